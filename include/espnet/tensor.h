@@ -1,0 +1,61 @@
+// A dense float32 tensor in NCHW (PyTorch) order with 64-byte-aligned storage.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace espnet {
+
+using Shape = std::vector<int64_t>;
+
+/// Number of elements of a shape; throws espnet::Error on a negative extent or on overflow.
+int64_t shape_numel(const Shape& shape);
+
+/// "[1, 3, 224, 224]"
+std::string shape_to_string(const Shape& shape);
+
+/// Owning (or, for views into an arena, non-owning) float32 tensor. Copying shares nothing:
+/// the copy constructor deep-copies so that a tensor is a plain value.
+class Tensor {
+ public:
+  /// Storage alignment in bytes, enough for an AVX-512 aligned load.
+  static constexpr size_t kAlignment = 64;
+
+  Tensor() = default;
+  /// Allocates zero-initialised storage for `shape`.
+  explicit Tensor(Shape shape);
+  /// Wraps memory the caller owns (must outlive the tensor); nothing is freed.
+  static Tensor view(float* data, Shape shape);
+
+  Tensor(const Tensor& other);
+  Tensor& operator=(const Tensor& other);
+  Tensor(Tensor&&) noexcept = default;
+  Tensor& operator=(Tensor&&) noexcept = default;
+
+  const Shape& shape() const { return shape_; }
+  int rank() const { return static_cast<int>(shape_.size()); }
+  /// Extent of dimension `i`; negative `i` counts from the end.
+  int64_t dim(int i) const;
+  int64_t numel() const { return numel_; }
+  bool empty() const { return numel_ == 0; }
+
+  float* data() { return data_; }
+  const float* data() const { return data_; }
+
+  /// Same elements, another shape of the same element count.
+  void reshape(Shape shape);
+
+ private:
+  struct AlignedFree {
+    void operator()(float* p) const;
+  };
+  std::unique_ptr<float, AlignedFree> storage_;
+  float* data_ = nullptr;
+  Shape shape_;
+  int64_t numel_ = 0;
+};
+
+}  // namespace espnet

@@ -1,0 +1,79 @@
+#include "espnet/tensor.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "espnet/error.h"
+
+namespace espnet {
+
+int64_t shape_numel(const Shape& shape) {
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) throw Error("negative extent in shape " + shape_to_string(shape));
+    if (d != 0 && n > std::numeric_limits<int64_t>::max() / d)
+      throw Error("shape " + shape_to_string(shape) + " has too many elements");
+    n *= d;
+  }
+  return n;
+}
+
+std::string shape_to_string(const Shape& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  return s + "]";
+}
+
+void Tensor::AlignedFree::operator()(float* p) const { std::free(p); }
+
+Tensor::Tensor(Shape shape) : shape_(std::move(shape)) {
+  numel_ = shape_numel(shape_);
+  if (numel_ == 0) return;
+  if (static_cast<uint64_t>(numel_) > std::numeric_limits<size_t>::max() / sizeof(float) - kAlignment)
+    throw Error("tensor " + shape_to_string(shape_) + " is too large");
+  size_t bytes = static_cast<size_t>(numel_) * sizeof(float);
+  bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
+  void* p = std::aligned_alloc(kAlignment, bytes);
+  if (!p) throw Error("out of memory allocating tensor " + shape_to_string(shape_));
+  std::memset(p, 0, bytes);
+  storage_.reset(static_cast<float*>(p));
+  data_ = storage_.get();
+}
+
+Tensor Tensor::view(float* data, Shape shape) {
+  Tensor t;
+  t.numel_ = shape_numel(shape);
+  t.shape_ = std::move(shape);
+  t.data_ = data;
+  return t;
+}
+
+Tensor::Tensor(const Tensor& other) : Tensor(other.shape_) {
+  if (numel_) std::memcpy(data_, other.data_, static_cast<size_t>(numel_) * sizeof(float));
+}
+
+Tensor& Tensor::operator=(const Tensor& other) {
+  if (this != &other) *this = Tensor(other);
+  return *this;
+}
+
+int64_t Tensor::dim(int i) const {
+  int r = rank();
+  int j = i < 0 ? i + r : i;
+  if (j < 0 || j >= r)
+    throw Error("dimension " + std::to_string(i) + " out of range for tensor " +
+                shape_to_string(shape_));
+  return shape_[j];
+}
+
+void Tensor::reshape(Shape shape) {
+  if (shape_numel(shape) != numel_)
+    throw Error("cannot reshape " + shape_to_string(shape_) + " to " + shape_to_string(shape));
+  shape_ = std::move(shape);
+}
+
+}  // namespace espnet
