@@ -1,0 +1,58 @@
+// Loading an ESPNetv2 model (a PyTorch checkpoint of the official code, or our converted model
+// file) and describing it. A Model is immutable once loaded and may be shared between threads;
+// run it through a Session (espnet/session.h), one per thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace espnet {
+
+enum class Task { kClassification, kSegmentation, kDetection };
+/// kEdgeNets: the EdgeNets code (classification, EfficientPyrPool segmentation, SSD);
+/// kOriginal: the original ESPNetv2 repository's segmentation network (EESPNet_Seg, PSP decoder).
+enum class Family { kEdgeNets, kOriginal };
+
+const char* task_name(Task task);      // "classification", ...
+const char* family_name(Family family);  // "edgenets", "espnetv2-original"
+
+/// What a checkpoint holds, inferred from its tensors (and stored in our model file).
+struct ModelInfo {
+  Family family = Family::kEdgeNets;
+  Task task = Task::kClassification;
+  double scale = 1.0;    // width multiplier s
+  int classes = 0;       // output classes (including background where the task has one)
+  std::string dataset;   // "imagenet", "pascal", "city", "coco", "voc"
+  int input_size = 0;    // detection: 300 or 512; 0 for any size
+  int64_t params = 0;    // parameters counted as upstream model_parameters (BN statistics excluded)
+};
+
+class Network;
+struct ModelData;
+
+class Model {
+ public:
+  /// Loads a `.pth` checkpoint (legacy or zip) or a model file written by `espnet convert`.
+  /// Throws espnet::Error naming the file and the problem.
+  static std::shared_ptr<const Model> load(const std::string& path);
+
+  ~Model();
+  const ModelInfo& info() const;
+  /// Convolution multiply-adds (millions) for one image of `height` x `width`, counted as the
+  /// published tables count them (upstream compute_flops).
+  double conv_mmacs(int height, int width) const;
+  /// Throws espnet::Error when the network cannot run on `height` x `width`.
+  void check_input_size(int height, int width) const;
+  /// Writes our model file (atomic; the directory must exist).
+  void save(const std::string& path) const;
+
+  const Network& network() const;  // internal
+
+ private:
+  Model();
+  std::unique_ptr<ModelData> data_;
+};
+
+}  // namespace espnet

@@ -1,0 +1,28 @@
+#include "models/classifier.h"
+
+#include "espnet/error.h"
+
+namespace espnet {
+
+Classifier::Classifier(WeightReader& reader, double scale, int classes)
+    : encoder_(reader, "", scale, EncoderOptions{true, false}) {
+  const int features = encoder_.channels()[5];
+  weight_ = reader.take_tensor("classifier.weight", {classes, features});
+  bias_ = reader.take("classifier.bias", {classes});
+}
+
+void Classifier::check_input_size(int height, int width) const {
+  // Every stride-2 stage maps n to ceil(n / 2), so any size >= 1 runs.
+  if (height < 1 || width < 1) throw Error("input size must be at least 1x1");
+}
+
+std::vector<NamedTensor> Classifier::forward(ExecContext& ctx, const Tensor& input) const {
+  EncoderOutputs features = encoder_.forward(ctx, input);
+  Tensor pooled = ops::global_avg_pool(ctx, features.level5);
+  ctx.record("pooled", pooled);
+  Tensor logits = ops::linear(ctx, pooled, weight_, bias_);
+  ctx.record("logits", logits);
+  return {{"logits", std::move(logits)}};
+}
+
+}  // namespace espnet

@@ -1,0 +1,21 @@
+// ESPNetv2 ImageNet classifier (upstream EESPNet): encoder, global average pool, linear.
+#pragma once
+
+#include "models/espnetv2_encoder.h"
+#include "models/network.h"
+
+namespace espnet {
+
+class Classifier : public Network {
+ public:
+  Classifier(WeightReader& reader, double scale, int classes);
+  void check_input_size(int height, int width) const override;
+  std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const override;
+
+ private:
+  Espnetv2Encoder encoder_;
+  Tensor weight_;
+  std::vector<float> bias_;
+};
+
+}  // namespace espnet

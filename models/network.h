@@ -1,0 +1,31 @@
+// A built network: the layers of one ESPNetv2 head with their weights, run on an NCHW batch.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "espnet/model.h"
+#include "espnet/session.h"
+#include "exec_context.h"
+#include "layers/state_dict.h"
+
+namespace espnet {
+
+class Network {
+ public:
+  virtual ~Network() = default;
+  /// Throws espnet::Error when the network cannot run on an H x W input.
+  virtual void check_input_size(int height, int width) const = 0;
+  virtual std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const = 0;
+};
+
+/// Builds the network `info` describes from `weights`; every tensor must be used and match.
+std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& weights);
+
+/// Infers family, task, scale, classes and dataset from the tensor names and shapes.
+ModelInfo infer_model_info(const StateDict& weights);
+
+/// Upstream model_parameters: every tensor but BatchNorm running statistics.
+int64_t count_parameters(const StateDict& weights);
+
+}  // namespace espnet

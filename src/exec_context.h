@@ -1,0 +1,57 @@
+// State threaded through one forward pass: tracing of named intermediates, the multiply-add
+// counter used by `info`, and the shape-only mode that plans a run without computing it.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "espnet/tensor.h"
+
+namespace espnet {
+
+class ExecContext {
+ public:
+  using TraceFn = std::function<void(const std::string& name, const Tensor& value)>;
+
+  ExecContext() = default;
+  explicit ExecContext(TraceFn trace) : trace_(std::move(trace)) {}
+
+  /// When true, ops allocate their outputs and count work but compute nothing.
+  bool shape_only = false;
+  /// Convolution multiply-adds counted as upstream compute_flops does (a bias adds half).
+  double conv_macs = 0.0;
+
+  bool tracing() const { return static_cast<bool>(trace_); }
+  /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").
+  void record(const std::string& name, const Tensor& value) {
+    if (trace_ && !shape_only) trace_(qualify(name), value);
+  }
+  /// Reports under the scope itself ("level4.6").
+  void record_scope(const Tensor& value) {
+    if (trace_ && !shape_only) trace_(scope_, value);
+  }
+  std::string qualify(const std::string& name) const {
+    return scope_.empty() ? name : scope_ + "." + name;
+  }
+
+  /// RAII scope: names recorded inside are prefixed with `name`.
+  class Scope {
+   public:
+    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), saved_(ctx.scope_) {
+      ctx_.scope_ = ctx_.qualify(name);
+    }
+    ~Scope() { ctx_.scope_ = saved_; }
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+
+   private:
+    ExecContext& ctx_;
+    std::string saved_;
+  };
+
+ private:
+  TraceFn trace_;
+  std::string scope_;
+};
+
+}  // namespace espnet

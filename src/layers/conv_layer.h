@@ -1,0 +1,69 @@
+// A convolution with its BatchNorm folded in at load time and an optional activation: the
+// CBR / CB / C / CDilated blocks of the upstream code, whatever their key names.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "exec_context.h"
+#include "layers/state_dict.h"
+#include "ops.h"
+
+namespace espnet {
+
+/// Where a conv block's tensors live in the state dict. Empty names mean "absent".
+struct ConvKeys {
+  std::string weight;     // e.g. "level1.conv.weight"
+  std::string bias;       // the conv's own bias ("...conv.bias"), if it has one
+  std::string batchnorm;  // prefix of weight/bias/running_mean/running_var, e.g. "level1.bn"
+  std::string prelu;      // PReLU slopes, e.g. "level1.act.weight"
+};
+
+/// BatchNorm (running statistics, eps 1e-5) + optional activation, as a per-channel affine map.
+class BnActivation {
+ public:
+  BnActivation() = default;
+  /// Loads `bn_prefix`.{weight,bias,running_mean,running_var} (and skips num_batches_tracked);
+  /// an empty prefix means no BN. `prelu_key` non-empty means PReLU.
+  BnActivation(WeightReader& reader, const std::string& bn_prefix, int channels,
+               ops::Activation act, const std::string& prelu_key);
+
+  void apply(ExecContext& ctx, Tensor& x) const {
+    ops::scale_shift_activate(ctx, x, scale_, shift_, act_, slopes_);
+  }
+  const std::vector<float>& scale() const { return scale_; }
+  const std::vector<float>& shift() const { return shift_; }
+  ops::Activation activation() const { return act_; }
+  const std::vector<float>& slopes() const { return slopes_; }
+
+ private:
+  std::vector<float> scale_, shift_, slopes_;
+  ops::Activation act_ = ops::Activation::kNone;
+};
+
+/// Reads PReLU slopes for `channels` channels (a single shared slope is broadcast).
+std::vector<float> read_prelu(WeightReader& reader, const std::string& key, int channels);
+
+class ConvLayer {
+ public:
+  ConvLayer() = default;
+  ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dParams& params,
+            ops::Activation act = ops::Activation::kNone);
+
+  Tensor forward(ExecContext& ctx, const Tensor& x) const;
+  const Conv2dParams& params() const { return params_; }
+
+ private:
+  Conv2dParams params_;
+  Tensor weight_;              // BN folded in
+  std::vector<float> bias_;    // conv bias and BN shift folded together (may be empty)
+  bool counted_bias_ = false;  // the upstream conv had a bias of its own
+  ops::Activation act_ = ops::Activation::kNone;
+  std::vector<float> slopes_;
+};
+
+/// Conv2dParams for a square kernel with PyTorch-style "same" padding ((k - 1) / 2 * dilation).
+Conv2dParams conv_params(int in, int out, int kernel, int stride = 1, int groups = 1,
+                         int dilation = 1);
+
+}  // namespace espnet

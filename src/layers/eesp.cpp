@@ -1,0 +1,157 @@
+#include "layers/eesp.h"
+
+#include <algorithm>
+
+#include "espnet/error.h"
+
+namespace espnet {
+
+const Tensor& ImagePyramid::at_height(ExecContext& ctx, int64_t height) {
+  for (const Tensor& level : levels_)
+    if (level.dim(2) == height) return level;
+  while (true) {
+    const Tensor& last = levels_.empty() ? image_ : levels_.back();
+    if (!levels_.empty() && last.dim(2) <= height)
+      throw Error("image shortcut: the input image cannot be pooled to height " +
+                  std::to_string(height));
+    levels_.push_back(ops::avg_pool_3x3_s2(ctx, last));
+    if (levels_.back().dim(2) == height) return levels_.back();
+    if (levels_.back().dim(2) < height)
+      throw Error("image shortcut: the input image cannot be pooled to height " +
+                  std::to_string(height));
+  }
+}
+
+std::vector<int> eesp_dilations(int branches, int receptive_limit) {
+  std::vector<int> sizes;
+  for (int i = 0; i < branches; ++i) {
+    int k = 3 + 2 * i;
+    sizes.push_back(k <= receptive_limit ? k : 3);
+  }
+  std::sort(sizes.begin(), sizes.end());
+  std::vector<int> dilations;
+  for (int k : sizes) dilations.push_back((k - 1) / 2);
+  return dilations;
+}
+
+EespUnit::EespUnit(WeightReader& reader, const std::string& prefix, int in_channels,
+                   int out_channels, int stride, int branches, int receptive_limit)
+    : out_channels_(out_channels), stride_(stride) {
+  build(reader, prefix, in_channels, stride, eesp_dilations(branches, receptive_limit));
+}
+
+EespUnit::EespUnit(WeightReader& reader, const std::string& prefix, int in_channels,
+                   int out_channels, int stride, const std::vector<int>& dilations)
+    : out_channels_(out_channels), stride_(stride) {
+  build(reader, prefix, in_channels, stride, dilations);
+}
+
+void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_channels,
+                     int stride, const std::vector<int>& dilations) {
+  const int k = static_cast<int>(dilations.size());
+  const int width = out_channels_ / k;
+  if (width * k != out_channels_)
+    throw Error(prefix + ": " + std::to_string(out_channels_) + " channels do not split into " +
+                std::to_string(k) + " branches");
+  const std::string p = prefix + ".";
+  reduce_ = ConvLayer(reader,
+                      {p + "proj_1x1.conv.weight", "", p + "proj_1x1.bn", p + "proj_1x1.act.weight"},
+                      conv_params(in_channels, width, 1, 1, k), ops::Activation::kPRelu);
+  for (int i = 0; i < k; ++i) {
+    branches_.emplace_back(reader,
+                           ConvKeys{p + "spp_dw." + std::to_string(i) + ".conv.weight", "", "", ""},
+                           conv_params(width, width, 3, stride, width, dilations[i]));
+  }
+  after_concat_ = BnActivation(reader, p + "br_after_cat.bn", out_channels_,
+                               ops::Activation::kPRelu, p + "br_after_cat.act.weight");
+  expand_ = ConvLayer(reader, {p + "conv_1x1_exp.conv.weight", "", p + "conv_1x1_exp.bn", ""},
+                      conv_params(out_channels_, out_channels_, 1, 1, k));
+  if (stride == 1)
+    module_slopes_ = read_prelu(reader, p + "module_act.weight", out_channels_);
+  else
+    reader.skip(p + "module_act.weight");
+}
+
+Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
+  Tensor reduced = reduce_.forward(ctx, x);
+  ctx.record("proj_1x1", reduced);
+  std::vector<Tensor> fused;
+  for (size_t i = 0; i < branches_.size(); ++i) {
+    Tensor branch = branches_[i].forward(ctx, reduced);
+    ctx.record("branch" + std::to_string(i), branch);
+    if (i > 0) {
+      ops::add_inplace(ctx, branch, fused.back());  // hierarchical feature fusion
+      ctx.record("hff" + std::to_string(i), branch);
+    }
+    fused.push_back(std::move(branch));
+  }
+  std::vector<const Tensor*> parts;
+  for (const Tensor& t : fused) parts.push_back(&t);
+  Tensor cat = ops::concat_channels(ctx, parts);
+  ctx.record("concat", cat);
+  after_concat_.apply(ctx, cat);
+  ctx.record("br_after_cat", cat);
+  Tensor expanded = expand_.forward(ctx, cat);
+  ctx.record("conv_1x1_exp", expanded);
+  if (stride_ != 1) return expanded;
+  if (expanded.shape() == x.shape()) {
+    ops::add_inplace(ctx, expanded, x);
+    ctx.record("residual", expanded);
+  }
+  ops::scale_shift_activate(ctx, expanded, {}, {}, ops::Activation::kPRelu, module_slopes_);
+  ctx.record("output", expanded);
+  return expanded;
+}
+
+DownSampler::DownSampler(WeightReader& reader, const std::string& prefix, int in_channels,
+                         int out_channels, int branches, int receptive_limit,
+                         bool image_shortcut)
+    : image_shortcut_(image_shortcut) {
+  const std::string p = prefix + ".";
+  eesp_ = EespUnit(reader, p + "eesp", in_channels, out_channels - in_channels, 2, branches,
+                   receptive_limit);
+  if (image_shortcut) {
+    reinforce_3x3_ = ConvLayer(
+        reader, {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
+        conv_params(3, 3, 3), ops::Activation::kPRelu);
+    reinforce_1x1_ = ConvLayer(reader, {p + "inp_reinf.1.conv.weight", "", p + "inp_reinf.1.bn", ""},
+                               conv_params(3, out_channels, 1));
+  } else {
+    // Present in every upstream checkpoint, never used by this network.
+    for (const char* name : {"inp_reinf.0.conv.weight", "inp_reinf.0.act.weight",
+                             "inp_reinf.1.conv.weight"})
+      reader.skip(p + name);
+    for (const char* bn : {"inp_reinf.0.bn.", "inp_reinf.1.bn."})
+      for (const char* field : {"weight", "bias", "running_mean", "running_var", "num_batches_tracked"})
+        reader.skip(p + bn + field);
+  }
+  slopes_ = read_prelu(reader, p + "act.weight", out_channels);
+}
+
+Tensor DownSampler::forward(ExecContext& ctx, const Tensor& x, ImagePyramid* pyramid) const {
+  Tensor pooled = ops::avg_pool_3x3_s2(ctx, x);
+  ctx.record("avg", pooled);
+  Tensor eesp_out;
+  {
+    ExecContext::Scope scope(ctx, "eesp");
+    eesp_out = eesp_.forward(ctx, x);
+    ctx.record_scope(eesp_out);
+  }
+  Tensor out = ops::concat_channels(ctx, {&pooled, &eesp_out});
+  ctx.record("concat", out);
+  if (image_shortcut_ && pyramid) {
+    const Tensor& image = pyramid->at_height(ctx, pooled.dim(2));
+    ctx.record("reinf_input", image);
+    Tensor r = reinforce_3x3_.forward(ctx, image);
+    ctx.record("inp_reinf.0", r);
+    r = reinforce_1x1_.forward(ctx, r);
+    ctx.record("inp_reinf.1", r);
+    ops::add_inplace(ctx, out, r);
+    ctx.record("sum", out);
+  }
+  ops::scale_shift_activate(ctx, out, {}, {}, ops::Activation::kPRelu, slopes_);
+  ctx.record("output", out);
+  return out;
+}
+
+}  // namespace espnet

@@ -1,0 +1,86 @@
+#include "layers/state_dict.h"
+
+#include "espnet/error.h"
+
+namespace espnet {
+
+void StateDict::add(const std::string& name, Shape shape, std::vector<float> values) {
+  if (shape_numel(shape) != static_cast<int64_t>(values.size()))
+    throw Error("tensor '" + name + "': " + std::to_string(values.size()) +
+                " values for shape " + shape_to_string(shape));
+  if (!tensors_.emplace(name, NamedValues{std::move(shape), std::move(values)}).second)
+    throw Error("duplicate tensor name '" + name + "'");
+}
+
+const Shape* StateDict::shape_of(const std::string& name) const {
+  auto it = tensors_.find(name);
+  return it == tensors_.end() ? nullptr : &it->second.shape;
+}
+
+std::vector<std::string> StateDict::names() const {
+  std::vector<std::string> out;
+  for (const auto& kv : tensors_) out.push_back(kv.first);
+  return out;
+}
+
+std::vector<float> WeightReader::take(const std::string& name, const Shape& shape) {
+  auto it = dict_.tensors().find(name);
+  if (it == dict_.tensors().end()) {
+    missing_.push_back(name + " " + shape_to_string(shape));
+    return std::vector<float>(size_t(shape_numel(shape)), 0.0f);
+  }
+  taken_.insert(name);
+  if (it->second.shape != shape) {
+    misshaped_.push_back(name + ": expected " + shape_to_string(shape) + ", found " +
+                         shape_to_string(it->second.shape));
+    return std::vector<float>(size_t(shape_numel(shape)), 0.0f);
+  }
+  return it->second.values;
+}
+
+Tensor WeightReader::take_tensor(const std::string& name, const Shape& shape) {
+  std::vector<float> v = take(name, shape);
+  Tensor t(shape);
+  std::copy(v.begin(), v.end(), t.data());
+  return t;
+}
+
+const NamedValues* WeightReader::take_any(const std::string& name) {
+  auto it = dict_.tensors().find(name);
+  if (it == dict_.tensors().end()) {
+    missing_.push_back(name);
+    return nullptr;
+  }
+  taken_.insert(name);
+  return &it->second;
+}
+
+void WeightReader::skip(const std::string& name) {
+  if (dict_.contains(name)) taken_.insert(name);
+}
+
+int64_t WeightReader::dim_of(const std::string& name, int axis) const {
+  const Shape* s = dict_.shape_of(name);
+  if (!s || axis >= static_cast<int>(s->size())) return -1;
+  return (*s)[axis];
+}
+
+void WeightReader::finish(const std::string& what) const {
+  std::vector<std::string> unexpected;
+  for (const auto& kv : dict_.tensors())
+    if (!taken_.count(kv.first)) unexpected.push_back(kv.first);
+  if (missing_.empty() && misshaped_.empty() && unexpected.empty()) return;
+  std::string msg = "the weights do not fit " + what + ":";
+  auto list = [&msg](const char* title, const std::vector<std::string>& items) {
+    if (items.empty()) return;
+    msg += std::string("\n  ") + title + " (" + std::to_string(items.size()) + "):";
+    for (size_t i = 0; i < items.size() && i < 20; ++i) msg += "\n    " + items[i];
+    if (items.size() > 20) msg += "\n    ... and " + std::to_string(items.size() - 20) + " more";
+  };
+  list("missing", missing_);
+  list("wrong shape", misshaped_);
+  list("unexpected", unexpected);
+  throw Error(msg);
+}
+
+}  // namespace espnet

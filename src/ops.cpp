@@ -1,0 +1,190 @@
+#include "ops.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "espnet/error.h"
+#include "kernels/reference/elementwise_ref.h"
+#include "kernels/reference/linear_ref.h"
+#include "kernels/reference/pool_ref.h"
+#include "kernels/reference/resize_ref.h"
+
+namespace espnet::ops {
+namespace {
+
+void require_rank4(const Tensor& t, const char* op) {
+  if (t.rank() != 4)
+    throw Error(std::string(op) + ": expected an NCHW tensor, got " + shape_to_string(t.shape()));
+}
+
+int i32(int64_t v) { return static_cast<int>(v); }
+
+}  // namespace
+
+Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, const Tensor& weight,
+              const std::vector<float>& bias, bool counted_bias) {
+  require_rank4(input, "conv2d");
+  if (input.dim(1) != p.in_channels)
+    throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
+                std::to_string(p.in_channels));
+  const int n = i32(input.dim(0)), h = i32(input.dim(2)), w = i32(input.dim(3));
+  const int oh = conv_output_size(h, p.kernel_h, p.stride, p.pad, p.dilation);
+  const int ow = conv_output_size(w, p.kernel_w, p.stride, p.pad, p.dilation);
+  if (oh <= 0 || ow <= 0)
+    throw Error("conv2d: input " + shape_to_string(input.shape()) + " is too small for a " +
+                std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
+  Tensor out({n, p.out_channels, oh, ow});
+  // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
+  ctx.conv_macs += (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
+                    (counted_bias ? 0.5 * p.out_channels : 0.0)) *
+                   double(oh) * ow;
+  if (ctx.shape_only) return out;
+  conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), bias.empty() ? nullptr : bias.data(),
+                 out.data());
+  return out;
+}
+
+void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
+                          const std::vector<float>& shift, Activation act,
+                          const std::vector<float>& slopes) {
+  if (ctx.shape_only) return;
+  const int n = i32(x.dim(0)), c = i32(x.dim(1));
+  const int64_t plane = x.numel() / std::max<int64_t>(1, int64_t(n) * c);
+  scale_shift_prelu_f32_ref(x.data(), n, c, plane, scale.empty() ? nullptr : scale.data(),
+                            shift.empty() ? nullptr : shift.data(),
+                            act == Activation::kPRelu ? slopes.data() : nullptr);
+  if (act == Activation::kRelu) relu_f32_ref(x.data(), x.numel());
+}
+
+Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
+  require_rank4(input, "avg_pool");
+  const int h = i32(input.dim(2)), w = i32(input.dim(3));
+  Tensor out({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
+              conv_output_size(w, 3, 2, 1, 1)});
+  if (!ctx.shape_only)
+    avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), h, w, 3, 2, 1, out.data());
+  return out;
+}
+
+Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
+  require_rank4(input, "adaptive_avg_pool");
+  if (out_h <= 0 || out_w <= 0) throw Error("adaptive_avg_pool: output size must be positive");
+  Tensor out({input.dim(0), input.dim(1), out_h, out_w});
+  if (!ctx.shape_only)
+    adaptive_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
+                              i32(input.dim(3)), out_h, out_w, out.data());
+  return out;
+}
+
+Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
+  require_rank4(input, "global_avg_pool");
+  Tensor out({input.dim(0), input.dim(1), 1, 1});
+  if (!ctx.shape_only)
+    global_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1),
+                            input.dim(2) * input.dim(3), out.data());
+  return out;
+}
+
+Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
+  require_rank4(input, "resize_bilinear");
+  if (out_h <= 0 || out_w <= 0) throw Error("resize_bilinear: output size must be positive");
+  Tensor out({input.dim(0), input.dim(1), out_h, out_w});
+  if (!ctx.shape_only)
+    resize_bilinear_align_corners_f32_ref(input.data(), input.dim(0) * input.dim(1),
+                                          i32(input.dim(2)), i32(input.dim(3)), out_h, out_w,
+                                          out.data());
+  return out;
+}
+
+Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& inputs) {
+  if (inputs.empty()) throw Error("concat: no inputs");
+  const Tensor& first = *inputs[0];
+  require_rank4(first, "concat");
+  int64_t channels = 0;
+  for (const Tensor* t : inputs) {
+    require_rank4(*t, "concat");
+    if (t->dim(0) != first.dim(0) || t->dim(2) != first.dim(2) || t->dim(3) != first.dim(3))
+      throw Error("concat: shapes " + shape_to_string(first.shape()) + " and " +
+                  shape_to_string(t->shape()) + " differ outside the channel axis");
+    channels += t->dim(1);
+  }
+  const int64_t n = first.dim(0), plane = first.dim(2) * first.dim(3);
+  Tensor out({n, channels, first.dim(2), first.dim(3)});
+  if (ctx.shape_only) return out;
+  for (int64_t b = 0; b < n; ++b) {
+    float* dst = out.data() + b * channels * plane;
+    for (const Tensor* t : inputs) {
+      const int64_t count = t->dim(1) * plane;
+      std::memcpy(dst, t->data() + b * count, size_t(count) * sizeof(float));
+      dst += count;
+    }
+  }
+  return out;
+}
+
+Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b) {
+  Tensor out = a;
+  add_inplace(ctx, out, b);
+  return out;
+}
+
+void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
+  if (a.shape() != b.shape())
+    throw Error("add: shapes " + shape_to_string(a.shape()) + " and " +
+                shape_to_string(b.shape()) + " differ");
+  if (!ctx.shape_only) add_f32_ref(a.data(), b.data(), a.data(), a.numel());
+}
+
+void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {
+  require_rank4(x, "multiply_channels");
+  if (gate.numel() != x.dim(0) * x.dim(1))
+    throw Error("multiply_channels: gate " + shape_to_string(gate.shape()) + " does not fit " +
+                shape_to_string(x.shape()));
+  if (ctx.shape_only) return;
+  const int64_t plane = x.dim(2) * x.dim(3);
+  for (int64_t p = 0; p < gate.numel(); ++p) {
+    float* d = x.data() + p * plane;
+    const float g = gate.data()[p];
+    for (int64_t i = 0; i < plane; ++i) d[i] *= g;
+  }
+}
+
+void sigmoid_inplace(ExecContext& ctx, Tensor& x) {
+  if (!ctx.shape_only) sigmoid_f32_ref(x.data(), x.numel());
+}
+
+void relu_inplace(ExecContext& ctx, Tensor& x) {
+  if (!ctx.shape_only) relu_f32_ref(x.data(), x.numel());
+}
+
+Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
+  require_rank4(input, "channel_shuffle");
+  const int64_t n = input.dim(0), c = input.dim(1), plane = input.dim(2) * input.dim(3);
+  if (groups <= 0 || c % groups != 0) throw Error("channel_shuffle: channels not divisible");
+  const int64_t per_group = c / groups;
+  Tensor out(input.shape());
+  if (ctx.shape_only) return out;
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t k = 0; k < per_group; ++k) {
+        const float* src = input.data() + (b * c + g * per_group + k) * plane;
+        float* dst = out.data() + (b * c + k * groups + g) * plane;
+        std::memcpy(dst, src, size_t(plane) * sizeof(float));
+      }
+  return out;
+}
+
+Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
+              const std::vector<float>& bias) {
+  const int64_t n = input.dim(0), features = input.numel() / std::max<int64_t>(1, n);
+  if (weight.rank() != 2 || weight.dim(1) != features)
+    throw Error("linear: input has " + std::to_string(features) + " features, weight is " +
+                shape_to_string(weight.shape()));
+  Tensor out({n, weight.dim(0)});
+  if (!ctx.shape_only)
+    linear_f32_ref(input.data(), i32(n), i32(features), weight.data(),
+                   bias.empty() ? nullptr : bias.data(), i32(weight.dim(0)), out.data());
+  return out;
+}
+
+}  // namespace espnet::ops

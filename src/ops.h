@@ -1,0 +1,52 @@
+// Tensor-level operations the networks are written in. Each checks its shapes, allocates its
+// output and calls the kernel for the op; the model code never calls a kernel directly, so an
+// optimised kernel replaces a reference one here without touching the networks.
+#pragma once
+
+#include <vector>
+
+#include "exec_context.h"
+#include "espnet/tensor.h"
+#include "kernels/reference/conv2d_ref.h"
+
+namespace espnet::ops {
+
+/// Per-channel activation applied after a convolution or a BatchNorm.
+enum class Activation { kNone, kPRelu, kRelu };
+
+/// nn.Conv2d; `bias` empty means none. The weight is [out, in / groups, kh, kw].
+/// `counted_bias`: whether the upstream layer had a bias of its own (a bias that only comes from
+/// folding a BatchNorm is not counted by compute_flops).
+Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
+              const Tensor& weight, const std::vector<float>& bias, bool counted_bias);
+
+/// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
+void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
+                          const std::vector<float>& shift, Activation act,
+                          const std::vector<float>& slopes);
+
+/// nn.AvgPool2d(3, stride=2, padding=1) with count_include_pad=True.
+Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input);
+Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w);
+/// [N, C, H, W] -> [N, C, 1, 1]
+Tensor global_avg_pool(ExecContext& ctx, const Tensor& input);
+/// F.interpolate(mode='bilinear', align_corners=True).
+Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w);
+
+/// Concatenation along channels.
+Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& inputs);
+/// a + b (same shape).
+Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b);
+void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b);
+/// x *= gate, the gate [N, C, 1, 1] broadcast over each plane.
+void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate);
+void sigmoid_inplace(ExecContext& ctx, Tensor& x);
+void relu_inplace(ExecContext& ctx, Tensor& x);
+/// Channel shuffle as upstream: [N, G*K, H, W] viewed [N, G, K, H, W], transposed to K, G.
+Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups);
+
+/// nn.Linear on [N, in] (any trailing shape flattened).
+Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
+              const std::vector<float>& bias);
+
+}  // namespace espnet::ops
