@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "layers/eesp.h"
+#include "models/scale_table.h"
 
 namespace espnet {
 

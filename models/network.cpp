@@ -5,6 +5,8 @@
 #include "espnet/error.h"
 #include "models/classifier.h"
 #include "models/scale_table.h"
+#include "models/segmentation_edgenets.h"
+#include "models/segmentation_original.h"
 
 namespace espnet {
 namespace {
@@ -98,6 +100,12 @@ std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& w
   if (info.task == Task::kClassification) {
     what = "the ESPNetv2 classifier (s=" + std::to_string(info.scale) + ")";
     net = std::make_unique<Classifier>(reader, info.scale, info.classes);
+  } else if (info.task == Task::kSegmentation && info.family == Family::kEdgeNets) {
+    what = "the EdgeNets ESPNetv2 segmentation network (s=" + std::to_string(info.scale) + ")";
+    net = std::make_unique<SegmentationEdgeNets>(reader, info.scale, info.classes);
+  } else if (info.task == Task::kSegmentation && info.family == Family::kOriginal) {
+    what = "the original ESPNetv2 segmentation network (s=" + std::to_string(info.scale) + ")";
+    net = std::make_unique<SegmentationOriginal>(reader, info.scale, info.classes);
   } else {
     throw Error(std::string(task_name(info.task)) + " networks are not supported yet");
   }

@@ -4,7 +4,9 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
+#include "espnet/model.h"
 #include "espnet/tensor.h"
 
 namespace espnet {
@@ -20,6 +22,9 @@ class ExecContext {
   bool shape_only = false;
   /// Convolution multiply-adds counted as upstream compute_flops does (a bias adds half).
   double conv_macs = 0.0;
+  /// When set, every convolution appends a row (for `espnet info`'s layer table).
+  std::vector<LayerSummary>* layer_log = nullptr;
+  const std::string& scope() const { return scope_; }
 
   bool tracing() const { return static_cast<bool>(trace_); }
   /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").

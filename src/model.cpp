@@ -69,6 +69,17 @@ double Model::conv_mmacs(int height, int width) const {
   return ctx.conv_macs / 1e6;
 }
 
+std::vector<LayerSummary> Model::layer_summary(int height, int width) const {
+  check_input_size(height, width);
+  std::vector<LayerSummary> layers;
+  ExecContext ctx;
+  ctx.shape_only = true;
+  ctx.layer_log = &layers;
+  Tensor input({1, 3, height, width});
+  data_->network->forward(ctx, input);
+  return layers;
+}
+
 void Model::save(const std::string& path) const {
   ModelFileContents contents;
   contents.config = model_info_to_text(data_->info);

@@ -35,9 +35,17 @@ Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, cons
                 std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
   Tensor out({n, p.out_channels, oh, ow});
   // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
-  ctx.conv_macs += (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
-                    (counted_bias ? 0.5 * p.out_channels : 0.0)) *
-                   double(oh) * ow;
+  const double macs = (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
+                       (counted_bias ? 0.5 * p.out_channels : 0.0)) *
+                      double(oh) * ow;
+  ctx.conv_macs += macs;
+  if (ctx.layer_log) {
+    std::string d = "conv " + std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + "/s" +
+                    std::to_string(p.stride) + " d" + std::to_string(p.dilation) + " g" +
+                    std::to_string(p.groups) + " " + std::to_string(p.in_channels) + "->" +
+                    std::to_string(p.out_channels);
+    ctx.layer_log->push_back({ctx.scope(), d, {1, p.out_channels, oh, ow}, macs});
+  }
   if (ctx.shape_only) return out;
   conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), bias.empty() ? nullptr : bias.data(),
                  out.data());

@@ -29,6 +29,14 @@ struct ModelInfo {
   int64_t params = 0;    // parameters counted as upstream model_parameters (BN statistics excluded)
 };
 
+/// One convolution of the network at a given input size (for `espnet info`).
+struct LayerSummary {
+  std::string name;         // upstream module path of the block, e.g. "level3.0"
+  std::string description;  // "conv 3x3/s2 d1 g1 3->32"
+  std::vector<int64_t> output_shape;
+  double macs = 0;          // multiply-adds per image, counted as compute_flops does
+};
+
 class Network;
 struct ModelData;
 
@@ -43,6 +51,8 @@ class Model {
   /// Convolution multiply-adds (millions) for one image of `height` x `width`, counted as the
   /// published tables count them (upstream compute_flops).
   double conv_mmacs(int height, int width) const;
+  /// The convolutions run for one `height` x `width` image, in order.
+  std::vector<LayerSummary> layer_summary(int height, int width) const;
   /// Throws espnet::Error when the network cannot run on `height` x `width`.
   void check_input_size(int height, int width) const;
   /// Writes our model file (atomic; the directory must exist).

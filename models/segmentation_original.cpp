@@ -1,0 +1,92 @@
+#include "models/segmentation_original.h"
+
+#include "espnet/error.h"
+#include "models/scale_table.h"
+
+namespace espnet {
+namespace {
+
+constexpr int kPspLevels = 4;  // upstream sizes=(1, 2, 4, 8): only their count is used
+
+ConvKeys cbr(const std::string& p) {
+  return {p + ".conv.weight", "", p + ".bn", p + ".act.weight"};
+}
+
+Tensor upsample2x(ExecContext& ctx, const Tensor& x) {
+  return ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2, static_cast<int>(x.dim(3)) * 2);
+}
+
+}  // namespace
+
+SegmentationOriginal::SegmentationOriginal(WeightReader& reader, double scale, int classes)
+    : encoder_(reader, "net.", scale, EncoderOptions{false, false}) {
+  const LevelChannels& c = encoder_.channels();
+  project_level4_ = ConvLayer(reader, cbr("proj_L4_C"), conv_params(c[3], c[2], 1),
+                              ops::Activation::kPRelu);
+  psp_eesp_ = EespUnit(reader, "pspMod.0", 2 * c[2], c[2], 1, kBranches, 7);
+  for (int k = 0; k < kPspLevels; ++k)
+    psp_stages_.emplace_back(reader,
+                             ConvKeys{"pspMod.1.stages." + std::to_string(k) + ".conv.weight", "", "", ""},
+                             conv_params(c[2], c[2], 3, 1, c[2]));
+  psp_project_ = ConvLayer(reader, cbr("pspMod.1.project"),
+                           conv_params(c[2] * (kPspLevels + 1), c[2], 1), ops::Activation::kPRelu);
+  project_l3_ = ConvLayer(reader, {"project_l3.1.conv.weight", "", "", ""},
+                          conv_params(c[2], classes, 1));
+  act_l3_ = BnActivation(reader, "act_l3.bn", classes, ops::Activation::kPRelu, "act_l3.act.weight");
+  project_l2_ = ConvLayer(reader, cbr("project_l2"), conv_params(c[1] + classes, classes, 1),
+                          ops::Activation::kPRelu);
+  project_l1_ = ConvLayer(reader, {"project_l1.1.conv.weight", "", "", ""},
+                          conv_params(c[0] + classes, classes, 1));
+}
+
+void SegmentationOriginal::check_input_size(int height, int width) const {
+  if (height < 16 || width < 16 || height % 16 || width % 16)
+    throw Error("segmentation input " + std::to_string(width) + "x" + std::to_string(height) +
+                " (WxH): width and height must be positive multiples of 16");
+}
+
+Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const {
+  ExecContext::Scope scope(ctx, "pspMod.1");
+  const int h = static_cast<int>(x.dim(2)), w = static_cast<int>(x.dim(3));
+  std::vector<Tensor> levels;
+  Tensor pooled = x;
+  for (int k = 0; k < kPspLevels; ++k) {
+    pooled = ops::avg_pool_3x3_s2(ctx, pooled);  // a cascade: each level pools the previous one
+    ctx.record("pool" + std::to_string(k), pooled);
+    Tensor stage = ops::resize_bilinear(ctx, psp_stages_[k].forward(ctx, pooled), h, w);
+    ctx.record("stage" + std::to_string(k), stage);
+    levels.push_back(std::move(stage));
+  }
+  std::vector<const Tensor*> parts = {&x};
+  for (const Tensor& t : levels) parts.push_back(&t);
+  Tensor out = psp_project_.forward(ctx, ops::concat_channels(ctx, parts));
+  ctx.record_scope(out);
+  return out;
+}
+
+std::vector<NamedTensor> SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input) const {
+  EncoderOutputs enc = encoder_.forward(ctx, input);
+  Tensor l4 = project_level4_.forward(ctx, enc.level4);
+  ctx.record("proj_L4_C", l4);
+  Tensor up = upsample2x(ctx, l4);
+  Tensor merged;
+  {
+    ExecContext::Scope scope(ctx, "pspMod.0");
+    merged = psp_eesp_.forward(ctx, ops::concat_channels(ctx, {&enc.level3, &up}));
+    ctx.record_scope(merged);
+  }
+  merged = psp_module(ctx, merged);
+  Tensor l3 = project_l3_.forward(ctx, merged);
+  ctx.record("project_l3", l3);
+  act_l3_.apply(ctx, l3);
+  ctx.record("act_l3", l3);
+  up = upsample2x(ctx, l3);
+  Tensor l2 = project_l2_.forward(ctx, ops::concat_channels(ctx, {&enc.level2, &up}));
+  ctx.record("project_l2", l2);
+  up = upsample2x(ctx, l2);
+  Tensor l1 = project_l1_.forward(ctx, ops::concat_channels(ctx, {&enc.level1, &up}));
+  ctx.record("project_l1", l1);
+  return {{"output", upsample2x(ctx, l1)}};
+}
+
+}  // namespace espnet

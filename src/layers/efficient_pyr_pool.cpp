@@ -1,0 +1,106 @@
+#include "layers/efficient_pyr_pool.h"
+
+#include <cmath>
+#include <numeric>
+
+namespace espnet {
+namespace {
+
+ConvKeys cbr_keys(const std::string& p) {
+  // nn.Sequential(conv, bn, prelu) named "cbr" in EdgeNets' cnn_utils.
+  return {p + ".cbr.0.weight", "", p + ".cbr.1", p + ".cbr.2.weight"};
+}
+
+}  // namespace
+
+EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& prefix, int in_planes,
+                                   int proj_planes, int out_planes, std::vector<double> scales,
+                                   bool last_layer_br)
+    : scales_(std::move(scales)), last_layer_br_(last_layer_br) {
+  const std::string p = prefix + ".";
+  const int n = static_cast<int>(scales_.size());
+  projection_ = ConvLayer(reader, cbr_keys(p + "projection_layer"),
+                          conv_params(in_planes, proj_planes, 1), ops::Activation::kPRelu);
+  for (int i = 0; i < n; ++i)
+    stages_.emplace_back(reader, ConvKeys{p + "stages." + std::to_string(i) + ".weight", "", "", ""},
+                         conv_params(proj_planes, proj_planes, 3, 1, proj_planes));
+  merge_bn_ = BnActivation(reader, p + "merge_layer.0.br.0", proj_planes * n,
+                           ops::Activation::kPRelu, p + "merge_layer.0.br.1.weight");
+  merge_conv3x3_ = ConvLayer(reader, cbr_keys(p + "merge_layer.2"),
+                             conv_params(proj_planes * n, proj_planes, 3, 1, proj_planes),
+                             ops::Activation::kPRelu);
+  merge_conv1x1_ = ConvLayer(reader,
+                             {p + "merge_layer.3.weight",
+                              last_layer_br ? "" : p + "merge_layer.3.bias", "", ""},
+                             conv_params(proj_planes, out_planes, 1));
+  if (last_layer_br)
+    out_bn_ = BnActivation(reader, p + "br.br.0", out_planes, ops::Activation::kPRelu,
+                           p + "br.br.1.weight");
+}
+
+Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
+  Tensor x = projection_.forward(ctx, input);
+  ctx.record("projection", x);
+  const int height = static_cast<int>(x.dim(2)), width = static_cast<int>(x.dim(3));
+  std::vector<Tensor> levels;
+  for (size_t i = 0; i < scales_.size(); ++i) {
+    const double s = scales_[i];
+    // Upstream: int(math.ceil(dim * scale)) in double, at least 5.
+    const int hs = std::max(5, static_cast<int>(std::ceil(height * s)));
+    const int ws = std::max(5, static_cast<int>(std::ceil(width * s)));
+    Tensor h;
+    if (s < 1.0) {
+      h = ops::adaptive_avg_pool(ctx, x, hs, ws);
+      h = stages_[i].forward(ctx, h);
+      h = ops::resize_bilinear(ctx, h, height, width);
+    } else if (s > 1.0) {
+      h = ops::resize_bilinear(ctx, x, hs, ws);
+      h = stages_[i].forward(ctx, h);
+      h = ops::adaptive_avg_pool(ctx, h, height, width);
+    } else {
+      h = stages_[i].forward(ctx, x);
+    }
+    ctx.record("scale" + std::to_string(i), h);
+    levels.push_back(std::move(h));
+  }
+  std::vector<const Tensor*> parts;
+  for (const Tensor& t : levels) parts.push_back(&t);
+  Tensor out = ops::concat_channels(ctx, parts);
+  levels.clear();
+  merge_bn_.apply(ctx, out);
+  ctx.record("merge_layer.0", out);
+  out = ops::channel_shuffle(ctx, out, static_cast<int>(scales_.size()));
+  ctx.record("merge_layer.1", out);
+  out = merge_conv3x3_.forward(ctx, out);
+  ctx.record("merge_layer.2", out);
+  out = merge_conv1x1_.forward(ctx, out);
+  ctx.record("merge_layer.3", out);
+  if (last_layer_br_) {
+    out_bn_.apply(ctx, out);
+    ctx.record("br", out);
+  }
+  return out;
+}
+
+EfficientPwConv::EfficientPwConv(WeightReader& reader, const std::string& prefix, int in_planes,
+                                 int out_planes) {
+  const std::string p = prefix + ".";
+  weight_layer_ = ConvLayer(reader, {p + "wt_layer.1.weight", "", "", ""},
+                            conv_params(in_planes, out_planes, 1));
+  const int groups = std::gcd(in_planes, out_planes);
+  expansion_layer_ = ConvLayer(reader, cbr_keys(p + "expansion_layer"),
+                               conv_params(in_planes, out_planes, 3, 1, groups),
+                               ops::Activation::kPRelu);
+}
+
+Tensor EfficientPwConv::forward(ExecContext& ctx, const Tensor& x) const {
+  Tensor gate = weight_layer_.forward(ctx, ops::global_avg_pool(ctx, x));
+  ops::sigmoid_inplace(ctx, gate);
+  ctx.record("gate", gate);
+  Tensor out = expansion_layer_.forward(ctx, x);
+  ctx.record("expansion", out);
+  ops::multiply_channels(ctx, out, gate);
+  return out;
+}
+
+}  // namespace espnet

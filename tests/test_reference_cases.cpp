@@ -1,0 +1,109 @@
+// Parity with PyTorch on every shared reference case: outputs, label maps, traced
+// intermediates, parameter and multiply-add counts, each within the manifest's tolerance.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "espnet/npy.h"
+#include "espnet/session.h"
+#include "support/ref_data.h"
+#include "support/reference_cases.h"
+
+namespace espnet {
+namespace {
+
+using test::Json;
+
+class ReferenceCase : public ::testing::TestWithParam<std::string> {};
+
+// Compares one float output against its reference file (sampled with the entry's stride).
+void expect_output_matches(const Tensor& actual, const Json& entry) {
+  Tensor expected = read_npy(test::ref_path(entry["file"].str())).to_tensor();
+  Tensor got = entry.has("stride") ? test::subsample(actual, int(entry["stride"].number())) : actual;
+  if (got.shape() != expected.shape() && got.numel() == expected.numel()) got.reshape(expected.shape());
+  const Json& tol = entry["tolerance"];
+  EXPECT_TRUE(test::all_close(got, expected, tol["abs"].number(), tol["rel"].number()))
+      << entry["file"].str();
+}
+
+void expect_labels_match(const Tensor& logits, const Json& entry) {
+  NpyArray expected = read_npy(test::ref_path(entry["file"].str()));
+  std::vector<uint8_t> labels = test::argmax_labels(logits);
+  ASSERT_EQ(labels.size(), expected.bytes.size()) << entry["file"].str();
+  size_t mismatched = 0;
+  for (size_t i = 0; i < labels.size(); ++i) mismatched += labels[i] != expected.bytes[i];
+  const double allowed = entry["tolerance"]["max_mismatch_fraction"].number();
+  EXPECT_LE(double(mismatched) / labels.size(), allowed)
+      << mismatched << " of " << labels.size() << " labels differ in " << entry["file"].str();
+}
+
+TEST_P(ReferenceCase, MatchesPyTorch) {
+  ESPNET_REQUIRE_REF_DATA();
+  const Json& c = test::manifest_case(GetParam());
+  auto model = test::load_reference_model(c["checkpoint"].str());
+  const ModelInfo& info = model->info();
+  EXPECT_NEAR(info.scale, c["s"].number(), 1e-9);
+  EXPECT_EQ(info.classes, int(c["classes"].number()));
+  EXPECT_NEAR(info.params / 1e6, c["params_M"].number(), 5e-7);
+  const int h = int(c["input_size"]["h"].number()), w = int(c["input_size"]["w"].number());
+  EXPECT_NEAR(model->conv_mmacs(h, w), c["mflops_per_image"].number(), 5e-4);
+
+  std::map<std::string, const Json*> wanted;
+  if (c.has("intermediates"))
+    for (const Json& t : c["intermediates"].array()) wanted[t["name"].str()] = &t;
+  std::map<std::string, Tensor> traced;
+  Session session(model);
+  session.set_trace([&](const std::string& name, const Tensor& value) {
+    if (wanted.count(name)) traced[name] = value;
+  });
+  Tensor input = read_npy_f32(test::ref_path(c["input"]["file"].str()));
+  std::vector<NamedTensor> outputs = session.run(input);
+  ASSERT_FALSE(outputs.empty());
+  const Tensor& primary = outputs[0].value;
+  for (const Json& entry : c["outputs"].array()) {
+    const std::string& file = entry["file"].str();
+    if (entry["dtype"].str() == "uint8") {
+      expect_labels_match(primary, entry);
+    } else {
+      expect_output_matches(primary, entry);
+    }
+    (void)file;
+  }
+  for (const auto& kv : wanted) {
+    auto it = traced.find(kv.first);
+    if (it == traced.end()) {
+      ADD_FAILURE() << "intermediate '" << kv.first << "' was not produced";
+      continue;
+    }
+    expect_output_matches(it->second, *kv.second);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Classification, ReferenceCase,
+    ::testing::Values("cls_s0.5_224x224", "cls_s1.0_224x224", "cls_s1.25_224x224",
+                      "cls_s1.5_224x224", "cls_s2.0_224x224", "cls_s1.0_256x192",
+                      "cls_s1.0_224x224_batch2", "cls_s0.5_161x97"),
+    [](const auto& info) {
+      std::string n = info.param;
+      for (char& ch : n)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
+
+INSTANTIATE_TEST_SUITE_P(
+    Segmentation, ReferenceCase,
+    ::testing::Values("seg_pascal_s0.5_384x384", "seg_pascal_s1.0_384x384",
+                      "seg_pascal_s2.0_384x384", "seg_pascal_s1.0_320x240",
+                      "seg_city_s0.5_1024x512", "seg_city_s2.0_256x128", "seg_pascal_s0.5_64x48",
+                      "segorig_city_s0.5_1024x512", "segorig_city_s1.0_512x256"),
+    [](const auto& info) {
+      std::string n = info.param;
+      for (char& ch : n)
+        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+      return n;
+    });
+
+}  // namespace
+}  // namespace espnet

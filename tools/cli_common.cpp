@@ -1,0 +1,84 @@
+#include "cli_common.h"
+
+#include <omp.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+
+#include "espnet/error.h"
+#include "file_util.h"
+
+namespace espnet::cli {
+
+int apply_threads(const Args& args) {
+  int threads = args.int_value("--threads", 0, 0, 1024);
+  if (threads > 0) omp_set_num_threads(threads);
+  return omp_get_max_threads();
+}
+
+void default_input_size(const ModelInfo& info, int* width, int* height) {
+  *width = *height = 224;
+  if (info.task == Task::kSegmentation) {
+    if (info.dataset == "city") {
+      *width = 1024;
+      *height = 512;
+    } else {
+      *width = *height = 384;
+    }
+  } else if (info.task == Task::kDetection && info.input_size > 0) {
+    *width = *height = info.input_size;
+  }
+}
+
+std::string format_number(double v) {
+  char buf[64];
+  for (int precision = 1; precision < 18; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void check_output_path(const std::string& output, const std::vector<std::string>& inputs) {
+  struct stat out_st {};
+  if (::stat(output.c_str(), &out_st) == 0) {
+    for (const std::string& in : inputs) {
+      struct stat in_st {};
+      if (::stat(in.c_str(), &in_st) == 0 && in_st.st_dev == out_st.st_dev &&
+          in_st.st_ino == out_st.st_ino)
+        throw Error("refusing to overwrite the input '" + in + "' with an output");
+    }
+  }
+  size_t slash = output.find_last_of('/');
+  std::string dir = slash == std::string::npos ? "." : output.substr(0, slash == 0 ? 1 : slash);
+  if (!is_directory(dir)) throw Error("output directory '" + dir + "' does not exist");
+}
+
+std::string join_path(const std::string& dir, const std::string& name) {
+  if (dir.empty()) return name;
+  return dir.back() == '/' ? dir + name : dir + "/" + name;
+}
+
+}  // namespace espnet::cli

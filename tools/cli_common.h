@@ -1,0 +1,32 @@
+// Pieces shared by the subcommands: thread setup, model loading with a default input size,
+// JSON string escaping, output-path safety.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "cli_args.h"
+#include "espnet/model.h"
+
+namespace espnet::cli {
+
+/// Applies --threads (0 or absent: OpenMP's default) and returns the thread count in effect.
+int apply_threads(const Args& args);
+
+/// The input size `info`/`bench` use when none is given: the size the weights were trained or
+/// published at (224 for classification, 384x384 PASCAL, 1024x512 Cityscapes, 300/512 SSD).
+void default_input_size(const ModelInfo& info, int* width, int* height);
+
+/// "s=1.25" style number: shortest decimal that round-trips.
+std::string format_number(double v);
+
+/// Quotes and escapes for JSON.
+std::string json_string(const std::string& s);
+
+/// Refuses to write over any of the inputs and into a missing directory.
+void check_output_path(const std::string& output, const std::vector<std::string>& inputs);
+
+/// path + "/" + name, without doubling the slash.
+std::string join_path(const std::string& dir, const std::string& name);
+
+}  // namespace espnet::cli

@@ -1,0 +1,125 @@
+// espnet bench MODEL [--size WxH | --input IN.npy] [--batch N] [--threads N] [--warmup W]
+// [--runs R] [--json]: load time, then latency percentiles over R timed runs after W warm-ups.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "espnet/error.h"
+#include "espnet/npy.h"
+#include "espnet/session.h"
+#include "kernels/dispatch_info.h"
+
+namespace espnet::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// A smooth, photo-like normalised input (gradients and soft blobs, not noise: noise makes some
+// engines slower and is not what a deployed network sees).
+Tensor synthetic_photo(int batch, int height, int width) {
+  Tensor t({batch, 3, height, width});
+  for (int n = 0; n < batch; ++n)
+    for (int c = 0; c < 3; ++c)
+      for (int y = 0; y < height; ++y)
+        for (int x = 0; x < width; ++x) {
+          const double u = double(x) / width, v = double(y) / height;
+          double value = 0.5 + 0.3 * std::sin(6.0 * u + 2.0 * c) * std::cos(4.0 * v - c) +
+                         0.2 * std::exp(-40.0 * ((u - 0.6) * (u - 0.6) + (v - 0.4) * (v - 0.4)));
+          t.data()[((int64_t(n) * 3 + c) * height + y) * width + x] =
+              static_cast<float>((value - 0.45) / 0.225);
+        }
+  return t;
+}
+
+double percentile(std::vector<double> v, double p) {
+  std::sort(v.begin(), v.end());
+  const double pos = p * (v.size() - 1);
+  const size_t i = static_cast<size_t>(pos);
+  const double f = pos - i;
+  return i + 1 < v.size() ? v[i] * (1 - f) + v[i + 1] * f : v[i];
+}
+
+}  // namespace
+
+int run_bench(const Words& words) {
+  const std::vector<OptionSpec> specs = {
+      {"--size", true, "input WIDTHxHEIGHT (default: the model's own size)"},
+      {"--input", true, "time on this float32 NCHW .npy instead"},
+      {"--batch", true, "batch size (default 1)"},
+      {"--warmup", true, "untimed runs first (default 3)"},
+      {"--runs", true, "timed runs (default 20)"},
+      {"--json", false, "print JSON (keys: median_ms, min_ms, p90_ms, threads, isa, ...)"},
+      threads_option()};
+  Args args(words, specs);
+  if (args.help()) {
+    std::fputs(usage_text("bench", "MODEL [--size WxH | --input IN.npy] [options]",
+                          "Times a model: load time, then min / median / p90 latency and images per\n"
+                          "second over the timed runs, with the kernel ISA and thread count.",
+                          specs)
+                   .c_str(),
+               stdout);
+    return 0;
+  }
+  if (args.positional().size() != 1) throw UsageError("expected one MODEL");
+  if (args.has("--size") && args.has("--input")) throw UsageError("give --size or --input, not both");
+  const int threads = apply_threads(args);
+  const int batch = args.int_value("--batch", 1, 1, 256);
+  const int warmup = args.int_value("--warmup", 3, 0, 100000);
+  const int runs = args.int_value("--runs", 20, 1, 100000);
+
+  Clock::time_point t0 = Clock::now();
+  auto model = Model::load(args.positional()[0]);
+  const double load_ms = ms_since(t0);
+
+  Tensor input;
+  if (args.has("--input")) {
+    input = read_npy_f32(args.value("--input"));
+  } else {
+    int width, height;
+    if (!args.size_value("--size", &width, &height)) default_input_size(model->info(), &width, &height);
+    input = synthetic_photo(batch, height, width);
+  }
+  Session session(model, SessionOptions{threads});
+  for (int i = 0; i < warmup; ++i) session.run(input);
+  std::vector<double> times;
+  for (int i = 0; i < runs; ++i) {
+    t0 = Clock::now();
+    session.run(input);
+    times.push_back(ms_since(t0));
+  }
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  const double peak_mb = usage.ru_maxrss / 1024.0;
+  const double min_ms = *std::min_element(times.begin(), times.end());
+  const double median_ms = percentile(times, 0.5), p90_ms = percentile(times, 0.9);
+  const double images_per_s = 1000.0 * double(input.dim(0)) / median_ms;
+  if (args.flag("--json")) {
+    std::printf("{\"model\": %s, \"input\": [%lld, %lld, %lld, %lld], \"threads\": %d, \"isa\": %s, "
+                "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
+                "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
+                "\"peak_memory_mb\": %.1f}\n",
+                json_string(args.positional()[0]).c_str(), (long long)input.dim(0),
+                (long long)input.dim(1), (long long)input.dim(2), (long long)input.dim(3), threads,
+                json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms,
+                p90_ms, images_per_s, peak_mb);
+    return 0;
+  }
+  std::printf("model:   %s\ninput:   %s\nthreads: %d   isa: %s\n", args.positional()[0].c_str(),
+              shape_to_string(input.shape()).c_str(), threads, active_isa_name());
+  std::printf("load:    %.2f ms\n", load_ms);
+  std::printf("latency: min %.3f ms   median %.3f ms   p90 %.3f ms   (%d runs after %d warm-up)\n",
+              min_ms, median_ms, p90_ms, runs, warmup);
+  std::printf("throughput: %.2f images/s   peak memory: %.1f MB\n", images_per_s, peak_mb);
+  return 0;
+}
+
+}  // namespace espnet::cli
