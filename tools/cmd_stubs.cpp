@@ -4,8 +4,6 @@
 
 namespace espnet::cli {
 
-int run_classify(const Words&) { throw Error("classify: not available yet"); }
-int run_segment(const Words&) { throw Error("segment: not available yet"); }
 int run_detect(const Words&) { throw Error("detect: not available yet"); }
 
 }  // namespace espnet::cli

@@ -2,6 +2,7 @@
 
 #include <mutex>
 
+#include "postprocess/segmentation_labels.h"
 #include "ref_data.h"
 
 namespace espnet::test {
@@ -40,17 +41,12 @@ Tensor subsample(const Tensor& t, int stride) {
 }
 
 std::vector<uint8_t> argmax_labels(const Tensor& logits) {
-  const int64_t n = logits.dim(0), c = logits.dim(1), plane = logits.dim(2) * logits.dim(3);
-  std::vector<uint8_t> labels(size_t(n * plane));
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t i = 0; i < plane; ++i) {
-      const float* base = logits.data() + b * c * plane + i;
-      int best = 0;
-      for (int64_t k = 1; k < c; ++k)
-        if (base[k * plane] > base[best * plane]) best = static_cast<int>(k);
-      labels[size_t(b * plane + i)] = static_cast<uint8_t>(best);
-    }
-  return labels;
+  std::vector<uint8_t> all;
+  for (int64_t b = 0; b < logits.dim(0); ++b) {
+    std::vector<uint8_t> one = espnet::argmax_labels(logits, b);
+    all.insert(all.end(), one.begin(), one.end());
+  }
+  return all;
 }
 
 }  // namespace espnet::test

@@ -1,0 +1,167 @@
+// espnet segment MODEL IMAGE_OR_DIR... [-o DIR] [--size WxH] [--alpha A] [--labelids] [--json]
+// [--verbose]: the official demos' preprocessing for the model's family, argmax, label map back
+// at the photo's size, palette PNG, blended overlay, optional Cityscapes labelId PNG.
+#include <chrono>
+#include <cstdio>
+
+#include "cli_common.h"
+#include "commands.h"
+#include "espnet/error.h"
+#include "espnet/session.h"
+#include "image/blend.h"
+#include "image/class_names.h"
+#include "image/image_decode.h"
+#include "image/labels.h"
+#include "image/palette.h"
+#include "image/png_write.h"
+#include "image/preprocess.h"
+#include "image_inputs.h"
+#include "file_util.h"
+#include "postprocess/segmentation_labels.h"
+
+namespace espnet::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+// Cityscapes (20 classes: 19 trainIds + background) or PASCAL VOC (21) colours and names.
+bool is_cityscapes(const ModelInfo& info) { return info.dataset == "city"; }
+
+}  // namespace
+
+int run_segment(const Words& words) {
+  const std::vector<OptionSpec> specs = {
+      {"--output", true, "directory for the PNGs (must exist; default: current directory)", "-o"},
+      {"--size", true, "network input WIDTHxHEIGHT, multiples of 16 (default: as the official demo)"},
+      {"--alpha", true, "overlay opacity of the colour mask, 0..1 (default 0.7)"},
+      {"--labelids", false, "also write the Cityscapes labelId PNG (2x, for the official scripts)"},
+      {"--json", false, "print JSON"},
+      {"--verbose", false, "print per-stage times"},
+      threads_option()};
+  Args args(words, specs);
+  if (args.help()) {
+    std::fputs(
+        usage_text("segment", "MODEL IMAGE_OR_DIR... [-o DIR] [--size WxH] [--alpha A] [--json]",
+                   "Segments photos. EdgeNets models: resize to multiples of 32 (Pillow bilinear),\n"
+                   "ImageNet normalisation; original-repository models: its Cityscapes preprocessing\n"
+                   "at 1024x512. Writes <stem>_labels.png (palette PNG at the photo's size; VOC or\n"
+                   "Cityscapes colours), <stem>_overlay.png and, with --labelids, <stem>_labelids.png;\n"
+                   "prints the classes present with their pixel share.",
+                   specs)
+            .c_str(),
+        stdout);
+    return 0;
+  }
+  if (args.positional().size() < 2) throw UsageError("expected MODEL and at least one IMAGE or DIR");
+  const int threads = apply_threads(args);
+  const std::string out_dir = args.value("--output", ".");
+  const float alpha = static_cast<float>(args.double_value("--alpha", 0.7, 0.0, 1.0));
+  const bool json = args.flag("--json"), verbose = args.flag("--verbose");
+  int fixed_w = 0, fixed_h = 0;
+  const bool fixed_size = args.size_value("--size", &fixed_w, &fixed_h);
+  if (!is_directory(out_dir)) throw Error("output directory '" + out_dir + "' does not exist");
+
+  auto model = Model::load(args.positional()[0]);
+  const ModelInfo& info = model->info();
+  if (info.task != Task::kSegmentation)
+    throw Error(args.positional()[0] + " is a " + task_name(info.task) +
+                " model; segment needs a segmentation model");
+  if (fixed_size) model->check_input_size(fixed_h, fixed_w);
+  const bool city = is_cityscapes(info);
+  const Palette palette = city ? cityscapes_palette() : voc_palette();
+  const std::vector<std::string>& names = city ? cityscapes_class_names() : voc_class_names();
+  std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
+  images = expand_image_arguments(images);
+  const bool progress = images.size() > 1 && !json;
+
+  Session session(model, SessionOptions{threads});
+  if (json) std::printf("[");
+  for (size_t i = 0; i < images.size(); ++i) {
+    const std::string& path = images[i];
+    if (progress) std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, images.size(), path.c_str());
+    Clock::time_point t0 = Clock::now();
+    Image photo = decode_image(path);
+    Clock::time_point t1 = Clock::now();
+    int net_w = fixed_w, net_h = fixed_h;
+    if (!fixed_size) {
+      if (info.family == Family::kOriginal) {
+        net_w = 1024;  // gen_cityscapes.py's default input size, whatever the photo's aspect
+        net_h = 512;
+      } else {
+        NetworkSize s = segmentation_demo_network_size(photo.width, photo.height);
+        net_w = s.width;
+        net_h = s.height;
+      }
+    }
+    if (net_w < 32 || net_h < 32)
+      throw Error(path + ": image " + std::to_string(photo.width) + "x" +
+                  std::to_string(photo.height) + " is too small (the demo needs at least 32x32)");
+    model->check_input_size(net_h, net_w);
+    Tensor input = info.family == Family::kOriginal
+                       ? preprocess_segmentation_original(photo, net_w, net_h)
+                       : preprocess_segmentation_edgenets(photo, net_w, net_h);
+    Clock::time_point t2 = Clock::now();
+    std::vector<NamedTensor> outputs = session.run(input);
+    Clock::time_point t3 = Clock::now();
+    std::vector<uint8_t> net_labels = argmax_labels(outputs[0].value);
+    std::vector<uint8_t> labels =
+        resize_labels_nearest(net_labels.data(), net_w, net_h, photo.width, photo.height);
+    const std::string stem = join_path(out_dir, file_stem(path));
+    const std::string labels_png = stem + "_labels.png", overlay_png = stem + "_overlay.png";
+    check_output_path(labels_png, {path});
+    check_output_path(overlay_png, {path});
+    write_png_palette(labels_png, labels.data(), photo.width, photo.height, palette,
+                      static_cast<int>(names.size()));
+    Image colours = colorize_labels(labels.data(), photo.width, photo.height, palette);
+    write_png_rgb(overlay_png, blend_overlay(photo, colours, alpha));
+    std::string labelids_png;
+    if (args.flag("--labelids")) {
+      if (!city) throw Error("--labelids needs a Cityscapes model");
+      // gen_cityscapes.py: the network-resolution map enlarged 2x (nearest), trainId -> labelId.
+      std::vector<uint8_t> big = upscale_labels_2x(net_labels.data(), net_w, net_h);
+      std::vector<uint8_t> ids = cityscapes_train_ids_to_label_ids(big.data(), big.size());
+      labelids_png = stem + "_labelids.png";
+      check_output_path(labelids_png, {path});
+      write_png_gray(labelids_png, ids.data(), net_w * 2, net_h * 2);
+    }
+    Clock::time_point t4 = Clock::now();
+    std::vector<int64_t> counts = label_histogram(labels, info.classes);
+    const double total = double(labels.size());
+    if (json) {
+      std::printf("%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
+                  "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
+                  i ? "," : "", json_string(path).c_str(), photo.width, photo.height, net_w, net_h,
+                  json_string(labels_png).c_str(), json_string(overlay_png).c_str());
+      if (!labelids_png.empty()) std::printf(", \"labelids_png\": %s", json_string(labelids_png).c_str());
+      std::printf(", \"classes\": [");
+      bool first = true;
+      for (size_t c = 0; c < counts.size(); ++c) {
+        if (!counts[c]) continue;
+        std::printf("%s{\"id\": %zu, \"name\": %s, \"pixels\": %lld, \"share\": %.6f}", first ? "" : ", ",
+                    c, json_string(c < names.size() ? names[c] : std::to_string(c)).c_str(),
+                    static_cast<long long>(counts[c]), counts[c] / total);
+        first = false;
+      }
+      std::printf("], \"inference_ms\": %.3f}", ms_between(t2, t3));
+    } else {
+      std::printf("%s (%dx%d, network %dx%d)\n", path.c_str(), photo.width, photo.height, net_w, net_h);
+      for (size_t c = 0; c < counts.size(); ++c)
+        if (counts[c])
+          std::printf("  %-14s %6.2f %%\n", c < names.size() ? names[c].c_str() : "?", 100.0 * counts[c] / total);
+      std::printf("  wrote %s, %s%s%s\n", labels_png.c_str(), overlay_png.c_str(),
+                  labelids_png.empty() ? "" : ", ", labelids_png.c_str());
+    }
+    if (verbose)
+      std::fprintf(stderr, "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
+                   "postprocess+write %.1f ms\n",
+                   ms_between(t0, t1), ms_between(t1, t2), ms_between(t2, t3), ms_between(t3, t4));
+  }
+  if (json) std::printf("\n]\n");
+  return 0;
+}
+
+}  // namespace espnet::cli
