@@ -7,6 +7,7 @@
 #include "models/scale_table.h"
 #include "models/segmentation_edgenets.h"
 #include "models/segmentation_original.h"
+#include "models/ssd.h"
 
 namespace espnet {
 namespace {
@@ -70,7 +71,11 @@ ModelInfo infer_model_info(const StateDict& w) {
   } else if (w.contains("base_net.basenet.level1.conv.weight")) {
     info.task = Task::kDetection;
     info.scale = scale_from(w, "base_net.basenet.level2_0.act.weight");
-    throw Error("detection checkpoints (SSD) are recognised but not supported yet");
+    const Shape* cls = w.shape_of("cls_layers.0.weight");
+    if (!cls || cls->empty() || (*cls)[0] % SsdDetector::kAnchorsPerCell)
+      throw Error("SSD checkpoint: 'cls_layers.0.weight' is missing or not 6 anchors x classes");
+    info.classes = static_cast<int>((*cls)[0] / SsdDetector::kAnchorsPerCell);
+    info.dataset = info.classes == 81 ? "coco" : info.classes == 21 ? "voc" : "custom";
   } else {
     throw Error(
         "unrecognised checkpoint: not an ESPNetv2 classifier (level1.*, classifier.*), EdgeNets "
@@ -106,8 +111,11 @@ std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& w
   } else if (info.task == Task::kSegmentation && info.family == Family::kOriginal) {
     what = "the original ESPNetv2 segmentation network (s=" + std::to_string(info.scale) + ")";
     net = std::make_unique<SegmentationOriginal>(reader, info.scale, info.classes);
+  } else if (info.task == Task::kDetection) {
+    what = "the ESPNetv2 SSD detector (s=" + std::to_string(info.scale) + ")";
+    net = std::make_unique<SsdDetector>(reader, info.scale, info.classes);
   } else {
-    throw Error(std::string(task_name(info.task)) + " networks are not supported yet");
+    throw Error(std::string(task_name(info.task)) + " networks are not supported");
   }
   reader.finish(what);
   return net;

@@ -75,6 +75,8 @@ int run_bench(const Words& words) {
   const int batch = args.int_value("--batch", 1, 1, 256);
   const int warmup = args.int_value("--warmup", 3, 0, 100000);
   const int runs = args.int_value("--runs", 20, 1, 100000);
+  int width = 0, height = 0;
+  const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
 
   Clock::time_point t0 = Clock::now();
   auto model = Model::load(args.positional()[0]);
@@ -84,8 +86,7 @@ int run_bench(const Words& words) {
   if (args.has("--input")) {
     input = read_npy_f32(args.value("--input"));
   } else {
-    int width, height;
-    if (!args.size_value("--size", &width, &height)) default_input_size(model->info(), &width, &height);
+    if (!sized) default_input_size(model->info(), &width, &height);
     input = synthetic_photo(batch, height, width);
   }
   Session session(model, SessionOptions{threads});

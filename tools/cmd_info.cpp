@@ -26,10 +26,11 @@ int run_info(const Words& words) {
   }
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
   apply_threads(args);
+  int width = 0, height = 0;
+  const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
   auto model = Model::load(args.positional()[0]);
   const ModelInfo& info = model->info();
-  int width, height;
-  if (!args.size_value("--size", &width, &height)) default_input_size(info, &width, &height);
+  if (!sized) default_input_size(info, &width, &height);
   std::vector<LayerSummary> layers = model->layer_summary(height, width);
   double macs = 0;
   for (const LayerSummary& l : layers) macs += l.macs;

@@ -4,9 +4,12 @@
 
 #include <map>
 #include <memory>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "espnet/model.h"
+#include "espnet/tensor.h"
 #include "json.h"
 
 namespace espnet::test {

@@ -1,0 +1,115 @@
+#include "models/ssd.h"
+
+#include "espnet/error.h"
+
+namespace espnet {
+namespace {
+
+const char* const kBottomUpNames[4] = {"bu_3x3_5x5", "bu_5x5_10x10", "bu_10x10_19x19",
+                                       "bu_19x19_38x38"};
+const std::vector<double> kBottomUpScales[4] = {
+    {2.0, 1.0}, {2.0, 1.0, 0.5}, {2.0, 1.0, 0.5, 0.25}, {2.0, 1.0, 0.5, 0.25}};
+constexpr int kExtraChannels[3] = {512, 256, 128};  // extra levels 6, 7, 8
+
+ConvKeys cbr(const std::string& p) {
+  return {p + ".cbr.0.weight", "", p + ".cbr.1", p + ".cbr.2.weight"};
+}
+
+// [N, A*K, H, W] -> rows (y*W + x)*A + a of [N, P_total, K], written at `offset` priors.
+void flatten_head(const Tensor& head, int per_anchor, Tensor& out, int64_t offset) {
+  const int64_t n = head.dim(0), channels = head.dim(1), h = head.dim(2), w = head.dim(3);
+  const int64_t plane = h * w, total = out.dim(1);
+  const int64_t anchors = channels / per_anchor;
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t c = 0; c < channels; ++c) {
+      const float* src = head.data() + (b * channels + c) * plane;
+      const int64_t a = c / per_anchor, k = c % per_anchor;
+      for (int64_t i = 0; i < plane; ++i)
+        out.data()[((b * total) + offset + i * anchors + a) * per_anchor + k] = src[i];
+    }
+}
+
+}  // namespace
+
+SsdDetector::SsdDetector(WeightReader& reader, double scale, int classes)
+    : encoder_(reader, "base_net.basenet.", scale, EncoderOptions{true, true}), classes_(classes) {
+  const LevelChannels& c = encoder_.channels();
+  const std::string p = "base_net.";
+  extra6_depthwise_ = ConvLayer(reader, cbr(p + "extra_level6.layer.0"),
+                                conv_params(c[5], c[5], 3, 2, c[5]), ops::Activation::kPRelu);
+  extra6_pointwise_ = ConvLayer(reader, cbr(p + "extra_level6.layer.1"),
+                                conv_params(c[5], kExtraChannels[0], 1), ops::Activation::kPRelu);
+  extra7_depthwise_ = ConvLayer(reader, cbr(p + "extra_level7.layer.0"),
+                                conv_params(kExtraChannels[0], kExtraChannels[0], 3, 2, kExtraChannels[0]),
+                                ops::Activation::kPRelu);
+  extra7_pointwise_ = ConvLayer(reader, cbr(p + "extra_level7.layer.1"),
+                                conv_params(kExtraChannels[0], kExtraChannels[1], 1), ops::Activation::kPRelu);
+  extra8_ = ConvLayer(reader, {p + "extra_level8.1.weight", "", "", ""},
+                      conv_params(kExtraChannels[1], kExtraChannels[2], 1), ops::Activation::kRelu);
+  // Map widths from fine to coarse: level3, level4, level5 (after its expansion), extras.
+  const int widths[kFeatureMaps] = {c[2], c[3], c[5], kExtraChannels[0], kExtraChannels[1],
+                                    kExtraChannels[2]};
+  // Each fusion: concat(coarser map resized to the skip's size, skip) -> the skip's width.
+  for (int i = 0; i < 4; ++i) {
+    const int skip = 3 - i;  // maps 3 (5x5), 2, 1, 0 (38x38)
+    const int out = widths[skip];
+    bottom_up_[i] = EfficientPyrPool(reader, p + kBottomUpNames[i], out + widths[skip + 1], out / 5,
+                                     out, kBottomUpScales[i], true);
+  }
+  for (int k = 0; k < kFeatureMaps; ++k) {
+    const std::string idx = std::to_string(k);
+    loc_heads_[k] = ConvLayer(reader, {"loc_layers." + idx + ".weight", "loc_layers." + idx + ".bias", "", ""},
+                              conv_params(widths[k], kAnchorsPerCell * 4, 1));
+    cls_heads_[k] = ConvLayer(reader, {"cls_layers." + idx + ".weight", "cls_layers." + idx + ".bias", "", ""},
+                              conv_params(widths[k], kAnchorsPerCell * classes, 1));
+  }
+}
+
+void SsdDetector::check_input_size(int height, int width) const {
+  // Seven stride-2 stages; the bottom-up fusions resize to each skip's own size, so any size
+  // from 65 up runs (the priors, though, are only defined for 300 and 512).
+  if (height < 65 || width < 65)
+    throw Error("detection input " + std::to_string(width) + "x" + std::to_string(height) +
+                " is too small (at least 65x65; the SSD priors assume 300x300 or 512x512)");
+}
+
+std::vector<NamedTensor> SsdDetector::forward(ExecContext& ctx, const Tensor& input) const {
+  EncoderOutputs enc = encoder_.forward(ctx, input);
+  Tensor maps[kFeatureMaps];
+  maps[0] = std::move(enc.level3);
+  maps[1] = std::move(enc.level4);
+  maps[2] = std::move(enc.level5);
+  maps[3] = extra6_pointwise_.forward(ctx, extra6_depthwise_.forward(ctx, maps[2]));
+  ctx.record("extra_level6", maps[3]);
+  maps[4] = extra7_pointwise_.forward(ctx, extra7_depthwise_.forward(ctx, maps[3]));
+  ctx.record("extra_level7", maps[4]);
+  maps[5] = extra8_.forward(ctx, ops::global_avg_pool(ctx, maps[4]));
+  ctx.record("extra_level8", maps[5]);
+  for (int i = 0; i < 4; ++i) {
+    const int skip = 3 - i;
+    Tensor up = ops::resize_bilinear(ctx, maps[skip + 1], static_cast<int>(maps[skip].dim(2)),
+                                     static_cast<int>(maps[skip].dim(3)));
+    Tensor merged = ops::concat_channels(ctx, {&up, &maps[skip]});
+    ExecContext::Scope scope(ctx, kBottomUpNames[i]);
+    maps[skip] = bottom_up_[i].forward(ctx, merged);
+    ctx.record_scope(maps[skip]);
+  }
+  int64_t priors = 0;
+  for (const Tensor& m : maps) priors += m.dim(2) * m.dim(3) * kAnchorsPerCell;
+  const int64_t n = input.dim(0);
+  Tensor confidences({n, priors, classes_}), locations({n, priors, 4});
+  int64_t offset = 0;
+  for (int k = 0; k < kFeatureMaps; ++k) {
+    ctx.record("head_input" + std::to_string(k), maps[k]);
+    Tensor loc = loc_heads_[k].forward(ctx, maps[k]);
+    Tensor cls = cls_heads_[k].forward(ctx, maps[k]);
+    if (!ctx.shape_only) {
+      flatten_head(loc, 4, locations, offset);
+      flatten_head(cls, classes_, confidences, offset);
+    }
+    offset += maps[k].dim(2) * maps[k].dim(3) * kAnchorsPerCell;
+  }
+  return {{"confidences", std::move(confidences)}, {"locations", std::move(locations)}};
+}
+
+}  // namespace espnet
