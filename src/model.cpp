@@ -1,5 +1,6 @@
 #include "espnet/model.h"
 
+#include <cctype>
 #include <cstring>
 #include <sstream>
 
@@ -24,7 +25,25 @@ Model::~Model() = default;
 const ModelInfo& Model::info() const { return data_->info; }
 const Network& Model::network() const { return *data_->network; }
 
-std::shared_ptr<const Model> Model::load(const std::string& path) {
+namespace {
+
+// SSD300 and SSD512 checkpoints hold the same tensors; the input size (which fixes the priors)
+// comes from the caller, our model file, or the upstream file naming.
+int detection_size_from_name(const std::string& path) {
+  std::string name = path.substr(path.find_last_of('/') + 1);
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool has300 = name.find("ssd300") != std::string::npos;
+  const bool has512 = name.find("ssd512") != std::string::npos;
+  return has300 == has512 ? 0 : has300 ? 300 : 512;
+}
+
+}  // namespace
+
+std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOptions& options) {
+  if (options.detection_input_size != 0 && options.detection_input_size != 300 &&
+      options.detection_input_size != 512)
+    throw Error("SSD input size must be 300 or 512, got " +
+                std::to_string(options.detection_input_size));
   std::vector<uint8_t> bytes = read_file_bytes(path);
   std::shared_ptr<Model> model(new Model());
   ModelData& d = *model->data_;
@@ -47,6 +66,15 @@ std::shared_ptr<const Model> Model::load(const std::string& path) {
     }
   } else {
     throw Error(path + ": not a PyTorch checkpoint (.pth) or an espnet model file");
+  }
+  if (d.info.task == Task::kDetection) {
+    if (options.detection_input_size) d.info.input_size = options.detection_input_size;
+    if (!d.info.input_size) d.info.input_size = detection_size_from_name(path);
+    if (!d.info.input_size)
+      throw Error(path + ": cannot tell whether this SSD checkpoint is SSD300 or SSD512; pass the "
+                  "input size (--input-size 300|512)");
+  } else if (options.detection_input_size) {
+    throw Error(path + ": an SSD input size was given for a " + task_name(d.info.task) + " model");
   }
   try {
     d.network = build_network(d.info, d.weights);

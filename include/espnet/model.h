@@ -37,6 +37,13 @@ struct LayerSummary {
   double macs = 0;          // multiply-adds per image, counted as compute_flops does
 };
 
+/// Choices a checkpoint cannot express.
+struct LoadOptions {
+  /// SSD input size (300 or 512) for a detection checkpoint. 0: take it from the model file, or
+  /// from "ssd300" / "ssd512" in a .pth file name.
+  int detection_input_size = 0;
+};
+
 class Network;
 struct ModelData;
 
@@ -44,7 +51,7 @@ class Model {
  public:
   /// Loads a `.pth` checkpoint (legacy or zip) or a model file written by `espnet convert`.
   /// Throws espnet::Error naming the file and the problem.
-  static std::shared_ptr<const Model> load(const std::string& path);
+  static std::shared_ptr<const Model> load(const std::string& path, const LoadOptions& options = {});
 
   ~Model();
   const ModelInfo& info() const;
