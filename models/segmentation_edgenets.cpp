@@ -39,7 +39,8 @@ void SegmentationEdgeNets::check_input_size(int height, int width) const {
                 " (WxH): width and height must be positive multiples of 16");
 }
 
-std::vector<NamedTensor> SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input) const {
+void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   const Tensor* skips[3] = {&enc.level3, &enc.level2, &enc.level1};
   Tensor x;
@@ -66,7 +67,7 @@ std::vector<NamedTensor> SegmentationEdgeNets::forward(ExecContext& ctx, const T
   }
   Tensor out = ops::resize_bilinear(ctx, x, static_cast<int>(input.dim(2)),
                                     static_cast<int>(input.dim(3)));
-  return {{"output", std::move(out)}};
+  outputs.push_back({"output", std::move(out)});
 }
 
 }  // namespace espnet

@@ -64,7 +64,8 @@ Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const
   return out;
 }
 
-std::vector<NamedTensor> SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input) const {
+void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   Tensor l4 = project_level4_.forward(ctx, enc.level4);
   ctx.record("proj_L4_C", l4);
@@ -86,7 +87,7 @@ std::vector<NamedTensor> SegmentationOriginal::forward(ExecContext& ctx, const T
   up = upsample2x(ctx, l2);
   Tensor l1 = project_l1_.forward(ctx, ops::concat_channels(ctx, {&enc.level1, &up}));
   ctx.record("project_l1", l1);
-  return {{"output", upsample2x(ctx, l1)}};
+  outputs.push_back({"output", upsample2x(ctx, l1)});
 }
 
 }  // namespace espnet

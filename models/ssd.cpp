@@ -73,7 +73,8 @@ void SsdDetector::check_input_size(int height, int width) const {
                 " is too small (at least 65x65; the SSD priors assume 300x300 or 512x512)");
 }
 
-std::vector<NamedTensor> SsdDetector::forward(ExecContext& ctx, const Tensor& input) const {
+void SsdDetector::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   Tensor maps[kFeatureMaps];
   maps[0] = std::move(enc.level3);
@@ -109,7 +110,8 @@ std::vector<NamedTensor> SsdDetector::forward(ExecContext& ctx, const Tensor& in
     }
     offset += maps[k].dim(2) * maps[k].dim(3) * kAnchorsPerCell;
   }
-  return {{"confidences", std::move(confidences)}, {"locations", std::move(locations)}};
+  outputs.push_back({"confidences", std::move(confidences)});
+  outputs.push_back({"locations", std::move(locations)});
 }
 
 }  // namespace espnet
