@@ -35,26 +35,39 @@ struct GroupArgs {
 template <int kRows, bool kMasked>
 inline void tile_kernel(const GroupArgs& a, const __m256i* masks) {
   __m256 acc[kRows][kTileVecs];
+#pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) {
     const __m256 b = _mm256_set1_ps(a.bias ? a.bias[r] : 0.0f);
+#pragma GCC unroll 16
     for (int v = 0; v < kTileVecs; ++v) acc[r][v] = b;
   }
-  for (int ci = 0; ci < a.cin; ++ci) {
-    const float* src = a.in + ci * a.plane;
+  // The unroll pragmas and these locals keep the accumulators in registers: without them GCC 12
+  // leaves the accumulator array in memory and stores all of it on every step.
+  const float* const in = a.in;
+  const float* const w = a.w;
+  const int64_t plane = a.plane;
+  const int cin = a.cin;
+  for (int ci = 0; ci < cin; ++ci) {
+    const float* src = in + ci * plane;
     __m256 x[kTileVecs];
+#pragma GCC unroll 16
     for (int v = 0; v < kTileVecs; ++v)
       x[v] = kMasked ? _mm256_maskload_ps(src + v * kLanes, masks[v])
                      : _mm256_loadu_ps(src + v * kLanes);
-    const float* wc = a.w + ci;
+    const float* wc = w + ci;
+#pragma GCC unroll 16
     for (int r = 0; r < kRows; ++r) {
-      const __m256 wv = _mm256_broadcast_ss(wc + r * a.cin);
+      const __m256 wv = _mm256_broadcast_ss(wc + r * cin);
+#pragma GCC unroll 16
       for (int v = 0; v < kTileVecs; ++v) acc[r][v] = _mm256_fmadd_ps(wv, x[v], acc[r][v]);
     }
   }
   const __m256 zero = _mm256_setzero_ps();
+#pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) {
     float* dst = a.out + r * a.plane;
     const __m256 slope = _mm256_set1_ps(a.slope ? a.slope[r] : 1.0f);
+#pragma GCC unroll 16
     for (int v = 0; v < kTileVecs; ++v) {
       __m256 y = acc[r][v];
       if (a.slope)

@@ -34,26 +34,39 @@ struct GroupArgs {
 template <int kRows, int kVecs>
 inline void tile_kernel(const GroupArgs& a, __mmask16 last_mask) {
   __m512 acc[kRows][kVecs];
+#pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) {
     const __m512 b = _mm512_set1_ps(a.bias ? a.bias[r] : 0.0f);
+#pragma GCC unroll 16
     for (int v = 0; v < kVecs; ++v) acc[r][v] = b;
   }
-  for (int ci = 0; ci < a.cin; ++ci) {
-    const float* src = a.in + ci * a.plane;
+  // The unroll pragmas and these locals keep the accumulators in registers: without them GCC 12
+  // leaves the accumulator array in memory and stores all of it on every step.
+  const float* const in = a.in;
+  const float* const w = a.w;
+  const int64_t plane = a.plane;
+  const int cin = a.cin;
+  for (int ci = 0; ci < cin; ++ci) {
+    const float* src = in + ci * plane;
     __m512 x[kVecs];
+#pragma GCC unroll 16
     for (int v = 0; v < kVecs; ++v)
       x[v] = v == kVecs - 1 ? _mm512_maskz_loadu_ps(last_mask, src + v * kLanes)
                             : _mm512_loadu_ps(src + v * kLanes);
-    const float* wc = a.w + ci;
+    const float* wc = w + ci;
+#pragma GCC unroll 16
     for (int r = 0; r < kRows; ++r) {
-      const __m512 wv = _mm512_set1_ps(wc[r * a.cin]);
+      const __m512 wv = _mm512_set1_ps(wc[r * cin]);
+#pragma GCC unroll 16
       for (int v = 0; v < kVecs; ++v) acc[r][v] = _mm512_fmadd_ps(wv, x[v], acc[r][v]);
     }
   }
   const __m512 zero = _mm512_setzero_ps();
+#pragma GCC unroll 16
   for (int r = 0; r < kRows; ++r) {
     float* dst = a.out + r * a.plane;
     const __m512 slope = _mm512_set1_ps(a.slope ? a.slope[r] : 1.0f);
+#pragma GCC unroll 16
     for (int v = 0; v < kVecs; ++v) {
       __m512 y = acc[r][v];
       if (a.slope) y = _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, zero, _CMP_LT_OQ), y, slope);
