@@ -57,8 +57,11 @@ struct Dwconv3x3Geometry {
 Dwconv3x3Geometry dwconv3x3_geometry(int in_h, int in_w, int stride, int dilation);
 
 /// Multiply-adds below which a kernel runs on the calling thread only: forking a team costs
-/// a few microseconds, more than small ESPNetv2 layers take in total.
-constexpr double kParallelMinMacs = 1 << 17;
+/// microseconds (far more when other processes hold the cores), more than small ESPNetv2 layers
+/// take. Depth-wise runs ~10x fewer multiply-adds per second than point-wise, hence its lower
+/// bar; both are about 10-80 us of single-thread work. Tuned on a busy 2-core machine: revisit.
+constexpr double kParallelMinMacsPointwise = 1 << 20;
+constexpr double kParallelMinMacsDepthwise = 1 << 19;
 
 /// One output pixel (before the activation) of the depth-wise 3x3 centred on input (center_y,
 /// center_x), with full bounds checks (the border path, shared by

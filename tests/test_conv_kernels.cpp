@@ -239,6 +239,9 @@ TEST_P(ConvKernelsTest, PointwiseEspnetWidths) {
       }
       if (HasFailure()) return;
     }
+  // Above the threading threshold: jobs split over batch, group and pixel chunks.
+  run(PointwiseCase{2, 256, 256, 4, 64, 48, true});
+  run(PointwiseCase{2, 32, 8, 4, 128, 97, true});
 }
 
 TEST_P(ConvKernelsTest, DepthwiseEverySizeDilationStride) {
@@ -269,8 +272,9 @@ TEST_P(ConvKernelsTest, DepthwiseEspnetWidths) {
       run(DepthwiseCase{1 + coin(), c, h, w, s, d, coin()});
       if (HasFailure()) return;
     }
-  run(DepthwiseCase{1, 16, 128, 256, 1, 1, true});  // Cityscapes level2 row width
-  run(DepthwiseCase{1, 16, 128, 256, 2, 1, true});
+  // Cityscapes level2: threaded, planes split into blocks of rows.
+  run(DepthwiseCase{1, 16, 128, 256, 1, 1, true});
+  run(DepthwiseCase{2, 16, 129, 255, 2, 3, true});
 }
 
 TEST_P(ConvKernelsTest, ToleranceCatchesWrongResult) {

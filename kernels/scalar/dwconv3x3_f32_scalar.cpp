@@ -13,7 +13,7 @@ void dwconv3x3_f32_scalar(const float* input, int batch, int channels, int in_h,
   const int64_t planes = int64_t(batch) * channels;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(geo.out_h) * geo.out_w;
   const double macs = 9.0 * double(planes) * double(out_plane);
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacs)
+#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsDepthwise)
   for (int64_t p = 0; p < planes; ++p) {
     const int c = static_cast<int>(p % channels);
     const float* in = input + p * in_plane;

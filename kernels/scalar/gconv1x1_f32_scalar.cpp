@@ -13,7 +13,7 @@ void gconv1x1_f32_scalar(const float* input, int batch, int in_channels, int out
   const int cout_per_group = out_channels / groups;
   const int64_t jobs = int64_t(batch) * out_channels;
   const double macs = double(jobs) * double(plane) * cin_per_group;
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacs)
+#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsPointwise)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t n = job / out_channels;
     const int co = static_cast<int>(job % out_channels);

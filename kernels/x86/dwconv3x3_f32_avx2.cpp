@@ -93,7 +93,7 @@ void dwconv3x3_f32_avx2(const float* input, int batch, int channels, int in_h, i
   const int64_t row_blocks = (geo.out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
   const double macs = 9.0 * double(planes) * double(out_plane);
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacs)
+#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsDepthwise)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int c = static_cast<int>(p % channels);

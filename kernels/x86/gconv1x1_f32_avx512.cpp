@@ -122,7 +122,7 @@ void gconv1x1_f32_avx512(const float* input, int batch, int in_channels, int out
   const int64_t chunks = (plane + kChunkPixels - 1) / kChunkPixels;
   const int64_t jobs = int64_t(batch) * groups * chunks;
   const double macs = double(batch) * out_channels * double(plane) * cin;
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacs)
+#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsPointwise)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t n = job / (int64_t(groups) * chunks);
     const int g = static_cast<int>(job / chunks % groups);
