@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "espnet/error.h"
+#include "kernels/dispatch.h"
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/linear_ref.h"
 #include "kernels/reference/pool_ref.h"
@@ -23,10 +24,33 @@ int i32(int64_t v) { return static_cast<int>(v); }
 
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, const Tensor& weight,
               const std::vector<float>& bias, bool counted_bias) {
+  return conv2d_prelu(ctx, input, p, weight, bias, counted_bias, {});
+}
+
+Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                    const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                    const std::vector<float>& slopes) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
                 std::to_string(p.in_channels));
+  if (p.groups <= 0 || p.in_channels % p.groups || p.out_channels % p.groups || p.kernel_h <= 0 ||
+      p.kernel_w <= 0 || p.stride <= 0 || p.dilation <= 0 || p.pad < 0)
+    throw Error("conv2d: invalid parameters (groups " + std::to_string(p.groups) + ", kernel " +
+                std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + ", stride " +
+                std::to_string(p.stride) + ", pad " + std::to_string(p.pad) + ", dilation " +
+                std::to_string(p.dilation) + ")");
+  const int64_t weight_count =
+      int64_t(p.out_channels) * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w;
+  if (weight.numel() != weight_count)
+    throw Error("conv2d: weight " + shape_to_string(weight.shape()) + " does not have the " +
+                std::to_string(weight_count) + " elements the layer needs");
+  if (!bias.empty() && bias.size() != size_t(p.out_channels))
+    throw Error("conv2d: bias has " + std::to_string(bias.size()) + " values, expected " +
+                std::to_string(p.out_channels));
+  if (!slopes.empty() && slopes.size() != size_t(p.out_channels))
+    throw Error("conv2d: PReLU has " + std::to_string(slopes.size()) + " slopes, expected " +
+                std::to_string(p.out_channels));
   const int n = i32(input.dim(0)), h = i32(input.dim(2)), w = i32(input.dim(3));
   const int oh = conv_output_size(h, p.kernel_h, p.stride, p.pad, p.dilation);
   const int ow = conv_output_size(w, p.kernel_w, p.stride, p.pad, p.dilation);
@@ -47,8 +71,23 @@ Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, cons
     ctx.layer_log->push_back({ctx.scope(), d, {1, p.out_channels, oh, ow}, macs});
   }
   if (ctx.shape_only) return out;
-  conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), bias.empty() ? nullptr : bias.data(),
-                 out.data());
+  const float* b = bias.empty() ? nullptr : bias.data();
+  const float* a = slopes.empty() ? nullptr : slopes.data();
+  const bool pointwise =
+      p.kernel_h == 1 && p.kernel_w == 1 && p.stride == 1 && p.pad == 0 && p.dilation == 1;
+  const bool depthwise = p.groups == p.in_channels && p.groups == p.out_channels &&
+                         p.kernel_h == 3 && p.kernel_w == 3 && p.pad == p.dilation &&
+                         (p.stride == 1 || p.stride == 2);
+  if (pointwise) {
+    conv_kernels().pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups,
+                             int64_t(h) * w, weight.data(), b, a, out.data());
+  } else if (depthwise) {
+    conv_kernels().depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation,
+                                weight.data(), b, a, out.data());
+  } else {
+    conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), b, out.data());
+    if (a) prelu_f32_ref(out.data(), n, p.out_channels, int64_t(oh) * ow, a);
+  }
   return out;
 }
 

@@ -20,6 +20,12 @@ enum class Activation { kNone, kPRelu, kRelu };
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
               const Tensor& weight, const std::vector<float>& bias, bool counted_bias);
 
+/// conv2d followed by a per-channel PReLU (`slopes` has out_channels values; empty means none),
+/// fused into the kernel's epilogue on the optimised paths (grouped 1x1, depth-wise 3x3).
+Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
+                    const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                    const std::vector<float>& slopes);
+
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
                           const std::vector<float>& shift, Activation act,
