@@ -8,6 +8,7 @@
 
 #include "espnet/model.h"
 #include "espnet/tensor.h"
+#include "tensor_pool.h"
 
 namespace espnet {
 
@@ -29,11 +30,11 @@ class ExecContext {
   bool tracing() const { return static_cast<bool>(trace_); }
   /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").
   void record(const std::string& name, const Tensor& value) {
-    if (trace_ && !shape_only) trace_(qualify(name), value);
+    if (trace_ && !shape_only) call_trace(qualify(name), value);
   }
   /// Reports under the scope itself ("level4.6").
   void record_scope(const Tensor& value) {
-    if (trace_ && !shape_only) trace_(scope_, value);
+    if (trace_ && !shape_only) call_trace(scope_, value);
   }
   std::string qualify(const std::string& name) const {
     return scope_.empty() ? name : scope_ + "." + name;
@@ -55,6 +56,13 @@ class ExecContext {
   };
 
  private:
+  // The callback's own copies must come from the heap, not the session's pool: they may outlive
+  // the session.
+  void call_trace(const std::string& name, const Tensor& value) {
+    detail::PoolScope heap(nullptr);
+    trace_(name, value);
+  }
+
   TraceFn trace_;
   std::string scope_;
 };
