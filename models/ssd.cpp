@@ -100,8 +100,10 @@ void SsdDetector::forward(ExecContext& ctx, const Tensor& input,
   const int64_t n = input.dim(0);
   Tensor confidences({n, priors, classes_}), locations({n, priors, 4});
   int64_t offset = 0;
+  static const char* const kHeadInputNames[kFeatureMaps] = {
+      "head_input0", "head_input1", "head_input2", "head_input3", "head_input4", "head_input5"};
   for (int k = 0; k < kFeatureMaps; ++k) {
-    ctx.record("head_input" + std::to_string(k), maps[k]);
+    ctx.record(kHeadInputNames[k], maps[k]);
     Tensor loc = loc_heads_[k].forward(ctx, maps[k]);
     Tensor cls = cls_heads_[k].forward(ctx, maps[k]);
     if (!ctx.shape_only) {

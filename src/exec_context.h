@@ -28,6 +28,8 @@ class ExecContext {
   const std::string& scope() const { return scope_; }
 
   bool tracing() const { return static_cast<bool>(trace_); }
+  /// Whether scope names are needed (tracing or a layer table); when not, scopes cost nothing.
+  bool naming() const { return static_cast<bool>(trace_) || layer_log != nullptr; }
   /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").
   void record(const std::string& name, const Tensor& value) {
     if (trace_ && !shape_only) call_trace(qualify(name), value);
@@ -43,15 +45,20 @@ class ExecContext {
   /// RAII scope: names recorded inside are prefixed with `name`.
   class Scope {
    public:
-    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), saved_(ctx.scope_) {
+    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), active_(ctx.naming()) {
+      if (!active_) return;
+      saved_ = ctx.scope_;
       ctx_.scope_ = ctx_.qualify(name);
     }
-    ~Scope() { ctx_.scope_ = saved_; }
+    ~Scope() {
+      if (active_) ctx_.scope_ = std::move(saved_);
+    }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     ExecContext& ctx_;
+    bool active_;
     std::string saved_;
   };
 

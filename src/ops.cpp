@@ -57,7 +57,7 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   if (oh <= 0 || ow <= 0)
     throw Error("conv2d: input " + shape_to_string(input.shape()) + " is too small for a " +
                 std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
-  Tensor out({n, p.out_channels, oh, ow});
+  Tensor out = Tensor::uninitialized({n, p.out_channels, oh, ow});
   // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
   const double macs = (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
                        (counted_bias ? 0.5 * p.out_channels : 0.0)) *
@@ -106,7 +106,7 @@ void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>&
 Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
   require_rank4(input, "avg_pool");
   const int h = i32(input.dim(2)), w = i32(input.dim(3));
-  Tensor out({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
               conv_output_size(w, 3, 2, 1, 1)});
   if (!ctx.shape_only)
     avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), h, w, 3, 2, 1, out.data());
@@ -116,7 +116,7 @@ Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
 Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
   require_rank4(input, "adaptive_avg_pool");
   if (out_h <= 0 || out_w <= 0) throw Error("adaptive_avg_pool: output size must be positive");
-  Tensor out({input.dim(0), input.dim(1), out_h, out_w});
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
   if (!ctx.shape_only)
     adaptive_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
                               i32(input.dim(3)), out_h, out_w, out.data());
@@ -125,7 +125,7 @@ Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int o
 
 Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
   require_rank4(input, "global_avg_pool");
-  Tensor out({input.dim(0), input.dim(1), 1, 1});
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), 1, 1});
   if (!ctx.shape_only)
     global_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1),
                             input.dim(2) * input.dim(3), out.data());
@@ -135,7 +135,7 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
 Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
   require_rank4(input, "resize_bilinear");
   if (out_h <= 0 || out_w <= 0) throw Error("resize_bilinear: output size must be positive");
-  Tensor out({input.dim(0), input.dim(1), out_h, out_w});
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
   if (!ctx.shape_only)
     resize_bilinear_align_corners_f32_ref(input.data(), input.dim(0) * input.dim(1),
                                           i32(input.dim(2)), i32(input.dim(3)), out_h, out_w,
@@ -143,12 +143,13 @@ Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out
   return out;
 }
 
-Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& inputs) {
-  if (inputs.empty()) throw Error("concat: no inputs");
+Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count) {
+  if (count == 0) throw Error("concat: no inputs");
   const Tensor& first = *inputs[0];
   require_rank4(first, "concat");
   int64_t channels = 0;
-  for (const Tensor* t : inputs) {
+  for (size_t i = 0; i < count; ++i) {
+    const Tensor* t = inputs[i];
     require_rank4(*t, "concat");
     if (t->dim(0) != first.dim(0) || t->dim(2) != first.dim(2) || t->dim(3) != first.dim(3))
       throw Error("concat: shapes " + shape_to_string(first.shape()) + " and " +
@@ -156,11 +157,12 @@ Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& input
     channels += t->dim(1);
   }
   const int64_t n = first.dim(0), plane = first.dim(2) * first.dim(3);
-  Tensor out({n, channels, first.dim(2), first.dim(3)});
+  Tensor out = Tensor::uninitialized({n, channels, first.dim(2), first.dim(3)});
   if (ctx.shape_only) return out;
   for (int64_t b = 0; b < n; ++b) {
     float* dst = out.data() + b * channels * plane;
-    for (const Tensor* t : inputs) {
+    for (size_t i = 0; i < count; ++i) {
+      const Tensor* t = inputs[i];
       const int64_t count = t->dim(1) * plane;
       std::memcpy(dst, t->data() + b * count, size_t(count) * sizeof(float));
       dst += count;
@@ -209,7 +211,7 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
   const int64_t n = input.dim(0), c = input.dim(1), plane = input.dim(2) * input.dim(3);
   if (groups <= 0 || c % groups != 0) throw Error("channel_shuffle: channels not divisible");
   const int64_t per_group = c / groups;
-  Tensor out(input.shape());
+  Tensor out = Tensor::uninitialized(input.shape());
   if (ctx.shape_only) return out;
   for (int64_t b = 0; b < n; ++b)
     for (int64_t g = 0; g < groups; ++g)
@@ -227,7 +229,7 @@ Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
   if (weight.rank() != 2 || weight.dim(1) != features)
     throw Error("linear: input has " + std::to_string(features) + " features, weight is " +
                 shape_to_string(weight.shape()));
-  Tensor out({n, weight.dim(0)});
+  Tensor out = Tensor::uninitialized({n, weight.dim(0)});
   if (!ctx.shape_only)
     linear_f32_ref(input.data(), i32(n), i32(features), weight.data(),
                    bias.empty() ? nullptr : bias.data(), i32(weight.dim(0)), out.data());

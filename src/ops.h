@@ -3,6 +3,7 @@
 // optimised kernel replaces a reference one here without touching the networks.
 #pragma once
 
+#include <initializer_list>
 #include <vector>
 
 #include "exec_context.h"
@@ -40,7 +41,10 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input);
 Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w);
 
 /// Concatenation along channels.
-Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& inputs);
+Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count);
+inline Tensor concat_channels(ExecContext& ctx, std::initializer_list<const Tensor*> inputs) {
+  return concat_channels(ctx, inputs.begin(), inputs.size());
+}
 /// a + b (same shape).
 Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b);
 void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b);

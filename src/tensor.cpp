@@ -9,6 +9,12 @@
 
 namespace espnet {
 
+void Shape::push_back(int64_t d) {
+  if (size_ == kMaxRank)
+    throw Error("a tensor may have at most " + std::to_string(kMaxRank) + " dimensions");
+  dims_[size_++] = d;
+}
+
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {

@@ -361,7 +361,7 @@ TEST(PthReader, ZipEqualsARebuiltLegacyFile) {
                  std::to_string(i),
                  static_cast<int64_t>(t.values.size()),
                  0,
-                 t.shape,
+                 t.shape.to_vector(),
                  {}};
     int64_t stride = 1;
     s.stride.resize(t.shape.size());

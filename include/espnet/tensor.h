@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "espnet/shape.h"
+
 namespace espnet {
 
 namespace detail {
 class TensorPool;
 }
 
-using Shape = std::vector<int64_t>;
 
 /// Number of elements of a shape; throws espnet::Error on a negative extent or on overflow.
 int64_t shape_numel(const Shape& shape);
