@@ -2,7 +2,9 @@
 // counter used by `info`, and the shape-only mode that plans a run without computing it.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,12 @@
 #include "tensor_pool.h"
 
 namespace espnet {
+
+/// Accumulated time of one op at one place in the network.
+struct OpTime {
+  double ms = 0;
+  int calls = 0;
+};
 
 class ExecContext {
  public:
@@ -25,11 +33,15 @@ class ExecContext {
   double conv_macs = 0.0;
   /// When set, every convolution appends a row (for `espnet info`'s layer table).
   std::vector<LayerSummary>* layer_log = nullptr;
+  /// When set, every op adds its wall time under "<scope> <op>" (for `bench --profile`).
+  std::map<std::string, OpTime>* profile = nullptr;
   const std::string& scope() const { return scope_; }
 
   bool tracing() const { return static_cast<bool>(trace_); }
   /// Whether scope names are needed (tracing or a layer table); when not, scopes cost nothing.
-  bool naming() const { return static_cast<bool>(trace_) || layer_log != nullptr; }
+  bool naming() const {
+    return static_cast<bool>(trace_) || layer_log != nullptr || profile != nullptr;
+  }
   /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").
   void record(const std::string& name, const Tensor& value) {
     if (trace_ && !shape_only) call_trace(qualify(name), value);
@@ -72,6 +84,29 @@ class ExecContext {
 
   TraceFn trace_;
   std::string scope_;
+};
+
+/// Times one op into ctx.profile when profiling is on; costs one branch otherwise.
+class OpTimer {
+ public:
+  OpTimer(ExecContext& ctx, const char* op) : ctx_(ctx), op_(op) {
+    if (ctx_.profile) start_ = std::chrono::steady_clock::now();
+  }
+  ~OpTimer() {
+    if (!ctx_.profile) return;
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    OpTime& t = (*ctx_.profile)[ctx_.scope() + " " + op_];
+    t.ms += ms;
+    ++t.calls;
+  }
+  OpTimer(const OpTimer&) = delete;
+  OpTimer& operator=(const OpTimer&) = delete;
+
+ private:
+  ExecContext& ctx_;
+  const char* op_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace espnet

@@ -78,6 +78,7 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   const bool depthwise = p.groups == p.in_channels && p.groups == p.out_channels &&
                          p.kernel_h == 3 && p.kernel_w == 3 && p.pad == p.dilation &&
                          (p.stride == 1 || p.stride == 2);
+  OpTimer timer(ctx, pointwise ? "conv1x1" : depthwise ? "dwconv3x3" : "conv (reference)");
   if (pointwise) {
     conv_kernels().pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups,
                              int64_t(h) * w, weight.data(), b, a, out.data());
@@ -94,6 +95,7 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
                           const std::vector<float>& shift, Activation act,
                           const std::vector<float>& slopes) {
+  OpTimer timer(ctx, "bn_act");
   if (ctx.shape_only) return;
   const int n = i32(x.dim(0)), c = i32(x.dim(1));
   const int64_t plane = x.numel() / std::max<int64_t>(1, int64_t(n) * c);
@@ -104,6 +106,7 @@ void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>&
 }
 
 Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
+  OpTimer timer(ctx, "avg_pool");
   require_rank4(input, "avg_pool");
   const int h = i32(input.dim(2)), w = i32(input.dim(3));
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
@@ -114,6 +117,7 @@ Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
 }
 
 Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
+  OpTimer timer(ctx, "adaptive_pool");
   require_rank4(input, "adaptive_avg_pool");
   if (out_h <= 0 || out_w <= 0) throw Error("adaptive_avg_pool: output size must be positive");
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
@@ -124,6 +128,7 @@ Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int o
 }
 
 Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
+  OpTimer timer(ctx, "global_pool");
   require_rank4(input, "global_avg_pool");
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), 1, 1});
   if (!ctx.shape_only)
@@ -133,6 +138,7 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
 }
 
 Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
+  OpTimer timer(ctx, "resize");
   require_rank4(input, "resize_bilinear");
   if (out_h <= 0 || out_w <= 0) throw Error("resize_bilinear: output size must be positive");
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
@@ -144,6 +150,7 @@ Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out
 }
 
 Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count) {
+  OpTimer timer(ctx, "concat");
   if (count == 0) throw Error("concat: no inputs");
   const Tensor& first = *inputs[0];
   require_rank4(first, "concat");
@@ -178,6 +185,7 @@ Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b) {
 }
 
 void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
+  OpTimer timer(ctx, "add");
   if (a.shape() != b.shape())
     throw Error("add: shapes " + shape_to_string(a.shape()) + " and " +
                 shape_to_string(b.shape()) + " differ");
@@ -185,6 +193,7 @@ void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
 }
 
 void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {
+  OpTimer timer(ctx, "gate");
   require_rank4(x, "multiply_channels");
   if (gate.numel() != x.dim(0) * x.dim(1))
     throw Error("multiply_channels: gate " + shape_to_string(gate.shape()) + " does not fit " +
@@ -199,14 +208,17 @@ void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {
 }
 
 void sigmoid_inplace(ExecContext& ctx, Tensor& x) {
+  OpTimer timer(ctx, "sigmoid");
   if (!ctx.shape_only) sigmoid_f32_ref(x.data(), x.numel());
 }
 
 void relu_inplace(ExecContext& ctx, Tensor& x) {
+  OpTimer timer(ctx, "relu");
   if (!ctx.shape_only) relu_f32_ref(x.data(), x.numel());
 }
 
 Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
+  OpTimer timer(ctx, "shuffle");
   require_rank4(input, "channel_shuffle");
   const int64_t n = input.dim(0), c = input.dim(1), plane = input.dim(2) * input.dim(3);
   if (groups <= 0 || c % groups != 0) throw Error("channel_shuffle: channels not divisible");
@@ -225,6 +237,7 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
 
 Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
               const std::vector<float>& bias) {
+  OpTimer timer(ctx, "linear");
   const int64_t n = input.dim(0), features = input.numel() / std::max<int64_t>(1, n);
   if (weight.rank() != 2 || weight.dim(1) != features)
     throw Error("linear: input has " + std::to_string(features) + " features, weight is " +

@@ -2,6 +2,8 @@
 
 #include <omp.h>
 
+#include <algorithm>
+
 #include "espnet/error.h"
 #include "models/network.h"
 #include "tensor_pool.h"
@@ -20,6 +22,20 @@ void Session::set_trace(std::function<void(const std::string&, const Tensor&)> t
 
 Session::~Session() { outputs_.clear(); }
 
+void Session::enable_profiling(bool on) {
+  if (on && !profile_) profile_ = std::make_unique<std::map<std::string, OpTime>>();
+  if (!on) profile_.reset();
+}
+
+std::vector<Session::ProfileRow> Session::profile() const {
+  std::vector<ProfileRow> rows;
+  if (!profile_) return rows;
+  for (const auto& kv : *profile_) rows.push_back({kv.first, kv.second.ms, kv.second.calls});
+  std::sort(rows.begin(), rows.end(),
+            [](const ProfileRow& a, const ProfileRow& b) { return a.total_ms > b.total_ms; });
+  return rows;
+}
+
 size_t Session::activation_bytes() const { return pool_->bytes_held(); }
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
@@ -31,6 +47,7 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   model_->check_input_size(static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3)));
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
   ExecContext ctx(trace_);
+  ctx.profile = profile_.get();
   detail::PoolScope pool_scope(pool_.get());
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
   model_->network().forward(ctx, input, outputs_);

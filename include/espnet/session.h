@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,7 @@ struct NamedTensor {
 namespace detail {
 class TensorPool;
 }
+struct OpTime;
 
 class Session {
  public:
@@ -47,6 +49,16 @@ class Session {
   /// "level4.0.proj_1x1"); for debugging and parity tests. Pass {} to stop.
   void set_trace(std::function<void(const std::string&, const Tensor&)> trace);
 
+  /// Per-op timing: while enabled, every run adds each op's wall time under
+  /// "<module path> <op>"; profile() returns the totals, slowest first.
+  struct ProfileRow {
+    std::string name;
+    double total_ms;
+    int calls;
+  };
+  void enable_profiling(bool on);
+  std::vector<ProfileRow> profile() const;
+
   const Model& model() const { return *model_; }
 
  private:
@@ -55,6 +67,7 @@ class Session {
   std::unique_ptr<detail::TensorPool> pool_;  // declared before outputs_: outlives them
   std::vector<NamedTensor> outputs_;
   std::function<void(const std::string&, const Tensor&)> trace_;
+  std::unique_ptr<std::map<std::string, OpTime>> profile_;
 };
 
 }  // namespace espnet
