@@ -7,5 +7,5 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES 
        ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avx512.cpp)
   set_source_files_properties(${ESPNET_AVX2_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
   set_source_files_properties(${ESPNET_AVX512_SOURCES} PROPERTIES
-    COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx2;-mfma")
+    COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx2;-mfma;-mprefer-vector-width=512")
 endif()
