@@ -16,7 +16,10 @@ class Network {
   virtual ~Network() = default;
   /// Throws espnet::Error when the network cannot run on an H x W input.
   virtual void check_input_size(int height, int width) const = 0;
-  virtual std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const = 0;
+  /// Appends the network's outputs to `outputs` (reused across runs, so no allocation once
+  /// it has grown).
+  virtual void forward(ExecContext& ctx, const Tensor& input,
+                       std::vector<NamedTensor>& outputs) const = 0;
 };
 
 /// Builds the network `info` describes from `weights`; every tensor must be used and match.

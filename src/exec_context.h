@@ -8,6 +8,7 @@
 
 #include "espnet/model.h"
 #include "espnet/tensor.h"
+#include "tensor_pool.h"
 
 namespace espnet {
 
@@ -27,13 +28,15 @@ class ExecContext {
   const std::string& scope() const { return scope_; }
 
   bool tracing() const { return static_cast<bool>(trace_); }
+  /// Whether scope names are needed (tracing or a layer table); when not, scopes cost nothing.
+  bool naming() const { return static_cast<bool>(trace_) || layer_log != nullptr; }
   /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").
   void record(const std::string& name, const Tensor& value) {
-    if (trace_ && !shape_only) trace_(qualify(name), value);
+    if (trace_ && !shape_only) call_trace(qualify(name), value);
   }
   /// Reports under the scope itself ("level4.6").
   void record_scope(const Tensor& value) {
-    if (trace_ && !shape_only) trace_(scope_, value);
+    if (trace_ && !shape_only) call_trace(scope_, value);
   }
   std::string qualify(const std::string& name) const {
     return scope_.empty() ? name : scope_ + "." + name;
@@ -42,19 +45,31 @@ class ExecContext {
   /// RAII scope: names recorded inside are prefixed with `name`.
   class Scope {
    public:
-    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), saved_(ctx.scope_) {
+    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), active_(ctx.naming()) {
+      if (!active_) return;
+      saved_ = ctx.scope_;
       ctx_.scope_ = ctx_.qualify(name);
     }
-    ~Scope() { ctx_.scope_ = saved_; }
+    ~Scope() {
+      if (active_) ctx_.scope_ = std::move(saved_);
+    }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     ExecContext& ctx_;
+    bool active_;
     std::string saved_;
   };
 
  private:
+  // The callback's own copies must come from the heap, not the session's pool: they may outlive
+  // the session.
+  void call_trace(const std::string& name, const Tensor& value) {
+    detail::PoolScope heap(nullptr);
+    trace_(name, value);
+  }
+
   TraceFn trace_;
   std::string scope_;
 };

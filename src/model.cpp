@@ -93,7 +93,8 @@ double Model::conv_mmacs(int height, int width) const {
   ExecContext ctx;
   ctx.shape_only = true;
   Tensor input({1, 3, height, width});
-  data_->network->forward(ctx, input);
+  std::vector<NamedTensor> outputs;
+  data_->network->forward(ctx, input, outputs);
   return ctx.conv_macs / 1e6;
 }
 
@@ -104,7 +105,8 @@ std::vector<LayerSummary> Model::layer_summary(int height, int width) const {
   ctx.shape_only = true;
   ctx.layer_log = &layers;
   Tensor input({1, 3, height, width});
-  data_->network->forward(ctx, input);
+  std::vector<NamedTensor> outputs;
+  data_->network->forward(ctx, input, outputs);
   return layers;
 }
 

@@ -24,12 +24,24 @@ struct NamedTensor {
   Tensor value;
 };
 
+namespace detail {
+class TensorPool;
+}
+
 class Session {
  public:
   explicit Session(std::shared_ptr<const Model> model, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
-  /// Runs the network on a float32 NCHW input (already normalised).
-  std::vector<NamedTensor> run(const Tensor& input);
+  /// Runs the network on a float32 NCHW input (already normalised). The outputs belong to the
+  /// session and stay valid until its next run; activations come from the session's own pool,
+  /// so once a shape has run, running it again allocates nothing on the heap.
+  const std::vector<NamedTensor>& run(const Tensor& input);
+
+  /// Bytes of activation memory the session holds.
+  size_t activation_bytes() const;
 
   /// Called with every named intermediate during the next runs (upstream module paths, e.g.
   /// "level4.0.proj_1x1"); for debugging and parity tests. Pass {} to stop.
@@ -40,6 +52,8 @@ class Session {
  private:
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
+  std::unique_ptr<detail::TensorPool> pool_;  // declared before outputs_: outlives them
+  std::vector<NamedTensor> outputs_;
   std::function<void(const std::string&, const Tensor&)> trace_;
 };
 

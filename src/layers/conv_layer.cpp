@@ -77,6 +77,8 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
 }
 
 Tensor ConvLayer::forward(ExecContext& ctx, const Tensor& x) const {
+  if (act_ == ops::Activation::kPRelu)
+    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_);
   Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_);
   if (act_ != ops::Activation::kNone) ops::scale_shift_activate(ctx, y, {}, {}, act_, slopes_);
   return y;

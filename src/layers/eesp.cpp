@@ -7,18 +7,16 @@
 namespace espnet {
 
 const Tensor& ImagePyramid::at_height(ExecContext& ctx, int64_t height) {
-  for (const Tensor& level : levels_)
-    if (level.dim(2) == height) return level;
+  for (int i = 0; i < count_; ++i)
+    if (levels_[i].dim(2) == height) return levels_[i];
   while (true) {
-    const Tensor& last = levels_.empty() ? image_ : levels_.back();
-    if (!levels_.empty() && last.dim(2) <= height)
+    const Tensor& last = count_ == 0 ? image_ : levels_[count_ - 1];
+    if ((count_ > 0 && last.dim(2) <= height) || count_ == kMaxLevels)
       throw Error("image shortcut: the input image cannot be pooled to height " +
                   std::to_string(height));
-    levels_.push_back(ops::avg_pool_3x3_s2(ctx, last));
-    if (levels_.back().dim(2) == height) return levels_.back();
-    if (levels_.back().dim(2) < height)
-      throw Error("image shortcut: the input image cannot be pooled to height " +
-                  std::to_string(height));
+    levels_[count_] = ops::avg_pool_3x3_s2(ctx, last);
+    const Tensor& pooled = levels_[count_++];
+    if (pooled.dim(2) == height) return pooled;
   }
 }
 
@@ -49,6 +47,9 @@ EespUnit::EespUnit(WeightReader& reader, const std::string& prefix, int in_chann
 void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_channels,
                      int stride, const std::vector<int>& dilations) {
   const int k = static_cast<int>(dilations.size());
+  if (k < 1 || k > kMaxBranches)
+    throw Error(prefix + ": " + std::to_string(k) + " branches (1 to " +
+                std::to_string(kMaxBranches) + " supported)");
   const int width = out_channels_ / k;
   if (width * k != out_channels_)
     throw Error(prefix + ": " + std::to_string(out_channels_) + " channels do not split into " +
@@ -75,19 +76,22 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
 Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
   Tensor reduced = reduce_.forward(ctx, x);
   ctx.record("proj_1x1", reduced);
-  std::vector<Tensor> fused;
+  static const char* const kBranchNames[kMaxBranches] = {"branch0", "branch1", "branch2", "branch3",
+                                                        "branch4", "branch5", "branch6", "branch7"};
+  static const char* const kFusedNames[kMaxBranches] = {"hff0", "hff1", "hff2", "hff3",
+                                                       "hff4", "hff5", "hff6", "hff7"};
+  Tensor fused[kMaxBranches];
+  const Tensor* parts[kMaxBranches];
   for (size_t i = 0; i < branches_.size(); ++i) {
-    Tensor branch = branches_[i].forward(ctx, reduced);
-    ctx.record("branch" + std::to_string(i), branch);
+    fused[i] = branches_[i].forward(ctx, reduced);
+    ctx.record(kBranchNames[i], fused[i]);
     if (i > 0) {
-      ops::add_inplace(ctx, branch, fused.back());  // hierarchical feature fusion
-      ctx.record("hff" + std::to_string(i), branch);
+      ops::add_inplace(ctx, fused[i], fused[i - 1]);  // hierarchical feature fusion
+      ctx.record(kFusedNames[i], fused[i]);
     }
-    fused.push_back(std::move(branch));
+    parts[i] = &fused[i];
   }
-  std::vector<const Tensor*> parts;
-  for (const Tensor& t : fused) parts.push_back(&t);
-  Tensor cat = ops::concat_channels(ctx, parts);
+  Tensor cat = ops::concat_channels(ctx, parts, branches_.size());
   ctx.record("concat", cat);
   after_concat_.apply(ctx, cat);
   ctx.record("br_after_cat", cat);

@@ -18,8 +18,10 @@ class ImagePyramid {
   const Tensor& at_height(ExecContext& ctx, int64_t height);
 
  private:
+  static constexpr int kMaxLevels = 16;
   const Tensor& image_;
-  std::vector<Tensor> levels_;
+  Tensor levels_[kMaxLevels];
+  int count_ = 0;
 };
 
 /// Dilations of the K branches for a receptive-field limit, as upstream: kernel sizes 3 + 2i
@@ -28,6 +30,8 @@ std::vector<int> eesp_dilations(int branches, int receptive_limit);
 
 class EespUnit {
  public:
+  static constexpr int kMaxBranches = 8;
+
   EespUnit() = default;
   /// `prefix` e.g. "level3.0"; stride 2 builds the down-sampler's variant (no residual, no
   /// final PReLU: its `module_act` exists in the checkpoint but is unused upstream).
