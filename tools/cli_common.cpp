@@ -16,6 +16,23 @@ int apply_threads(const Args& args) {
   return omp_get_max_threads();
 }
 
+OptionSpec input_size_option() {
+  return {"--input-size", true,
+          "SSD input size 300 or 512 for a detection checkpoint (default: from the model file, or "
+          "'ssd300' / 'ssd512' in a .pth file name)"};
+}
+
+LoadOptions load_options(const Args& args) {
+  LoadOptions options;
+  if (args.has("--input-size")) {
+    const std::string v = args.value("--input-size");
+    if (v != "300" && v != "512")
+      throw UsageError("option '--input-size' needs 300 or 512, got '" + v + "'");
+    options.detection_input_size = std::stoi(v);
+  }
+  return options;
+}
+
 void default_input_size(const ModelInfo& info, int* width, int* height) {
   *width = *height = 224;
   if (info.task == Task::kSegmentation) {

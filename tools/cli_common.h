@@ -13,6 +13,14 @@ namespace espnet::cli {
 /// Applies --threads (0 or absent: OpenMP's default) and returns the thread count in effect.
 int apply_threads(const Args& args);
 
+/// "--input-size 300|512": the SSD input size for a detection checkpoint whose file name does not
+/// say (accepted by every subcommand that loads a model).
+OptionSpec input_size_option();
+
+/// LoadOptions from the command line (--input-size); a value other than 300 or 512 is a
+/// UsageError, so it is reported before the model is read.
+LoadOptions load_options(const Args& args);
+
 /// The input size `info`/`bench` use when none is given: the size the weights were trained or
 /// published at (224 for classification, 384x384 PASCAL, 1024x512 Cityscapes, 300/512 SSD).
 void default_input_size(const ModelInfo& info, int* width, int* height);

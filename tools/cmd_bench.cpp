@@ -60,6 +60,7 @@ int run_bench(const Words& words) {
       {"--runs", true, "timed runs (default 20)"},
       {"--json", false, "print JSON (keys: median_ms, min_ms, p90_ms, threads, isa, ...)"},
       {"--profile", false, "time every op during the timed runs and print the slowest"},
+      input_size_option(),
       threads_option()};
   Args args(words, specs);
   if (args.help()) {
@@ -74,6 +75,7 @@ int run_bench(const Words& words) {
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
   if (args.has("--size") && args.has("--input")) throw UsageError("give --size or --input, not both");
   const int threads = apply_threads(args);
+  const LoadOptions options = load_options(args);
   const int batch = args.int_value("--batch", 1, 1, 256);
   const int warmup = args.int_value("--warmup", 3, 0, 100000);
   const int runs = args.int_value("--runs", 20, 1, 100000);
@@ -81,7 +83,7 @@ int run_bench(const Words& words) {
   const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
 
   Clock::time_point t0 = Clock::now();
-  auto model = Model::load(args.positional()[0]);
+  auto model = Model::load(args.positional()[0], options);
   const double load_ms = ms_since(t0);
 
   Tensor input;

@@ -1,3 +1,4 @@
+#include <cstddef>
 #include <vector>
 
 #include "kernels/eesp_spatial.h"
@@ -12,7 +13,7 @@ void eesp_spatial_f32_ref(const float* input, int batch, int width, int in_h, in
                           float* output) {
   const int out_h = (in_h - 1) / stride + 1, out_w = (in_w - 1) / stride + 1;
   const int64_t plane = int64_t(out_h) * out_w, branch_size = int64_t(width) * plane;
-  std::vector<float> previous(size_t(batch * branch_size), 0.0f), current(previous.size());
+  std::vector<float> previous(std::size_t(batch * branch_size), 0.0f), current(previous.size());
   for (int i = 0; i < branches; ++i) {
     Conv2dParams p;
     p.in_channels = p.out_channels = p.groups = width;
