@@ -38,6 +38,8 @@ class ExecContext {
   const std::string& scope() const { return scope_; }
 
   bool tracing() const { return static_cast<bool>(trace_); }
+  const TraceFn& trace_function() const { return trace_; }
+  void set_scope(const std::string& scope) { scope_ = scope; }
   /// Whether scope names are needed (tracing or a layer table); when not, scopes cost nothing.
   bool naming() const {
     return static_cast<bool>(trace_) || layer_log != nullptr || profile != nullptr;

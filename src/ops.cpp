@@ -5,6 +5,7 @@
 
 #include "espnet/error.h"
 #include "kernels/dispatch.h"
+#include "kernels/eesp_spatial.h"
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/linear_ref.h"
 #include "kernels/reference/pool_ref.h"
@@ -246,6 +247,45 @@ Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
   if (!ctx.shape_only)
     linear_f32_ref(input.data(), i32(n), i32(features), weight.data(),
                    bias.empty() ? nullptr : bias.data(), i32(weight.dim(0)), out.data());
+  return out;
+}
+
+}  // namespace espnet::ops
+
+namespace espnet::ops {
+
+Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
+                    const std::vector<int>& dilations, const Tensor& weights,
+                    const std::vector<float>& scale, const std::vector<float>& shift,
+                    const std::vector<float>& slopes) {
+  require_rank4(reduced, "eesp_spatial");
+  const int n = i32(reduced.dim(0)), width = i32(reduced.dim(1));
+  const int h = i32(reduced.dim(2)), w = i32(reduced.dim(3));
+  const int k = static_cast<int>(dilations.size());
+  const size_t channels = size_t(k) * width;
+  if (k < 1 || k > 8 || (stride != 1 && stride != 2) || weights.numel() != int64_t(channels) * 9 ||
+      scale.size() != channels || shift.size() != channels || slopes.size() != channels)
+    throw Error("eesp_spatial: parameters do not fit a " + std::to_string(k) + "-branch unit of width " +
+                std::to_string(width));
+  for (int d : dilations)
+    if (d < 1) throw Error("eesp_spatial: dilation must be >= 1");
+  const int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+  Tensor out = Tensor::uninitialized({n, int64_t(channels), oh, ow});
+  for (int i = 0; i < k; ++i) {  // counted as the K depth-wise convolutions upstream runs
+    const double macs = 9.0 * width * double(oh) * ow;
+    ctx.conv_macs += macs;
+    if (ctx.layer_log)
+      ctx.layer_log->push_back({ctx.scope(),
+                                "dwconv 3x3/s" + std::to_string(stride) + " d" + std::to_string(dilations[i]) +
+                                    " g" + std::to_string(width) + " " + std::to_string(width) + "->" +
+                                    std::to_string(width) + " (fused EESP branch " + std::to_string(i) + ")",
+                                {1, width, oh, ow},
+                                macs});
+  }
+  if (ctx.shape_only) return out;
+  OpTimer timer(ctx, "eesp_dw_hff");
+  eesp_spatial_kernel()(reduced.data(), n, width, h, w, stride, k, dilations.data(), weights.data(),
+                        scale.data(), shift.data(), slopes.data(), out.data());
   return out;
 }
 

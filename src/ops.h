@@ -60,3 +60,15 @@ Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
               const std::vector<float>& bias);
 
 }  // namespace espnet::ops
+
+namespace espnet::ops {
+
+/// The fused spatial stage of an EESP unit (kernels/eesp_spatial.h): every dilated depth-wise
+/// branch of `reduced`, the running sum, BN + PReLU, written into the concatenated output.
+/// `weights` holds the branches' [width, 1, 3, 3] kernels one after another.
+Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
+                    const std::vector<int>& dilations, const Tensor& weights,
+                    const std::vector<float>& scale, const std::vector<float>& shift,
+                    const std::vector<float>& slopes);
+
+}  // namespace espnet::ops

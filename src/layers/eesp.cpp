@@ -58,10 +58,15 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
   reduce_ = ConvLayer(reader,
                       {p + "proj_1x1.conv.weight", "", p + "proj_1x1.bn", p + "proj_1x1.act.weight"},
                       conv_params(in_channels, width, 1, 1, k), ops::Activation::kPRelu);
+  dilations_ = dilations;
+  spatial_weights_ = Tensor({int64_t(k) * width, 1, 3, 3});
   for (int i = 0; i < k; ++i) {
-    branches_.emplace_back(reader,
-                           ConvKeys{p + "spp_dw." + std::to_string(i) + ".conv.weight", "", "", ""},
-                           conv_params(width, width, 3, stride, width, dilations[i]));
+    const std::string key = p + "spp_dw." + std::to_string(i) + ".conv.weight";
+    std::vector<float> kernel = reader.take(key, {width, 1, 3, 3});
+    std::copy(kernel.begin(), kernel.end(), spatial_weights_.data() + int64_t(i) * width * 9);
+    Tensor own({width, 1, 3, 3});
+    std::copy(kernel.begin(), kernel.end(), own.data());
+    branches_.emplace_back(std::move(own), conv_params(width, width, 3, stride, width, dilations[i]));
   }
   after_concat_ = BnActivation(reader, p + "br_after_cat.bn", out_channels_,
                                ops::Activation::kPRelu, p + "br_after_cat.act.weight");
@@ -80,20 +85,26 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
                                                         "branch4", "branch5", "branch6", "branch7"};
   static const char* const kFusedNames[kMaxBranches] = {"hff0", "hff1", "hff2", "hff3",
                                                        "hff4", "hff5", "hff6", "hff7"};
-  Tensor fused[kMaxBranches];
-  const Tensor* parts[kMaxBranches];
-  for (size_t i = 0; i < branches_.size(); ++i) {
-    fused[i] = branches_[i].forward(ctx, reduced);
-    ctx.record(kBranchNames[i], fused[i]);
-    if (i > 0) {
-      ops::add_inplace(ctx, fused[i], fused[i - 1]);  // hierarchical feature fusion
-      ctx.record(kFusedNames[i], fused[i]);
+  if (ctx.tracing()) {
+    // The branches one by one, only to report the upstream intermediates; the data flow below
+    // uses the fused kernel, so parity tests check that.
+    Tensor fused[kMaxBranches];
+    const Tensor* parts[kMaxBranches];
+    ExecContext untimed(ctx.trace_function());
+    untimed.set_scope(ctx.scope());
+    for (size_t i = 0; i < branches_.size(); ++i) {
+      fused[i] = branches_[i].forward(untimed, reduced);
+      untimed.record(kBranchNames[i], fused[i]);
+      if (i > 0) {
+        ops::add_inplace(untimed, fused[i], fused[i - 1]);  // hierarchical feature fusion
+        untimed.record(kFusedNames[i], fused[i]);
+      }
+      parts[i] = &fused[i];
     }
-    parts[i] = &fused[i];
+    untimed.record("concat", ops::concat_channels(untimed, parts, branches_.size()));
   }
-  Tensor cat = ops::concat_channels(ctx, parts, branches_.size());
-  ctx.record("concat", cat);
-  after_concat_.apply(ctx, cat);
+  Tensor cat = ops::eesp_spatial(ctx, reduced, stride_, dilations_, spatial_weights_,
+                                 after_concat_.scale(), after_concat_.shift(), after_concat_.slopes());
   ctx.record("br_after_cat", cat);
   Tensor expanded = expand_.forward(ctx, cat);
   ctx.record("conv_1x1_exp", expanded);
