@@ -16,8 +16,8 @@ using AvgPool3x3s2Fn = void (*)(const float* input, int64_t planes, int in_h, in
 
 /// F.interpolate(mode='bilinear', align_corners=True); taps computed in float exactly as
 /// resize_bilinear_align_corners_f32_ref (and PyTorch) do.
-using ResizeBilinearFn = void (*)(const float* input, int64_t planes, int in_h, int in_w,
-                                  int out_h, int out_w, float* output);
+using ResizeBilinearFn = void (*)(const float* input, int64_t planes, int in_h, int in_w, int out_h,
+                                  int out_w, float* output);
 
 /// F.adaptive_avg_pool2d: cell i spans floor(i * in / out) .. ceil((i + 1) * in / out) - 1.
 using AdaptiveAvgPoolFn = void (*)(const float* input, int64_t planes, int in_h, int in_w,
@@ -32,8 +32,8 @@ void avg_pool3x3s2_f32_avx512(const float* input, int64_t planes, int in_h, int 
 /// Portable (the compiler vectorises the row blends); used at every ISA level.
 void resize_bilinear_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                                 int out_w, float* output);
-void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w,
-                                  int out_h, int out_w, float* output);
+void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
+                                  int out_w, float* output);
 
 /// Output columns an avg_pool3x3s2 kernel handles per pass over a row: its scratch row holds the
 /// 2 * kAvgPoolColumns + 1 vertical sums they need (plus vector slack).

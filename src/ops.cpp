@@ -80,7 +80,10 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   // Small-channel 3x3 convs (the stem, the image shortcut, the grouped 3x3 of the decoders).
   const bool direct3x3 = !depthwise && p.kernel_h == 3 && p.kernel_w == 3 && p.pad == 1 &&
                          p.dilation == 1 && (p.stride == 1 || p.stride == 2);
-  OpTimer timer(ctx, pointwise ? "conv1x1" : depthwise ? "dwconv3x3" : direct3x3 ? "conv3x3" : "conv (reference)");
+  OpTimer timer(ctx, pointwise   ? "conv1x1"
+                     : depthwise ? "dwconv3x3"
+                     : direct3x3 ? "conv3x3"
+                                 : "conv (reference)");
   const ConvKernels& kernels = conv_kernels();
   if (pointwise) {
     kernels.pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups, int64_t(h) * w,
@@ -93,8 +96,9 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
                     weight.data(), b, a, out.data());
   } else {
     conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), b, out.data());
-    if (a) kernels.scale_shift_prelu(out.data(), n, p.out_channels, int64_t(oh) * ow, nullptr,
-                                     nullptr, a);
+    if (a)
+      kernels.scale_shift_prelu(out.data(), n, p.out_channels, int64_t(oh) * ow, nullptr, nullptr,
+                                a);
   }
   return out;
 }

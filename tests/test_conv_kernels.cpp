@@ -1,7 +1,7 @@
-// Optimised convolution kernels (grouped 1x1, depth-wise 3x3, direct grouped 3x3) against conv2d_f32_ref followed by
-// prelu_f32_ref, for every ISA level; levels this CPU lacks are skipped, never passed.
-// Inputs end exactly at an inaccessible page, outputs are NaN-prefilled and guarded (see
-// support/kernel_buffers.h); the seed is printed with every failure.
+// Optimised convolution kernels (grouped 1x1, depth-wise 3x3, direct grouped 3x3) against
+// conv2d_f32_ref followed by prelu_f32_ref, for every ISA level; levels this CPU lacks are skipped,
+// never passed. Inputs end exactly at an inaccessible page, outputs are NaN-prefilled and guarded
+// (see support/kernel_buffers.h); the seed is printed with every failure.
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
 
@@ -145,8 +145,8 @@ class ConvKernelsTest : public ::testing::TestWithParam<Isa> {
     Data d = make_data(size_t(c.out_channels) * cin * 9, c.out_channels, cin * 9, c.prelu);
     std::vector<float> out = output_buffer(out_count), ref(out_count);
     kernels_->conv3x3(input.data(), c.batch, c.in_channels, c.out_channels, c.groups, c.h, c.w,
-                      c.stride, d.weight.data(), d.bias.data(),
-                      c.prelu ? d.slopes.data() : nullptr, out.data());
+                      c.stride, d.weight.data(), d.bias.data(), c.prelu ? d.slopes.data() : nullptr,
+                      out.data());
     Conv2dParams p;
     p.in_channels = c.in_channels;
     p.out_channels = c.out_channels;

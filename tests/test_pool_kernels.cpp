@@ -123,13 +123,12 @@ TEST_P(PoolKernelsTest, AvgPoolWideAndThreaded) {
 
 TEST_P(PoolKernelsTest, ResizeRandomSizes) {
   for (int i = 0; i < 300 && !HasFailure(); ++i)
-    run(Op::kResize, uniform(1, 3), uniform(1, 30), uniform(1, 30), uniform(1, 70),
-        uniform(1, 70));
+    run(Op::kResize, uniform(1, 3), uniform(1, 30), uniform(1, 30), uniform(1, 70), uniform(1, 70));
 }
 
 TEST_P(PoolKernelsTest, ResizeWideAndThreaded) {
-  run(Op::kResize, 2, 6, 7, 9, 1100);   // output rows wider than the 512-column chunk
-  run(Op::kResize, 1, 3, 1500, 5, 700);  // downsampling a wide row
+  run(Op::kResize, 2, 6, 7, 9, 1100);      // output rows wider than the 512-column chunk
+  run(Op::kResize, 1, 3, 1500, 5, 700);    // downsampling a wide row
   run(Op::kResize, 21, 96, 96, 384, 384);  // the segmentation head's final resize
   run(Op::kResize, 4, 64, 128, 512, 1024);
 }
@@ -142,9 +141,9 @@ TEST_P(PoolKernelsTest, AdaptiveRandomSizes) {
 }
 
 TEST_P(PoolKernelsTest, AdaptiveWideCellsAndThreaded) {
-  run(Op::kAdaptive, 2, 3, 5000, 2, 1);   // one cell wider than the 4096-float stack row
+  run(Op::kAdaptive, 2, 3, 5000, 2, 1);  // one cell wider than the 4096-float stack row
   run(Op::kAdaptive, 1, 2, 9000, 1, 3);
-  run(Op::kAdaptive, 1, 2, 9000, 2, 7);   // cells of ~1286 columns: chunks of three cells
+  run(Op::kAdaptive, 1, 2, 9000, 2, 7);  // cells of ~1286 columns: chunks of three cells
   run(Op::kAdaptive, 1, 4, 5000, 3, 4999);
   run(Op::kAdaptive, 20, 192, 192, 96, 96);  // EfficientPyrPool at 384x384
   run(Op::kAdaptive, 20, 240, 240, 192, 192);

@@ -14,7 +14,9 @@ namespace {
 constexpr int kSpan = 4096;
 constexpr int64_t kPixelsPerJob = 4096;
 
-int cell_begin(int i, int in, int out) { return static_cast<int>(int64_t(i) * in / out); }
+int cell_begin(int i, int in, int out) {
+  return static_cast<int>(int64_t(i) * in / out);
+}
 int cell_end(int i, int in, int out) {
   return static_cast<int>((int64_t(i + 1) * in + out - 1) / out);
 }
@@ -46,14 +48,15 @@ float pool_cell(const float* in, int in_w, int y0, int y1, int x0, int x1) {
 
 }  // namespace
 
-void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w,
-                                  int out_h, int out_w, float* output) {
+void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
+                                  int out_w, float* output) {
   int rows_per_job = static_cast<int>(kPixelsPerJob / out_w);
   if (rows_per_job < 1) rows_per_job = 1;
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
-#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;

@@ -41,7 +41,8 @@ void avg_pool3x3s2_f32_scalar(const float* input, int64_t planes, int in_h, int 
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
-#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;

@@ -65,7 +65,8 @@ void gconv3x3_f32_scalar(const float* input, int batch, int in_channels, int out
       }
       if (slopes) {
         const float a = slopes[co];
-        for (int x = 0; x < out_w; ++x) out_row[x] = out_row[x] < 0.0f ? a * out_row[x] : out_row[x];
+        for (int x = 0; x < out_w; ++x)
+          out_row[x] = out_row[x] < 0.0f ? a * out_row[x] : out_row[x];
       }
     }
   }

@@ -16,7 +16,9 @@ constexpr int kColumns = 512;
 constexpr int64_t kPixelsPerJob = 16384;
 
 // PyTorch computes the scale as (in - 1) / (out - 1) and the source as scale * dst, in float.
-float tap_scale(int in, int out) { return out > 1 ? float(in - 1) / float(out - 1) : 0.0f; }
+float tap_scale(int in, int out) {
+  return out > 1 ? float(in - 1) / float(out - 1) : 0.0f;
+}
 
 struct Taps {
   int i0[kColumns];
@@ -52,7 +54,8 @@ void resize_bilinear_f32_scalar(const float* input, int64_t planes, int in_h, in
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
-#pragma omp parallel for schedule(static) if (double(planes) * double(out_plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(out_plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;

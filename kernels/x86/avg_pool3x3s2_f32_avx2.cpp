@@ -3,11 +3,12 @@
 // summed 8 columns at a time into a 32-byte aligned stack row (zero where the window pokes into
 // the padding, vmaskmov loads for the row's last partial vector), then 8 outputs at a time take
 // the even (left tap), odd (centre) and shifted even (right tap) sums out of two vector pairs
-// with vshufps + vpermpd, add them and scale by 1/9. The stack row has 48 zeroed floats of slack, so the
-// horizontal pass may read past the sums it needs; tensors are never over-read or over-written.
-// Threads split (plane, block of rows) jobs for inputs of at least kParallelMinElements.
-// Compiled with -mavx2 -mfma: everything stays in this file (anonymous namespace, no
-// standard-library templates) so no AVX2 code can leak into baseline code through the linker.
+// with vshufps + vpermpd, add them and scale by 1/9. The stack row has 48 zeroed floats of slack,
+// so the horizontal pass may read past the sums it needs; tensors are never over-read or
+// over-written. Threads split (plane, block of rows) jobs for inputs of at least
+// kParallelMinElements. Compiled with -mavx2 -mfma: everything stays in this file (anonymous
+// namespace, no standard-library templates) so no AVX2 code can leak into baseline code through the
+// linker.
 #include <immintrin.h>
 
 #include "kernels/elementwise_kernels.h"
@@ -70,15 +71,15 @@ void pool_row(const float* const* rows, int row_count, int in_w, int xs, int xe,
 
 }  // namespace
 
-void avg_pool3x3s2_f32_avx2(const float* input, int64_t planes, int in_h, int in_w,
-                              float* output) {
+void avg_pool3x3s2_f32_avx2(const float* input, int64_t planes, int in_h, int in_w, float* output) {
   const int out_h = (in_h - 1) / 2 + 1, out_w = (in_w - 1) / 2 + 1;
   int rows_per_job = static_cast<int>(kPixelsPerJob / out_w);
   if (rows_per_job < 1) rows_per_job = 1;
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
-#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;

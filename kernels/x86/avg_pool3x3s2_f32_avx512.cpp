@@ -53,8 +53,8 @@ void pool_row(const float* const* rows, int row_count, int in_w, int xs, int xe,
     const float* s = sums + 2 * (x - xs);
     const __m512 lo = _mm512_loadu_ps(s), hi = _mm512_loadu_ps(s + kLanes);
     const __m512 lo2 = _mm512_loadu_ps(s + 2), hi2 = _mm512_loadu_ps(s + 2 + kLanes);
-    __m512 v = _mm512_add_ps(_mm512_permutex2var_ps(lo, even, hi),
-                             _mm512_permutex2var_ps(lo, odd, hi));
+    __m512 v =
+        _mm512_add_ps(_mm512_permutex2var_ps(lo, even, hi), _mm512_permutex2var_ps(lo, odd, hi));
     v = _mm512_add_ps(v, _mm512_permutex2var_ps(lo2, even, hi2));
     _mm512_mask_storeu_ps(out_row + x, lane_mask(xe - x), _mm512_mul_ps(v, inv));
   }
@@ -70,7 +70,8 @@ void avg_pool3x3s2_f32_avx512(const float* input, int64_t planes, int in_h, int 
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
-#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;

@@ -1,9 +1,9 @@
 // Per-channel element-wise kernels, AVX2 + FMA: 8 lanes over each plane, unaligned full-vector
-// loads and stores, the last partial vector of a chunk masked with vmaskmov (nothing outside the tensors is read
-// or written). PReLU selects slope * x by the sign bit (vblendvps). Threads split (plane, chunk of
-// 16K elements) jobs, only for tensors of at least kParallelMinElements.
-// Compiled with -mavx2 -mfma: everything stays in this file (anonymous namespace, no
-// standard-library templates) so no AVX2 code can leak into baseline code through the linker.
+// loads and stores, the last partial vector of a chunk masked with vmaskmov (nothing outside the
+// tensors is read or written). PReLU selects slope * x by the sign bit (vblendvps). Threads split
+// (plane, chunk of 16K elements) jobs, only for tensors of at least kParallelMinElements. Compiled
+// with -mavx2 -mfma: everything stays in this file (anonymous namespace, no standard-library
+// templates) so no AVX2 code can leak into baseline code through the linker.
 #include <immintrin.h>
 
 #include "kernels/elementwise_kernels.h"
@@ -29,7 +29,9 @@ Chunk chunk_of(int64_t job, int64_t parts, int64_t plane) {
 }
 
 // Lanes with the sign bit set take slope * v (a negative zero gives +-0, equal to the reference).
-__m256 prelu(__m256 v, __m256 slope) { return _mm256_blendv_ps(v, _mm256_mul_ps(v, slope), v); }
+__m256 prelu(__m256 v, __m256 slope) {
+  return _mm256_blendv_ps(v, _mm256_mul_ps(v, slope), v);
+}
 
 template <bool kPrelu>
 void scale_shift_range(float* d, int64_t begin, int64_t end, __m256 s, __m256 t, __m256 a) {
@@ -66,12 +68,13 @@ void add_range(const float* x, const float* y, float* o, int64_t begin, int64_t 
 }  // namespace
 
 void scale_shift_prelu_f32_avx2(float* data, int batch, int channels, int64_t plane,
-                                  const float* scale, const float* shift, const float* slopes) {
+                                const float* scale, const float* shift, const float* slopes) {
   if ((!scale && !shift && !slopes) || plane <= 0) return;
   const int64_t planes = int64_t(batch) * channels;
   const int64_t parts = (plane + kElementwiseChunk - 1) / kElementwiseChunk;
   const int64_t jobs = planes * parts;
-#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const Chunk ch = chunk_of(job, parts, plane);
     const int c = static_cast<int>(ch.plane_index % channels);
@@ -86,12 +89,13 @@ void scale_shift_prelu_f32_avx2(float* data, int batch, int channels, int64_t pl
 }
 
 void add_prelu_f32_avx2(const float* a, const float* b, float* out, int batch, int channels,
-                          int64_t plane, const float* slopes) {
+                        int64_t plane, const float* slopes) {
   if (plane <= 0) return;
   const int64_t planes = int64_t(batch) * channels;
   const int64_t parts = (plane + kElementwiseChunk - 1) / kElementwiseChunk;
   const int64_t jobs = planes * parts;
-#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const Chunk ch = chunk_of(job, parts, plane);
     const int64_t offset = ch.plane_index * plane;
@@ -99,8 +103,7 @@ void add_prelu_f32_avx2(const float* a, const float* b, float* out, int batch, i
       add_range<true>(a + offset, b + offset, out + offset, ch.begin, ch.end,
                       _mm256_set1_ps(slopes[ch.plane_index % channels]));
     else
-      add_range<false>(a + offset, b + offset, out + offset, ch.begin, ch.end,
-                       _mm256_setzero_ps());
+      add_range<false>(a + offset, b + offset, out + offset, ch.begin, ch.end, _mm256_setzero_ps());
   }
 }
 

@@ -71,7 +71,8 @@ void scale_shift_prelu_f32_avx512(float* data, int batch, int channels, int64_t 
   const int64_t planes = int64_t(batch) * channels;
   const int64_t parts = (plane + kElementwiseChunk - 1) / kElementwiseChunk;
   const int64_t jobs = planes * parts;
-#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const Chunk ch = chunk_of(job, parts, plane);
     const int c = static_cast<int>(ch.plane_index % channels);
@@ -91,7 +92,8 @@ void add_prelu_f32_avx512(const float* a, const float* b, float* out, int batch,
   const int64_t planes = int64_t(batch) * channels;
   const int64_t parts = (plane + kElementwiseChunk - 1) / kElementwiseChunk;
   const int64_t jobs = planes * parts;
-#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= kParallelMinElements)
+#pragma omp parallel for schedule(static) if (double(planes) * double(plane) >= \
+                                              kParallelMinElements)
   for (int64_t job = 0; job < jobs; ++job) {
     const Chunk ch = chunk_of(job, parts, plane);
     const int64_t offset = ch.plane_index * plane;
@@ -99,8 +101,7 @@ void add_prelu_f32_avx512(const float* a, const float* b, float* out, int batch,
       add_range<true>(a + offset, b + offset, out + offset, ch.begin, ch.end,
                       _mm512_set1_ps(slopes[ch.plane_index % channels]));
     else
-      add_range<false>(a + offset, b + offset, out + offset, ch.begin, ch.end,
-                       _mm512_setzero_ps());
+      add_range<false>(a + offset, b + offset, out + offset, ch.begin, ch.end, _mm512_setzero_ps());
   }
 }
 

@@ -4,8 +4,8 @@
 // input channel of the group and every tap inside the image is added (each input vector is
 // loaded once per block and feeds all of the block's channels), then bias + PReLU are applied
 // and the block is stored. Stride 2 loads 16 consecutive inputs as two vectors and keeps the even
-// ones (vshufps + vpermpd). Padding is never materialised: every load is vmaskmov-masked to the columns
-// inside the row (masked-off lanes read as zero and do not fault, so a vector may start one
+// ones (vshufps + vpermpd). Padding is never materialised: every load is vmaskmov-masked to the
+// columns inside the row (masked-off lanes read as zero and do not fault, so a vector may start one
 // column before a row), input rows outside the image are skipped, stores are masked to the row.
 // Threads split (image, block of output rows) jobs above kParallelMinMacsConv3x3.
 // Compiled with -mavx2 -mfma: everything stays in this file (anonymous namespace, no
@@ -22,8 +22,8 @@ constexpr int64_t kPixelsPerJob = 2048;
 
 // Lanes j (numbered from `first`) with begin <= j < end, as a vmaskmov mask.
 __m256i lane_range(int first, int begin, int end) {
-  const __m256i j = _mm256_add_epi32(_mm256_set1_epi32(first),
-                                     _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+  const __m256i j =
+      _mm256_add_epi32(_mm256_set1_epi32(first), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
   return _mm256_andnot_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(begin), j),
                              _mm256_cmpgt_epi32(_mm256_set1_epi32(end), j));
 }
@@ -36,13 +36,13 @@ __m256 even_of(__m256 lo, __m256 hi) {
 
 // One output row's geometry for the current vector of columns.
 struct Window {
-  int rows = 0;              // input rows inside the image (0..3)
+  int rows = 0;                // input rows inside the image (0..3)
   int64_t row_offset[3] = {};  // their offsets in a plane
-  int ky[3] = {};            // their kernel rows
-  int64_t base = 0;          // input column of lane 0's tap kx = 0: x * stride - 1
-  __m256i lo[3], hi[3];      // per kx: lanes of the first / second load inside the row
-  __m256i out;               // output lanes to store
-  bool full = false;         // all lanes stored
+  int ky[3] = {};              // their kernel rows
+  int64_t base = 0;            // input column of lane 0's tap kx = 0: x * stride - 1
+  __m256i lo[3], hi[3];        // per kx: lanes of the first / second load inside the row
+  __m256i out;                 // output lanes to store
+  bool full = false;           // all lanes stored
 };
 
 template <int kCo, int kStride>
@@ -111,9 +111,9 @@ void conv_group(const float* in, int64_t in_plane, int cin, int cout, const Wind
 
 }  // namespace
 
-void gconv3x3_f32_avx2(const float* input, int batch, int in_channels, int out_channels,
-                         int groups, int in_h, int in_w, int stride, const float* weight,
-                         const float* bias, const float* slopes, float* output) {
+void gconv3x3_f32_avx2(const float* input, int batch, int in_channels, int out_channels, int groups,
+                       int in_h, int in_w, int stride, const float* weight, const float* bias,
+                       const float* slopes, float* output) {
   const int out_h = (in_h - 1) / stride + 1, out_w = (in_w - 1) / stride + 1;
   const int cin = in_channels / groups, cout = out_channels / groups;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
@@ -151,8 +151,8 @@ void gconv3x3_f32_avx2(const float* input, int batch, int in_channels, int out_c
         }
         for (int g = 0; g < groups; ++g) {
           const float* in = input + (n * in_channels + int64_t(g) * cin) * in_plane;
-          float* out = output + (n * out_channels + int64_t(g) * cout) * out_plane +
-                       int64_t(y) * out_w + x;
+          float* out =
+              output + (n * out_channels + int64_t(g) * cout) * out_plane + int64_t(y) * out_w + x;
           const float* w = weight + int64_t(g) * cout * cin * 9;
           const float* b = bias ? bias + int64_t(g) * cout : nullptr;
           const float* s = slopes ? slopes + int64_t(g) * cout : nullptr;

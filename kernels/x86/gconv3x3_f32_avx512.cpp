@@ -31,12 +31,12 @@ unsigned bit_range(int begin, int end) {
 
 // One output row's geometry for the current vector of columns.
 struct Window {
-  int rows = 0;              // input rows inside the image (0..3)
+  int rows = 0;                // input rows inside the image (0..3)
   int64_t row_offset[3] = {};  // their offsets in a plane
-  int ky[3] = {};            // their kernel rows
-  int64_t base = 0;          // input column of lane 0's tap kx = 0: x * stride - 1
-  __mmask16 lo[3], hi[3];    // per kx: lanes of the first / second load inside the row
-  __mmask16 out = 0;         // output lanes to store
+  int ky[3] = {};              // their kernel rows
+  int64_t base = 0;            // input column of lane 0's tap kx = 0: x * stride - 1
+  __mmask16 lo[3], hi[3];      // per kx: lanes of the first / second load inside the row
+  __mmask16 out = 0;           // output lanes to store
 };
 
 template <int kCo, int kStride>
@@ -144,8 +144,8 @@ void gconv3x3_f32_avx512(const float* input, int batch, int in_channels, int out
         }
         for (int g = 0; g < groups; ++g) {
           const float* in = input + (n * in_channels + int64_t(g) * cin) * in_plane;
-          float* out = output + (n * out_channels + int64_t(g) * cout) * out_plane +
-                       int64_t(y) * out_w + x;
+          float* out =
+              output + (n * out_channels + int64_t(g) * cout) * out_plane + int64_t(y) * out_w + x;
           const float* w = weight + int64_t(g) * cout * cin * 9;
           const float* b = bias ? bias + int64_t(g) * cout : nullptr;
           const float* s = slopes ? slopes + int64_t(g) * cout : nullptr;
