@@ -49,8 +49,14 @@ template <int kCo, int kStride>
 void conv_block(const float* in, int64_t in_plane, int cin, const Window& win, const float* w,
                 const float* bias, const float* slopes, float* out, int64_t out_plane) {
   const int64_t w_stride = int64_t(cin) * 9;  // between output channels
-  __m256 acc[kCo];
-  for (int j = 0; j < kCo; ++j) acc[j] = _mm256_set1_ps(bias ? bias[j] : 0.0f);
+  // Few channels per block would leave one long chain of dependent FMAs per accumulator
+  // (latency-bound); they keep one partial sum per tap column instead and add them at the end.
+  constexpr int kSplit = kCo >= 4 ? 1 : 3;
+  __m256 acc[kCo][kSplit];
+  for (int j = 0; j < kCo; ++j) {
+    acc[j][0] = _mm256_set1_ps(bias ? bias[j] : 0.0f);
+    for (int k = 1; k < kSplit; ++k) acc[j][k] = _mm256_setzero_ps();
+  }
   for (int ci = 0; ci < cin; ++ci) {
     const float* plane = in + ci * in_plane;
     for (int r = 0; r < win.rows; ++r) {
@@ -66,13 +72,15 @@ void conv_block(const float* in, int64_t in_plane, int cin, const Window& win, c
           v = even_of(lo, hi);
         }
         for (int j = 0; j < kCo; ++j)
-          acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(wr[j * w_stride + kx]), v, acc[j]);
+          acc[j][kx % kSplit] =
+              _mm256_fmadd_ps(_mm256_set1_ps(wr[j * w_stride + kx]), v, acc[j][kx % kSplit]);
       }
     }
   }
   const __m256 zero = _mm256_setzero_ps();
   for (int j = 0; j < kCo; ++j) {
-    __m256 y = acc[j];
+    __m256 y = acc[j][0];
+    for (int k = 1; k < kSplit; ++k) y = _mm256_add_ps(y, acc[j][k]);
     if (slopes)
       y = _mm256_blendv_ps(y, _mm256_mul_ps(y, _mm256_set1_ps(slopes[j])),
                            _mm256_cmp_ps(y, zero, _CMP_LT_OQ));

@@ -44,8 +44,14 @@ void conv_block(const float* in, int64_t in_plane, int cin, const Window& win, c
                 const float* bias, const float* slopes, float* out, int64_t out_plane) {
   const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
   const int64_t w_stride = int64_t(cin) * 9;  // between output channels
-  __m512 acc[kCo];
-  for (int j = 0; j < kCo; ++j) acc[j] = _mm512_set1_ps(bias ? bias[j] : 0.0f);
+  // Few channels per block would leave one long chain of dependent FMAs per accumulator
+  // (latency-bound); they keep one partial sum per tap column instead and add them at the end.
+  constexpr int kSplit = kCo >= 4 ? 1 : 3;
+  __m512 acc[kCo][kSplit];
+  for (int j = 0; j < kCo; ++j) {
+    acc[j][0] = _mm512_set1_ps(bias ? bias[j] : 0.0f);
+    for (int k = 1; k < kSplit; ++k) acc[j][k] = _mm512_setzero_ps();
+  }
   for (int ci = 0; ci < cin; ++ci) {
     const float* plane = in + ci * in_plane;
     for (int r = 0; r < win.rows; ++r) {
@@ -61,13 +67,15 @@ void conv_block(const float* in, int64_t in_plane, int cin, const Window& win, c
           v = _mm512_permutex2var_ps(lo, even, hi);
         }
         for (int j = 0; j < kCo; ++j)
-          acc[j] = _mm512_fmadd_ps(_mm512_set1_ps(wr[j * w_stride + kx]), v, acc[j]);
+          acc[j][kx % kSplit] =
+              _mm512_fmadd_ps(_mm512_set1_ps(wr[j * w_stride + kx]), v, acc[j][kx % kSplit]);
       }
     }
   }
   const __m512 zero = _mm512_setzero_ps();
   for (int j = 0; j < kCo; ++j) {
-    __m512 y = acc[j];
+    __m512 y = acc[j][0];
+    for (int k = 1; k < kSplit; ++k) y = _mm512_add_ps(y, acc[j][k]);
     if (slopes)
       y = _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, zero, _CMP_LT_OQ), y,
                              _mm512_set1_ps(slopes[j]));
