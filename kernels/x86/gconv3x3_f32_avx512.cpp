@@ -136,27 +136,30 @@ void gconv3x3_f32_avx512(const float* input, int batch, int in_channels, int out
         win.row_offset[win.rows] = int64_t(iy) * in_w;
         win.ky[win.rows++] = ky;
       }
-      for (int x = 0; x < out_w; x += kLanes) {
-        const int count = out_w - x < kLanes ? out_w - x : kLanes;
-        const int base = x * stride - 1;
-        win.base = base;
-        win.out = __mmask16(bit_range(0, count));
-        for (int kx = 0; kx < 3; ++kx) {
-          // Load lane j reads column base + kx + j; needed: j < (count - 1) * stride + 1.
-          const unsigned bits =
-              bit_range(-(base + kx), in_w - (base + kx) < (count - 1) * stride + 1
-                                          ? in_w - (base + kx)
-                                          : (count - 1) * stride + 1);
-          win.lo[kx] = __mmask16(bits & 0xFFFFu);
-          win.hi[kx] = __mmask16(bits >> 16);
-        }
-        for (int g = 0; g < groups; ++g) {
-          const float* in = input + (n * in_channels + int64_t(g) * cin) * in_plane;
-          float* out =
-              output + (n * out_channels + int64_t(g) * cout) * out_plane + int64_t(y) * out_w + x;
-          const float* w = weight + int64_t(g) * cout * cin * 9;
-          const float* b = bias ? bias + int64_t(g) * cout : nullptr;
-          const float* s = slopes ? slopes + int64_t(g) * cout : nullptr;
+      // Group by group, so each pass over the row streams only the group's input rows (a few
+      // sequential streams the prefetchers follow, not every channel at once).
+      for (int g = 0; g < groups; ++g) {
+        const float* in = input + (n * in_channels + int64_t(g) * cin) * in_plane;
+        float* out_row =
+            output + (n * out_channels + int64_t(g) * cout) * out_plane + int64_t(y) * out_w;
+        const float* w = weight + int64_t(g) * cout * cin * 9;
+        const float* b = bias ? bias + int64_t(g) * cout : nullptr;
+        const float* s = slopes ? slopes + int64_t(g) * cout : nullptr;
+        for (int x = 0; x < out_w; x += kLanes) {
+          const int count = out_w - x < kLanes ? out_w - x : kLanes;
+          const int base = x * stride - 1;
+          win.base = base;
+          win.out = __mmask16(bit_range(0, count));
+          for (int kx = 0; kx < 3; ++kx) {
+            // Load lane j reads column base + kx + j; needed: j < (count - 1) * stride + 1.
+            const unsigned bits =
+                bit_range(-(base + kx), in_w - (base + kx) < (count - 1) * stride + 1
+                                            ? in_w - (base + kx)
+                                            : (count - 1) * stride + 1);
+            win.lo[kx] = __mmask16(bits & 0xFFFFu);
+            win.hi[kx] = __mmask16(bits >> 16);
+          }
+          float* out = out_row + x;
           if (stride == 1)
             conv_group<1>(in, in_plane, cin, cout, win, w, b, s, out, out_plane);
           else
