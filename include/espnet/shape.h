@@ -8,9 +8,12 @@
 #include <initializer_list>
 #include <vector>
 
+#include "espnet/export.h"
+
 namespace espnet {
 
-class Shape {
+/// Extents of a tensor, outermost first (N, C, H, W for images).
+class ESPNET_API Shape {
  public:
   static constexpr size_t kMaxRank = 8;
   using value_type = int64_t;

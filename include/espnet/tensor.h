@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "espnet/export.h"
 #include "espnet/shape.h"
 
 namespace espnet {
@@ -17,14 +18,14 @@ class TensorPool;
 
 
 /// Number of elements of a shape; throws espnet::Error on a negative extent or on overflow.
-int64_t shape_numel(const Shape& shape);
+ESPNET_API int64_t shape_numel(const Shape& shape);
 
 /// "[1, 3, 224, 224]"
-std::string shape_to_string(const Shape& shape);
+ESPNET_API std::string shape_to_string(const Shape& shape);
 
 /// Owning (or, for views into an arena, non-owning) float32 tensor. Copying shares nothing:
 /// the copy constructor deep-copies so that a tensor is a plain value.
-class Tensor {
+class ESPNET_API Tensor {
  public:
   /// Storage alignment in bytes, enough for an AVX-512 aligned load.
   static constexpr size_t kAlignment = 64;
