@@ -3,6 +3,7 @@
 #include "espnet/espnet_c.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "espnet/error.h"
+#include "espnet/image.h"
 #include "espnet/model.h"
 #include "espnet/session.h"
 #include "espnet/tasks.h"
@@ -152,6 +154,29 @@ const char* espnet_status_string(espnet_status status) {
       return "ESPNET_ERROR_INTERNAL: internal error";
   }
   return "unknown espnet_status";
+}
+
+espnet_status espnet_image_decode(const char* path, uint8_t** out_rgb, int* out_width,
+                                  int* out_height) {
+  return guarded("espnet_image_decode", [&] {
+    require(out_rgb, "out_rgb");
+    *out_rgb = nullptr;
+    require(out_width, "out_width");
+    require(out_height, "out_height");
+    require(path, "path");
+    const espnet::Image image = espnet::decode_image(path);
+    // malloc: the caller frees through espnet_image_free, whatever C++ runtime it has.
+    auto* pixels = static_cast<uint8_t*>(std::malloc(image.pixels.size()));
+    if (pixels == nullptr) throw std::bad_alloc();
+    std::memcpy(pixels, image.pixels.data(), image.pixels.size());
+    *out_rgb = pixels;
+    *out_width = image.width;
+    *out_height = image.height;
+  });
+}
+
+void espnet_image_free(uint8_t* rgb) {
+  std::free(rgb);
 }
 
 espnet_status espnet_model_load(const char* path, int detection_input_size,

@@ -98,8 +98,18 @@ static void test_errors(void) {
   CHECK(espnet_session_create(NULL, 0, NULL) == ESPNET_ERROR_INVALID_ARGUMENT);
   CHECK(strcmp(espnet_status_string(ESPNET_ERROR_BUFFER_TOO_SMALL),
                "ESPNET_ERROR_BUFFER_TOO_SMALL: buffer too small") == 0);
+  uint8_t* pixels = (uint8_t*)1;
+  int width = 0, height = 0;
+  CHECK(espnet_image_decode("/nonexistent/photo.jpg", &pixels, &width, &height) ==
+        ESPNET_ERROR_FAILED);
+  CHECK(pixels == NULL);
+  CHECK(strstr(espnet_last_error(), "/nonexistent/photo.jpg") != NULL);
+  CHECK(espnet_image_decode(ref_path("images/sample8.jpg"), &pixels, &width, &height) == ESPNET_OK);
+  CHECK(pixels != NULL && width == 275 && height == 183);
+  espnet_image_free(pixels);
   espnet_model_free(NULL);
   espnet_session_free(NULL);
+  espnet_image_free(NULL);
 }
 
 static void test_classification(void) {

@@ -33,6 +33,14 @@ ESPNET_API const char* espnet_last_error(void);
 /** A fixed description of a status code ("ESPNET_ERROR_BUFFER_TOO_SMALL: ..."). */
 ESPNET_API const char* espnet_status_string(espnet_status status);
 
+/** Decodes a JPEG, PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file to 8-bit RGB: *out_rgb gets
+    width * height * 3 bytes (rows top to bottom), to be freed with espnet_image_free. */
+ESPNET_API espnet_status espnet_image_decode(const char* path, uint8_t** out_rgb, int* out_width,
+                                             int* out_height);
+
+/** Frees pixels from espnet_image_decode (NULL is ignored). */
+ESPNET_API void espnet_image_free(uint8_t* rgb);
+
 /** A loaded model (immutable; may be shared between threads). */
 typedef struct espnet_model espnet_model;
 /** A session running a model: its working memory. One thread at a time. */
