@@ -30,6 +30,7 @@ class ESPNET_API Tensor {
   /// Storage alignment in bytes, enough for an AVX-512 aligned load.
   static constexpr size_t kAlignment = 64;
 
+  /// An empty tensor (no elements, no storage).
   Tensor() = default;
   /// Allocates zero-initialised storage for `shape`.
   explicit Tensor(Shape shape);
@@ -39,18 +40,25 @@ class ESPNET_API Tensor {
   /// Wraps memory the caller owns (must outlive the tensor); nothing is freed.
   static Tensor view(float* data, Shape shape);
 
+  /// Deep copies (a view's copy owns its own storage).
   Tensor(const Tensor& other);
   Tensor& operator=(const Tensor& other);
+  /// Moves take the storage over.
   Tensor(Tensor&&) noexcept = default;
   Tensor& operator=(Tensor&&) noexcept = default;
 
+  /// Extents, outermost first.
   const Shape& shape() const { return shape_; }
+  /// Number of dimensions.
   int rank() const { return static_cast<int>(shape_.size()); }
   /// Extent of dimension `i`; negative `i` counts from the end.
   int64_t dim(int i) const;
+  /// Number of elements.
   int64_t numel() const { return numel_; }
+  /// True when there are no elements.
   bool empty() const { return numel_ == 0; }
 
+  /// The elements, row-major (C order), 64-byte aligned.
   float* data() { return data_; }
   const float* data() const { return data_; }
 
