@@ -25,6 +25,9 @@ class Network {
 /// Builds the network `info` describes from `weights`; every tensor must be used and match.
 std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& weights);
 
+/// The same from a reader (in synthesis mode it makes the weights up).
+std::unique_ptr<Network> build_network(const ModelInfo& info, WeightReader& reader);
+
 /// Infers family, task, scale, classes and dataset from the tensor names and shapes.
 ModelInfo infer_model_info(const StateDict& weights);
 

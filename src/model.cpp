@@ -84,6 +84,20 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
   return model;
 }
 
+std::shared_ptr<const Model> Model::random(const ModelInfo& description, uint32_t seed) {
+  std::shared_ptr<Model> model(new Model());
+  ModelData& d = *model->data_;
+  d.info = description;
+  if (d.info.classes < 1) throw Error("a random model needs a class count");
+  if (d.info.task == Task::kDetection && d.info.input_size != 300 && d.info.input_size != 512)
+    throw Error("a random SSD model needs an input size of 300 or 512");
+  StateDict empty;
+  WeightReader reader(empty, &d.weights, seed);
+  d.network = build_network(d.info, reader);
+  d.info.params = count_parameters(d.weights);
+  return model;
+}
+
 void Model::check_input_size(int height, int width) const {
   data_->network->check_input_size(height, width);
 }

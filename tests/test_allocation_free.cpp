@@ -16,6 +16,9 @@ namespace {
 std::atomic<long> g_allocations{0};
 }
 
+// GCC cannot see that this operator new pairs with the operator delete below (both malloc/free).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
 void* operator new(size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
   if (void* p = std::malloc(size ? size : 1)) return p;

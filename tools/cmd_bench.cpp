@@ -83,7 +83,7 @@ int run_bench(const Words& words) {
   const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
 
   Clock::time_point t0 = Clock::now();
-  auto model = Model::load(args.positional()[0], options);
+  auto model = load_model(args.positional()[0], options);
   const double load_ms = ms_since(t0);
 
   Tensor input;

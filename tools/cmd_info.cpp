@@ -30,7 +30,7 @@ int run_info(const Words& words) {
   const LoadOptions options = load_options(args);
   int width = 0, height = 0;
   const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
-  auto model = Model::load(args.positional()[0], options);
+  auto model = load_model(args.positional()[0], options);
   const ModelInfo& info = model->info();
   if (!sized) default_input_size(info, &width, &height);
   std::vector<LayerSummary> layers = model->layer_summary(height, width);

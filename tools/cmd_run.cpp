@@ -38,7 +38,7 @@ int run_run(const Words& words) {
     throw Error(input_path + ": expected a float32 array, got another dtype");
   Tensor input = array.to_tensor();
   array = NpyArray();
-  auto model = Model::load(model_path, options);
+  auto model = load_model(model_path, options);
   Session session(model, SessionOptions{threads});
   std::vector<NamedTensor> outputs = session.run(input);
   for (const NamedTensor& out : outputs) {

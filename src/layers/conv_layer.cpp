@@ -27,7 +27,7 @@ BnActivation::BnActivation(WeightReader& reader, const std::string& bn, int chan
     std::vector<float> beta = reader.take(bn + ".bias", {channels});
     std::vector<float> mean = reader.take(bn + ".running_mean", {channels});
     std::vector<float> var = reader.take(bn + ".running_var", {channels});
-    reader.skip(bn + ".num_batches_tracked");
+    reader.skip(bn + ".num_batches_tracked", {});
     scale_.resize(channels);
     shift_.resize(channels);
     for (int c = 0; c < channels; ++c) {

@@ -72,10 +72,8 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
                                ops::Activation::kPRelu, p + "br_after_cat.act.weight");
   expand_ = ConvLayer(reader, {p + "conv_1x1_exp.conv.weight", "", p + "conv_1x1_exp.bn", ""},
                       conv_params(out_channels_, out_channels_, 1, 1, k));
-  if (stride == 1)
-    module_slopes_ = read_prelu(reader, p + "module_act.weight", out_channels_);
-  else
-    reader.skip(p + "module_act.weight");
+  // The down-sampler's EESP has a module_act too; upstream never applies it there.
+  module_slopes_ = read_prelu(reader, p + "module_act.weight", out_channels_);
 }
 
 Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
@@ -125,21 +123,13 @@ DownSampler::DownSampler(WeightReader& reader, const std::string& prefix, int in
   const std::string p = prefix + ".";
   eesp_ = EespUnit(reader, p + "eesp", in_channels, out_channels - in_channels, 2, branches,
                    receptive_limit);
-  if (image_shortcut) {
-    reinforce_3x3_ = ConvLayer(
-        reader, {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
-        conv_params(3, 3, 3), ops::Activation::kPRelu);
-    reinforce_1x1_ = ConvLayer(reader, {p + "inp_reinf.1.conv.weight", "", p + "inp_reinf.1.bn", ""},
-                               conv_params(3, out_channels, 1));
-  } else {
-    // Present in every upstream checkpoint, never used by this network.
-    for (const char* name : {"inp_reinf.0.conv.weight", "inp_reinf.0.act.weight",
-                             "inp_reinf.1.conv.weight"})
-      reader.skip(p + name);
-    for (const char* bn : {"inp_reinf.0.bn.", "inp_reinf.1.bn."})
-      for (const char* field : {"weight", "bias", "running_mean", "running_var", "num_batches_tracked"})
-        reader.skip(p + bn + field);
-  }
+  // Built (and so checked) even when unused: the classifier's level5_0 has these weights in
+  // every upstream checkpoint but never feeds it the image.
+  reinforce_3x3_ = ConvLayer(
+      reader, {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
+      conv_params(3, 3, 3), ops::Activation::kPRelu);
+  reinforce_1x1_ = ConvLayer(reader, {p + "inp_reinf.1.conv.weight", "", p + "inp_reinf.1.bn", ""},
+                             conv_params(3, out_channels, 1));
   slopes_ = read_prelu(reader, p + "act.weight", out_channels);
 }
 
