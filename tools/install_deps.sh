@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the build dependencies from Debian packages (needs root or sudo).
 set -euo pipefail
-packages=(build-essential cmake libeigen3-dev libgtest-dev libbenchmark-dev libstb-dev libomp-dev)
+packages=(build-essential cmake libeigen3-dev libgtest-dev libbenchmark-dev libstb-dev libomp-dev pkgconf)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
