@@ -1,4 +1,4 @@
-// Which kernel set runs (until the SIMD kernels land, always the portable reference).
+// Which kernel set runs: the name of active_isa() (see kernels/dispatch.h).
 #pragma once
 
 namespace espnet {

@@ -16,13 +16,14 @@ void Classifier::check_input_size(int height, int width) const {
   if (height < 1 || width < 1) throw Error("input size must be at least 1x1");
 }
 
-std::vector<NamedTensor> Classifier::forward(ExecContext& ctx, const Tensor& input) const {
+void Classifier::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs features = encoder_.forward(ctx, input);
   Tensor pooled = ops::global_avg_pool(ctx, features.level5);
   ctx.record("pooled", pooled);
   Tensor logits = ops::linear(ctx, pooled, weight_, bias_);
   ctx.record("logits", logits);
-  return {{"logits", std::move(logits)}};
+  outputs.push_back({"logits", std::move(logits)});
 }
 
 }  // namespace espnet

@@ -10,7 +10,8 @@ class Classifier : public Network {
  public:
   Classifier(WeightReader& reader, double scale, int classes);
   void check_input_size(int height, int width) const override;
-  std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const override;
+  void forward(ExecContext& ctx, const Tensor& input,
+               std::vector<NamedTensor>& outputs) const override;
 
  private:
   Espnetv2Encoder encoder_;

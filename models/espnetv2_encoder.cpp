@@ -27,16 +27,24 @@ Espnetv2Encoder::Espnetv2Encoder(WeightReader& reader, const std::string& prefix
                       conv_params(3, c[0], 3, 2), ops::Activation::kPRelu);
   level2_0_ = DownSampler(reader, p + "level2_0", c[0], c[1], kBranches, r[0], true);
   level3_0_ = DownSampler(reader, p + "level3_0", c[1], c[2], kBranches, r[1], true);
-  for (int i = 0; i < kLevelRepetitions[1]; ++i)
-    level3_.emplace_back(reader, p + "level3." + std::to_string(i), c[2], c[2], 1, kBranches, r[2]);
+  for (int i = 0; i < kLevelRepetitions[1]; ++i) {
+    level3_names_.push_back("level3." + std::to_string(i));
+    level3_.emplace_back(reader, p + level3_names_.back(), c[2], c[2], 1, kBranches, r[2]);
+  }
   level4_0_ = DownSampler(reader, p + "level4_0", c[2], c[3], kBranches, r[2], true);
-  for (int i = 0; i < kLevelRepetitions[2]; ++i)
-    level4_.emplace_back(reader, p + "level4." + std::to_string(i), c[3], c[3], 1, kBranches, r[3]);
+  for (int i = 0; i < kLevelRepetitions[2]; ++i) {
+    level4_names_.push_back("level4." + std::to_string(i));
+    level4_.emplace_back(reader, p + level4_names_.back(), c[3], c[3], 1, kBranches, r[3]);
+  }
   if (!options.with_level5) return;
   level5_0_ = DownSampler(reader, p + "level5_0", c[3], c[4], kBranches, r[3], options.level5_image_shortcut);
-  for (int i = 0; i < kLevelRepetitions[3]; ++i)
-    level5_.emplace_back(reader, p + "level5." + std::to_string(i), c[4], c[4], 1, kBranches, r[4]);
+  for (int i = 0; i < kLevelRepetitions[3]; ++i) {
+    level5_names_.push_back("level5." + std::to_string(i));
+    level5_.emplace_back(reader, p + level5_names_.back(), c[4], c[4], 1, kBranches, r[4]);
+  }
   const int n = kLevelRepetitions[3];
+  level5_names_.push_back("level5." + std::to_string(n));
+  level5_names_.push_back("level5." + std::to_string(n + 1));
   const std::string d = p + "level5." + std::to_string(n), e = p + "level5." + std::to_string(n + 1);
   level5_depthwise_ = ConvLayer(reader, {d + ".conv.weight", "", d + ".bn", d + ".act.weight"},
                                 conv_params(c[4], c[4], 3, 1, c[4]), ops::Activation::kPRelu);
@@ -51,21 +59,21 @@ EncoderOutputs Espnetv2Encoder::forward(ExecContext& ctx, const Tensor& image) c
   out.level2 = run_stage(ctx, "level2_0", [&] { return level2_0_.forward(ctx, out.level1, &pyramid); });
   Tensor x = run_stage(ctx, "level3_0", [&] { return level3_0_.forward(ctx, out.level2, &pyramid); });
   for (size_t i = 0; i < level3_.size(); ++i)
-    x = run_stage(ctx, "level3." + std::to_string(i), [&] { return level3_[i].forward(ctx, x); });
+    x = run_stage(ctx, level3_names_[i], [&] { return level3_[i].forward(ctx, x); });
   out.level3 = std::move(x);
   x = run_stage(ctx, "level4_0", [&] { return level4_0_.forward(ctx, out.level3, &pyramid); });
   for (size_t i = 0; i < level4_.size(); ++i)
-    x = run_stage(ctx, "level4." + std::to_string(i), [&] { return level4_[i].forward(ctx, x); });
+    x = run_stage(ctx, level4_names_[i], [&] { return level4_[i].forward(ctx, x); });
   out.level4 = std::move(x);
   if (!options_.with_level5) return out;
   x = run_stage(ctx, "level5_0", [&] {
     return level5_0_.forward(ctx, out.level4, options_.level5_image_shortcut ? &pyramid : nullptr);
   });
   for (size_t i = 0; i < level5_.size(); ++i)
-    x = run_stage(ctx, "level5." + std::to_string(i), [&] { return level5_[i].forward(ctx, x); });
+    x = run_stage(ctx, level5_names_[i], [&] { return level5_[i].forward(ctx, x); });
   const size_t n = level5_.size();
-  x = run_stage(ctx, "level5." + std::to_string(n), [&] { return level5_depthwise_.forward(ctx, x); });
-  x = run_stage(ctx, "level5." + std::to_string(n + 1), [&] { return level5_expand_.forward(ctx, x); });
+  x = run_stage(ctx, level5_names_[n], [&] { return level5_depthwise_.forward(ctx, x); });
+  x = run_stage(ctx, level5_names_[n + 1], [&] { return level5_expand_.forward(ctx, x); });
   out.level5 = std::move(x);
   return out;
 }

@@ -36,6 +36,8 @@ class Espnetv2Encoder {
   ConvLayer level1_;
   DownSampler level2_0_, level3_0_, level4_0_, level5_0_;
   std::vector<EespUnit> level3_, level4_, level5_;
+  // Upstream module paths ("level3.0", ...), built once so a run formats no strings.
+  std::vector<std::string> level3_names_, level4_names_, level5_names_;
   ConvLayer level5_depthwise_, level5_expand_;  // level5.3, level5.4
 };
 

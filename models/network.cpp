@@ -100,6 +100,10 @@ int64_t count_parameters(const StateDict& w) {
 
 std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& weights) {
   WeightReader reader(weights);
+  return build_network(info, reader);
+}
+
+std::unique_ptr<Network> build_network(const ModelInfo& info, WeightReader& reader) {
   std::unique_ptr<Network> net;
   std::string what;
   if (info.task == Task::kClassification) {

@@ -16,11 +16,17 @@ class Network {
   virtual ~Network() = default;
   /// Throws espnet::Error when the network cannot run on an H x W input.
   virtual void check_input_size(int height, int width) const = 0;
-  virtual std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const = 0;
+  /// Appends the network's outputs to `outputs` (reused across runs, so no allocation once
+  /// it has grown).
+  virtual void forward(ExecContext& ctx, const Tensor& input,
+                       std::vector<NamedTensor>& outputs) const = 0;
 };
 
 /// Builds the network `info` describes from `weights`; every tensor must be used and match.
 std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& weights);
+
+/// The same from a reader (in synthesis mode it makes the weights up).
+std::unique_ptr<Network> build_network(const ModelInfo& info, WeightReader& reader);
 
 /// Infers family, task, scale, classes and dataset from the tensor names and shapes.
 ModelInfo infer_model_info(const StateDict& weights);

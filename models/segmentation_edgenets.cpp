@@ -23,8 +23,11 @@ SegmentationEdgeNets::SegmentationEdgeNets(WeightReader& reader, double scale, i
   decoder_[1] = EfficientPyrPool(reader, "bu_dec_l2", dec[0], proj, dec[1], kPyramidScales, true);
   decoder_[2] = EfficientPyrPool(reader, "bu_dec_l3", dec[1], proj, dec[2], kPyramidScales, true);
   decoder_[3] = EfficientPyrPool(reader, "bu_dec_l4", dec[2], proj, dec[3], kPyramidScales, false);
+  for (int i = 0; i < 4; ++i) decoder_names_[i] = "bu_dec_l" + std::to_string(i + 1);
   for (int i = 0; i < 3; ++i) {
     const std::string level = std::to_string(i + 2);
+    merge_names_[i] = "merge_enc_dec_l" + level;
+    merge_bn_names_[i] = "bu_br_l" + level;
     merge_[i] = EfficientPwConv(reader, "merge_enc_dec_l" + level, c[2 - i], dec[i]);
     merge_bn_[i] = BnActivation(reader, "bu_br_l" + level + ".0", dec[i], ops::Activation::kPRelu,
                                 "bu_br_l" + level + ".1.weight");
@@ -39,34 +42,34 @@ void SegmentationEdgeNets::check_input_size(int height, int width) const {
                 " (WxH): width and height must be positive multiples of 16");
 }
 
-std::vector<NamedTensor> SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input) const {
+void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   const Tensor* skips[3] = {&enc.level3, &enc.level2, &enc.level1};
   Tensor x;
   {
-    ExecContext::Scope scope(ctx, "bu_dec_l1");
+    ExecContext::Scope scope(ctx, decoder_names_[0]);
     x = decoder_[0].forward(ctx, enc.level4);
     ctx.record_scope(x);
   }
   for (int i = 0; i < 3; ++i) {
-    const std::string level = std::to_string(i + 2);
     x = ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2, static_cast<int>(x.dim(3)) * 2);
     Tensor merged;
     {
-      ExecContext::Scope scope(ctx, "merge_enc_dec_l" + level);
+      ExecContext::Scope scope(ctx, merge_names_[i]);
       merged = merge_[i].forward(ctx, *skips[i]);
       ctx.record_scope(merged);
     }
     ops::add_inplace(ctx, x, merged);
     merge_bn_[i].apply(ctx, x);
-    ctx.record("bu_br_l" + level, x);
-    ExecContext::Scope scope(ctx, "bu_dec_l" + level);
+    ctx.record(merge_bn_names_[i], x);
+    ExecContext::Scope scope(ctx, decoder_names_[i + 1]);
     x = decoder_[i + 1].forward(ctx, x);
     ctx.record_scope(x);
   }
   Tensor out = ops::resize_bilinear(ctx, x, static_cast<int>(input.dim(2)),
                                     static_cast<int>(input.dim(3)));
-  return {{"output", std::move(out)}};
+  outputs.push_back({"output", std::move(out)});
 }
 
 }  // namespace espnet

@@ -48,23 +48,26 @@ void SegmentationOriginal::check_input_size(int height, int width) const {
 Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const {
   ExecContext::Scope scope(ctx, "pspMod.1");
   const int h = static_cast<int>(x.dim(2)), w = static_cast<int>(x.dim(3));
-  std::vector<Tensor> levels;
-  Tensor pooled = x;
+  static const char* const kPoolNames[kPspLevels] = {"pool0", "pool1", "pool2", "pool3"};
+  static const char* const kStageNames[kPspLevels] = {"stage0", "stage1", "stage2", "stage3"};
+  Tensor levels[kPspLevels];
+  const Tensor* parts[kPspLevels + 1] = {&x};
+  Tensor pooled;
   for (int k = 0; k < kPspLevels; ++k) {
-    pooled = ops::avg_pool_3x3_s2(ctx, pooled);  // a cascade: each level pools the previous one
-    ctx.record("pool" + std::to_string(k), pooled);
-    Tensor stage = ops::resize_bilinear(ctx, psp_stages_[k].forward(ctx, pooled), h, w);
-    ctx.record("stage" + std::to_string(k), stage);
-    levels.push_back(std::move(stage));
+    // A cascade: each level pools the previous one.
+    pooled = ops::avg_pool_3x3_s2(ctx, k == 0 ? x : pooled);
+    ctx.record(kPoolNames[k], pooled);
+    levels[k] = ops::resize_bilinear(ctx, psp_stages_[k].forward(ctx, pooled), h, w);
+    ctx.record(kStageNames[k], levels[k]);
+    parts[k + 1] = &levels[k];
   }
-  std::vector<const Tensor*> parts = {&x};
-  for (const Tensor& t : levels) parts.push_back(&t);
-  Tensor out = psp_project_.forward(ctx, ops::concat_channels(ctx, parts));
+  Tensor out = psp_project_.forward(ctx, ops::concat_channels(ctx, parts, kPspLevels + 1));
   ctx.record_scope(out);
   return out;
 }
 
-std::vector<NamedTensor> SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input) const {
+void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   Tensor l4 = project_level4_.forward(ctx, enc.level4);
   ctx.record("proj_L4_C", l4);
@@ -86,7 +89,7 @@ std::vector<NamedTensor> SegmentationOriginal::forward(ExecContext& ctx, const T
   up = upsample2x(ctx, l2);
   Tensor l1 = project_l1_.forward(ctx, ops::concat_channels(ctx, {&enc.level1, &up}));
   ctx.record("project_l1", l1);
-  return {{"output", upsample2x(ctx, l1)}};
+  outputs.push_back({"output", upsample2x(ctx, l1)});
 }
 
 }  // namespace espnet

@@ -13,7 +13,8 @@ class SegmentationOriginal : public Network {
  public:
   SegmentationOriginal(WeightReader& reader, double scale, int classes);
   void check_input_size(int height, int width) const override;
-  std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const override;
+  void forward(ExecContext& ctx, const Tensor& input,
+               std::vector<NamedTensor>& outputs) const override;
 
  private:
   Tensor psp_module(ExecContext& ctx, const Tensor& x) const;

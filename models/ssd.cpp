@@ -73,7 +73,8 @@ void SsdDetector::check_input_size(int height, int width) const {
                 " is too small (at least 65x65; the SSD priors assume 300x300 or 512x512)");
 }
 
-std::vector<NamedTensor> SsdDetector::forward(ExecContext& ctx, const Tensor& input) const {
+void SsdDetector::forward(ExecContext& ctx, const Tensor& input,
+                      std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   Tensor maps[kFeatureMaps];
   maps[0] = std::move(enc.level3);
@@ -99,8 +100,10 @@ std::vector<NamedTensor> SsdDetector::forward(ExecContext& ctx, const Tensor& in
   const int64_t n = input.dim(0);
   Tensor confidences({n, priors, classes_}), locations({n, priors, 4});
   int64_t offset = 0;
+  static const char* const kHeadInputNames[kFeatureMaps] = {
+      "head_input0", "head_input1", "head_input2", "head_input3", "head_input4", "head_input5"};
   for (int k = 0; k < kFeatureMaps; ++k) {
-    ctx.record("head_input" + std::to_string(k), maps[k]);
+    ctx.record(kHeadInputNames[k], maps[k]);
     Tensor loc = loc_heads_[k].forward(ctx, maps[k]);
     Tensor cls = cls_heads_[k].forward(ctx, maps[k]);
     if (!ctx.shape_only) {
@@ -109,7 +112,8 @@ std::vector<NamedTensor> SsdDetector::forward(ExecContext& ctx, const Tensor& in
     }
     offset += maps[k].dim(2) * maps[k].dim(3) * kAnchorsPerCell;
   }
-  return {{"confidences", std::move(confidences)}, {"locations", std::move(locations)}};
+  outputs.push_back({"confidences", std::move(confidences)});
+  outputs.push_back({"locations", std::move(locations)});
 }
 
 }  // namespace espnet

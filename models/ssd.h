@@ -13,7 +13,8 @@ class SsdDetector : public Network {
  public:
   SsdDetector(WeightReader& reader, double scale, int classes);
   void check_input_size(int height, int width) const override;
-  std::vector<NamedTensor> forward(ExecContext& ctx, const Tensor& input) const override;
+  void forward(ExecContext& ctx, const Tensor& input,
+               std::vector<NamedTensor>& outputs) const override;
 
   static constexpr int kAnchorsPerCell = 6;
   static constexpr int kFeatureMaps = 6;

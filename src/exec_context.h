@@ -2,14 +2,23 @@
 // counter used by `info`, and the shape-only mode that plans a run without computing it.
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "espnet/model.h"
 #include "espnet/tensor.h"
+#include "tensor_pool.h"
 
 namespace espnet {
+
+/// Accumulated time of one op at one place in the network.
+struct OpTime {
+  double ms = 0;
+  int calls = 0;
+};
 
 class ExecContext {
  public:
@@ -24,16 +33,24 @@ class ExecContext {
   double conv_macs = 0.0;
   /// When set, every convolution appends a row (for `espnet info`'s layer table).
   std::vector<LayerSummary>* layer_log = nullptr;
+  /// When set, every op adds its wall time under "<scope> <op>" (for `bench --profile`).
+  std::map<std::string, OpTime>* profile = nullptr;
   const std::string& scope() const { return scope_; }
 
   bool tracing() const { return static_cast<bool>(trace_); }
+  const TraceFn& trace_function() const { return trace_; }
+  void set_scope(const std::string& scope) { scope_ = scope; }
+  /// Whether scope names are needed (tracing or a layer table); when not, scopes cost nothing.
+  bool naming() const {
+    return static_cast<bool>(trace_) || layer_log != nullptr || profile != nullptr;
+  }
   /// Reports `value` under the current scope ("level4.0" + ".proj_1x1").
   void record(const std::string& name, const Tensor& value) {
-    if (trace_ && !shape_only) trace_(qualify(name), value);
+    if (trace_ && !shape_only) call_trace(qualify(name), value);
   }
   /// Reports under the scope itself ("level4.6").
   void record_scope(const Tensor& value) {
-    if (trace_ && !shape_only) trace_(scope_, value);
+    if (trace_ && !shape_only) call_trace(scope_, value);
   }
   std::string qualify(const std::string& name) const {
     return scope_.empty() ? name : scope_ + "." + name;
@@ -42,21 +59,56 @@ class ExecContext {
   /// RAII scope: names recorded inside are prefixed with `name`.
   class Scope {
    public:
-    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), saved_(ctx.scope_) {
+    Scope(ExecContext& ctx, const std::string& name) : ctx_(ctx), active_(ctx.naming()) {
+      if (!active_) return;
+      saved_ = ctx.scope_;
       ctx_.scope_ = ctx_.qualify(name);
     }
-    ~Scope() { ctx_.scope_ = saved_; }
+    ~Scope() {
+      if (active_) ctx_.scope_ = std::move(saved_);
+    }
     Scope(const Scope&) = delete;
     Scope& operator=(const Scope&) = delete;
 
    private:
     ExecContext& ctx_;
+    bool active_;
     std::string saved_;
   };
 
  private:
+  // The callback's own copies must come from the heap, not the session's pool: they may outlive
+  // the session.
+  void call_trace(const std::string& name, const Tensor& value) {
+    detail::PoolScope heap(nullptr);
+    trace_(name, value);
+  }
+
   TraceFn trace_;
   std::string scope_;
+};
+
+/// Times one op into ctx.profile when profiling is on; costs one branch otherwise.
+class OpTimer {
+ public:
+  OpTimer(ExecContext& ctx, const char* op) : ctx_(ctx), op_(op) {
+    if (ctx_.profile) start_ = std::chrono::steady_clock::now();
+  }
+  ~OpTimer() {
+    if (!ctx_.profile) return;
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    OpTime& t = (*ctx_.profile)[ctx_.scope() + " " + op_];
+    t.ms += ms;
+    ++t.calls;
+  }
+  OpTimer(const OpTimer&) = delete;
+  OpTimer& operator=(const OpTimer&) = delete;
+
+ private:
+  ExecContext& ctx_;
+  const char* op_;
+  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace espnet

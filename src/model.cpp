@@ -84,6 +84,20 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
   return model;
 }
 
+std::shared_ptr<const Model> Model::random(const ModelInfo& description, uint32_t seed) {
+  std::shared_ptr<Model> model(new Model());
+  ModelData& d = *model->data_;
+  d.info = description;
+  if (d.info.classes < 1) throw Error("a random model needs a class count");
+  if (d.info.task == Task::kDetection && d.info.input_size != 300 && d.info.input_size != 512)
+    throw Error("a random SSD model needs an input size of 300 or 512");
+  StateDict empty;
+  WeightReader reader(empty, &d.weights, seed);
+  d.network = build_network(d.info, reader);
+  d.info.params = count_parameters(d.weights);
+  return model;
+}
+
 void Model::check_input_size(int height, int width) const {
   data_->network->check_input_size(height, width);
 }
@@ -93,7 +107,8 @@ double Model::conv_mmacs(int height, int width) const {
   ExecContext ctx;
   ctx.shape_only = true;
   Tensor input({1, 3, height, width});
-  data_->network->forward(ctx, input);
+  std::vector<NamedTensor> outputs;
+  data_->network->forward(ctx, input, outputs);
   return ctx.conv_macs / 1e6;
 }
 
@@ -104,7 +119,8 @@ std::vector<LayerSummary> Model::layer_summary(int height, int width) const {
   ctx.shape_only = true;
   ctx.layer_log = &layers;
   Tensor input({1, 3, height, width});
-  data_->network->forward(ctx, input);
+  std::vector<NamedTensor> outputs;
+  data_->network->forward(ctx, input, outputs);
   return layers;
 }
 

@@ -4,6 +4,8 @@
 #include <cstring>
 
 #include "espnet/error.h"
+#include "kernels/dispatch.h"
+#include "kernels/eesp_spatial.h"
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/linear_ref.h"
 #include "kernels/reference/pool_ref.h"
@@ -23,17 +25,40 @@ int i32(int64_t v) { return static_cast<int>(v); }
 
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, const Tensor& weight,
               const std::vector<float>& bias, bool counted_bias) {
+  return conv2d_prelu(ctx, input, p, weight, bias, counted_bias, {});
+}
+
+Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                    const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                    const std::vector<float>& slopes) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
                 std::to_string(p.in_channels));
+  if (p.groups <= 0 || p.in_channels % p.groups || p.out_channels % p.groups || p.kernel_h <= 0 ||
+      p.kernel_w <= 0 || p.stride <= 0 || p.dilation <= 0 || p.pad < 0)
+    throw Error("conv2d: invalid parameters (groups " + std::to_string(p.groups) + ", kernel " +
+                std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + ", stride " +
+                std::to_string(p.stride) + ", pad " + std::to_string(p.pad) + ", dilation " +
+                std::to_string(p.dilation) + ")");
+  const int64_t weight_count =
+      int64_t(p.out_channels) * (p.in_channels / p.groups) * p.kernel_h * p.kernel_w;
+  if (weight.numel() != weight_count)
+    throw Error("conv2d: weight " + shape_to_string(weight.shape()) + " does not have the " +
+                std::to_string(weight_count) + " elements the layer needs");
+  if (!bias.empty() && bias.size() != size_t(p.out_channels))
+    throw Error("conv2d: bias has " + std::to_string(bias.size()) + " values, expected " +
+                std::to_string(p.out_channels));
+  if (!slopes.empty() && slopes.size() != size_t(p.out_channels))
+    throw Error("conv2d: PReLU has " + std::to_string(slopes.size()) + " slopes, expected " +
+                std::to_string(p.out_channels));
   const int n = i32(input.dim(0)), h = i32(input.dim(2)), w = i32(input.dim(3));
   const int oh = conv_output_size(h, p.kernel_h, p.stride, p.pad, p.dilation);
   const int ow = conv_output_size(w, p.kernel_w, p.stride, p.pad, p.dilation);
   if (oh <= 0 || ow <= 0)
     throw Error("conv2d: input " + shape_to_string(input.shape()) + " is too small for a " +
                 std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
-  Tensor out({n, p.out_channels, oh, ow});
+  Tensor out = Tensor::uninitialized({n, p.out_channels, oh, ow});
   // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
   const double macs = (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
                        (counted_bias ? 0.5 * p.out_channels : 0.0)) *
@@ -47,14 +72,31 @@ Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, cons
     ctx.layer_log->push_back({ctx.scope(), d, {1, p.out_channels, oh, ow}, macs});
   }
   if (ctx.shape_only) return out;
-  conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), bias.empty() ? nullptr : bias.data(),
-                 out.data());
+  const float* b = bias.empty() ? nullptr : bias.data();
+  const float* a = slopes.empty() ? nullptr : slopes.data();
+  const bool pointwise =
+      p.kernel_h == 1 && p.kernel_w == 1 && p.stride == 1 && p.pad == 0 && p.dilation == 1;
+  const bool depthwise = p.groups == p.in_channels && p.groups == p.out_channels &&
+                         p.kernel_h == 3 && p.kernel_w == 3 && p.pad == p.dilation &&
+                         (p.stride == 1 || p.stride == 2);
+  OpTimer timer(ctx, pointwise ? "conv1x1" : depthwise ? "dwconv3x3" : "conv (reference)");
+  if (pointwise) {
+    conv_kernels().pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups,
+                             int64_t(h) * w, weight.data(), b, a, out.data());
+  } else if (depthwise) {
+    conv_kernels().depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation,
+                                weight.data(), b, a, out.data());
+  } else {
+    conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), b, out.data());
+    if (a) prelu_f32_ref(out.data(), n, p.out_channels, int64_t(oh) * ow, a);
+  }
   return out;
 }
 
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
                           const std::vector<float>& shift, Activation act,
                           const std::vector<float>& slopes) {
+  OpTimer timer(ctx, "bn_act");
   if (ctx.shape_only) return;
   const int n = i32(x.dim(0)), c = i32(x.dim(1));
   const int64_t plane = x.numel() / std::max<int64_t>(1, int64_t(n) * c);
@@ -65,9 +107,10 @@ void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>&
 }
 
 Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
+  OpTimer timer(ctx, "avg_pool");
   require_rank4(input, "avg_pool");
   const int h = i32(input.dim(2)), w = i32(input.dim(3));
-  Tensor out({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
               conv_output_size(w, 3, 2, 1, 1)});
   if (!ctx.shape_only)
     avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), h, w, 3, 2, 1, out.data());
@@ -75,9 +118,10 @@ Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
 }
 
 Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
+  OpTimer timer(ctx, "adaptive_pool");
   require_rank4(input, "adaptive_avg_pool");
   if (out_h <= 0 || out_w <= 0) throw Error("adaptive_avg_pool: output size must be positive");
-  Tensor out({input.dim(0), input.dim(1), out_h, out_w});
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
   if (!ctx.shape_only)
     adaptive_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
                               i32(input.dim(3)), out_h, out_w, out.data());
@@ -85,8 +129,9 @@ Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int o
 }
 
 Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
+  OpTimer timer(ctx, "global_pool");
   require_rank4(input, "global_avg_pool");
-  Tensor out({input.dim(0), input.dim(1), 1, 1});
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), 1, 1});
   if (!ctx.shape_only)
     global_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1),
                             input.dim(2) * input.dim(3), out.data());
@@ -94,9 +139,10 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
 }
 
 Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {
+  OpTimer timer(ctx, "resize");
   require_rank4(input, "resize_bilinear");
   if (out_h <= 0 || out_w <= 0) throw Error("resize_bilinear: output size must be positive");
-  Tensor out({input.dim(0), input.dim(1), out_h, out_w});
+  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
   if (!ctx.shape_only)
     resize_bilinear_align_corners_f32_ref(input.data(), input.dim(0) * input.dim(1),
                                           i32(input.dim(2)), i32(input.dim(3)), out_h, out_w,
@@ -104,12 +150,14 @@ Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out
   return out;
 }
 
-Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& inputs) {
-  if (inputs.empty()) throw Error("concat: no inputs");
+Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count) {
+  OpTimer timer(ctx, "concat");
+  if (count == 0) throw Error("concat: no inputs");
   const Tensor& first = *inputs[0];
   require_rank4(first, "concat");
   int64_t channels = 0;
-  for (const Tensor* t : inputs) {
+  for (size_t i = 0; i < count; ++i) {
+    const Tensor* t = inputs[i];
     require_rank4(*t, "concat");
     if (t->dim(0) != first.dim(0) || t->dim(2) != first.dim(2) || t->dim(3) != first.dim(3))
       throw Error("concat: shapes " + shape_to_string(first.shape()) + " and " +
@@ -117,11 +165,12 @@ Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& input
     channels += t->dim(1);
   }
   const int64_t n = first.dim(0), plane = first.dim(2) * first.dim(3);
-  Tensor out({n, channels, first.dim(2), first.dim(3)});
+  Tensor out = Tensor::uninitialized({n, channels, first.dim(2), first.dim(3)});
   if (ctx.shape_only) return out;
   for (int64_t b = 0; b < n; ++b) {
     float* dst = out.data() + b * channels * plane;
-    for (const Tensor* t : inputs) {
+    for (size_t i = 0; i < count; ++i) {
+      const Tensor* t = inputs[i];
       const int64_t count = t->dim(1) * plane;
       std::memcpy(dst, t->data() + b * count, size_t(count) * sizeof(float));
       dst += count;
@@ -137,6 +186,7 @@ Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b) {
 }
 
 void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
+  OpTimer timer(ctx, "add");
   if (a.shape() != b.shape())
     throw Error("add: shapes " + shape_to_string(a.shape()) + " and " +
                 shape_to_string(b.shape()) + " differ");
@@ -144,6 +194,7 @@ void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
 }
 
 void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {
+  OpTimer timer(ctx, "gate");
   require_rank4(x, "multiply_channels");
   if (gate.numel() != x.dim(0) * x.dim(1))
     throw Error("multiply_channels: gate " + shape_to_string(gate.shape()) + " does not fit " +
@@ -158,19 +209,22 @@ void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {
 }
 
 void sigmoid_inplace(ExecContext& ctx, Tensor& x) {
+  OpTimer timer(ctx, "sigmoid");
   if (!ctx.shape_only) sigmoid_f32_ref(x.data(), x.numel());
 }
 
 void relu_inplace(ExecContext& ctx, Tensor& x) {
+  OpTimer timer(ctx, "relu");
   if (!ctx.shape_only) relu_f32_ref(x.data(), x.numel());
 }
 
 Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
+  OpTimer timer(ctx, "shuffle");
   require_rank4(input, "channel_shuffle");
   const int64_t n = input.dim(0), c = input.dim(1), plane = input.dim(2) * input.dim(3);
   if (groups <= 0 || c % groups != 0) throw Error("channel_shuffle: channels not divisible");
   const int64_t per_group = c / groups;
-  Tensor out(input.shape());
+  Tensor out = Tensor::uninitialized(input.shape());
   if (ctx.shape_only) return out;
   for (int64_t b = 0; b < n; ++b)
     for (int64_t g = 0; g < groups; ++g)
@@ -184,14 +238,54 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
 
 Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
               const std::vector<float>& bias) {
+  OpTimer timer(ctx, "linear");
   const int64_t n = input.dim(0), features = input.numel() / std::max<int64_t>(1, n);
   if (weight.rank() != 2 || weight.dim(1) != features)
     throw Error("linear: input has " + std::to_string(features) + " features, weight is " +
                 shape_to_string(weight.shape()));
-  Tensor out({n, weight.dim(0)});
+  Tensor out = Tensor::uninitialized({n, weight.dim(0)});
   if (!ctx.shape_only)
     linear_f32_ref(input.data(), i32(n), i32(features), weight.data(),
                    bias.empty() ? nullptr : bias.data(), i32(weight.dim(0)), out.data());
+  return out;
+}
+
+}  // namespace espnet::ops
+
+namespace espnet::ops {
+
+Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
+                    const std::vector<int>& dilations, const Tensor& weights,
+                    const std::vector<float>& scale, const std::vector<float>& shift,
+                    const std::vector<float>& slopes) {
+  require_rank4(reduced, "eesp_spatial");
+  const int n = i32(reduced.dim(0)), width = i32(reduced.dim(1));
+  const int h = i32(reduced.dim(2)), w = i32(reduced.dim(3));
+  const int k = static_cast<int>(dilations.size());
+  const size_t channels = size_t(k) * width;
+  if (k < 1 || k > 8 || (stride != 1 && stride != 2) || weights.numel() != int64_t(channels) * 9 ||
+      scale.size() != channels || shift.size() != channels || slopes.size() != channels)
+    throw Error("eesp_spatial: parameters do not fit a " + std::to_string(k) + "-branch unit of width " +
+                std::to_string(width));
+  for (int d : dilations)
+    if (d < 1) throw Error("eesp_spatial: dilation must be >= 1");
+  const int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+  Tensor out = Tensor::uninitialized({n, int64_t(channels), oh, ow});
+  for (int i = 0; i < k; ++i) {  // counted as the K depth-wise convolutions upstream runs
+    const double macs = 9.0 * width * double(oh) * ow;
+    ctx.conv_macs += macs;
+    if (ctx.layer_log)
+      ctx.layer_log->push_back({ctx.scope(),
+                                "dwconv 3x3/s" + std::to_string(stride) + " d" + std::to_string(dilations[i]) +
+                                    " g" + std::to_string(width) + " " + std::to_string(width) + "->" +
+                                    std::to_string(width) + " (fused EESP branch " + std::to_string(i) + ")",
+                                {1, width, oh, ow},
+                                macs});
+  }
+  if (ctx.shape_only) return out;
+  OpTimer timer(ctx, "eesp_dw_hff");
+  eesp_spatial_kernel()(reduced.data(), n, width, h, w, stride, k, dilations.data(), weights.data(),
+                        scale.data(), shift.data(), slopes.data(), out.data());
   return out;
 }
 

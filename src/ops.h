@@ -3,6 +3,7 @@
 // optimised kernel replaces a reference one here without touching the networks.
 #pragma once
 
+#include <initializer_list>
 #include <vector>
 
 #include "exec_context.h"
@@ -20,6 +21,12 @@ enum class Activation { kNone, kPRelu, kRelu };
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
               const Tensor& weight, const std::vector<float>& bias, bool counted_bias);
 
+/// conv2d followed by a per-channel PReLU (`slopes` has out_channels values; empty means none),
+/// fused into the kernel's epilogue on the optimised paths (grouped 1x1, depth-wise 3x3).
+Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
+                    const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                    const std::vector<float>& slopes);
+
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
                           const std::vector<float>& shift, Activation act,
@@ -34,7 +41,10 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input);
 Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w);
 
 /// Concatenation along channels.
-Tensor concat_channels(ExecContext& ctx, const std::vector<const Tensor*>& inputs);
+Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count);
+inline Tensor concat_channels(ExecContext& ctx, std::initializer_list<const Tensor*> inputs) {
+  return concat_channels(ctx, inputs.begin(), inputs.size());
+}
 /// a + b (same shape).
 Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b);
 void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b);
@@ -48,5 +58,17 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups);
 /// nn.Linear on [N, in] (any trailing shape flattened).
 Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
               const std::vector<float>& bias);
+
+}  // namespace espnet::ops
+
+namespace espnet::ops {
+
+/// The fused spatial stage of an EESP unit (kernels/eesp_spatial.h): every dilated depth-wise
+/// branch of `reduced`, the running sum, BN + PReLU, written into the concatenated output.
+/// `weights` holds the branches' [width, 1, 3, 3] kernels one after another.
+Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
+                    const std::vector<int>& dilations, const Tensor& weights,
+                    const std::vector<float>& scale, const std::vector<float>& shift,
+                    const std::vector<float>& slopes);
 
 }  // namespace espnet::ops

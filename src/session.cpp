@@ -2,11 +2,13 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "denormals.h"
 #include "espnet/error.h"
 #include "models/network.h"
+#include "tensor_pool.h"
 
 namespace espnet {
 namespace {
@@ -16,7 +18,7 @@ void check_finite(const Tensor& input) {
   const float* x = input.data();
   for (int64_t i = 0; i < input.numel(); ++i) {
     if (std::isfinite(x[i])) continue;
-    Shape index(4);
+    Shape index = {0, 0, 0, 0};
     int64_t rest = i;
     for (int d = 3; d >= 0; --d) {
       index[d] = rest % input.dim(d);
@@ -31,7 +33,7 @@ void check_finite(const Tensor& input) {
 }  // namespace
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
-    : model_(std::move(model)), options_(options) {
+    : model_(std::move(model)), options_(options), pool_(std::make_unique<detail::TensorPool>()) {
   if (!model_) throw Error("Session: no model");
   if (options_.threads < 0) throw Error("Session: thread count must be >= 0");
 }
@@ -40,7 +42,29 @@ void Session::set_trace(std::function<void(const std::string&, const Tensor&)> t
   trace_ = std::move(trace);
 }
 
-std::vector<NamedTensor> Session::run(const Tensor& input) {
+Session::~Session() {
+  outputs_.clear();
+}
+
+void Session::enable_profiling(bool on) {
+  if (on && !profile_) profile_ = std::make_unique<std::map<std::string, OpTime>>();
+  if (!on) profile_.reset();
+}
+
+std::vector<Session::ProfileRow> Session::profile() const {
+  std::vector<ProfileRow> rows;
+  if (!profile_) return rows;
+  for (const auto& kv : *profile_) rows.push_back({kv.first, kv.second.ms, kv.second.calls});
+  std::sort(rows.begin(), rows.end(),
+            [](const ProfileRow& a, const ProfileRow& b) { return a.total_ms > b.total_ms; });
+  return rows;
+}
+
+size_t Session::activation_bytes() const {
+  return pool_->bytes_held();
+}
+
+const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   if (input.rank() != 4 || input.dim(1) != 3 || input.dim(0) < 1)
     throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
                 shape_to_string(input.shape()));
@@ -51,7 +75,11 @@ std::vector<NamedTensor> Session::run(const Tensor& input) {
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
   DenormalsFlushedToZero flush;
   ExecContext ctx(trace_);
-  return model_->network().forward(ctx, input);
+  ctx.profile = profile_.get();
+  detail::PoolScope pool_scope(pool_.get());
+  outputs_.clear();  // hands the previous outputs' buffers back to the pool
+  model_->network().forward(ctx, input, outputs_);
+  return outputs_;
 }
 
 }  // namespace espnet

@@ -5,8 +5,15 @@
 #include <limits>
 
 #include "espnet/error.h"
+#include "tensor_pool.h"
 
 namespace espnet {
+
+void Shape::push_back(int64_t d) {
+  if (size_ == kMaxRank)
+    throw Error("a tensor may have at most " + std::to_string(kMaxRank) + " dimensions");
+  dims_[size_++] = d;
+}
 
 int64_t shape_numel(const Shape& shape) {
   int64_t n = 1;
@@ -28,19 +35,34 @@ std::string shape_to_string(const Shape& shape) {
   return s + "]";
 }
 
-void Tensor::AlignedFree::operator()(float* p) const { std::free(p); }
+void Tensor::AlignedFree::operator()(float* p) const {
+  if (pool)
+    pool->release(p);
+  else
+    std::free(p);
+}
 
-Tensor::Tensor(Shape shape) : shape_(std::move(shape)) {
+Tensor::Tensor(Shape shape) : shape_(std::move(shape)) { allocate(true); }
+
+Tensor Tensor::uninitialized(Shape shape) {
+  Tensor t;
+  t.shape_ = std::move(shape);
+  t.allocate(false);
+  return t;
+}
+
+void Tensor::allocate(bool zero) {
   numel_ = shape_numel(shape_);
   if (numel_ == 0) return;
-  if (static_cast<uint64_t>(numel_) > std::numeric_limits<size_t>::max() / sizeof(float) - kAlignment)
+  if (static_cast<uint64_t>(numel_) > (uint64_t{1} << 40))
     throw Error("tensor " + shape_to_string(shape_) + " is too large");
   size_t bytes = static_cast<size_t>(numel_) * sizeof(float);
   bytes = (bytes + kAlignment - 1) / kAlignment * kAlignment;
-  void* p = std::aligned_alloc(kAlignment, bytes);
+  detail::TensorPool* pool = detail::TensorPool::current();
+  void* p = pool ? pool->acquire(bytes) : std::aligned_alloc(kAlignment, bytes);
   if (!p) throw Error("out of memory allocating tensor " + shape_to_string(shape_));
-  std::memset(p, 0, bytes);
-  storage_.reset(static_cast<float*>(p));
+  if (zero) std::memset(p, 0, bytes);
+  storage_ = std::unique_ptr<float, AlignedFree>(static_cast<float*>(p), AlignedFree(pool));
   data_ = storage_.get();
 }
 
@@ -52,7 +74,8 @@ Tensor Tensor::view(float* data, Shape shape) {
   return t;
 }
 
-Tensor::Tensor(const Tensor& other) : Tensor(other.shape_) {
+Tensor::Tensor(const Tensor& other) : shape_(other.shape_) {
+  allocate(false);
   if (numel_) std::memcpy(data_, other.data_, static_cast<size_t>(numel_) * sizeof(float));
 }
 

@@ -11,7 +11,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
-#include "image/checksum.h"
+#include "checksum.h"
 #include "image/image_decode.h"
 #include "image/png_write.h"
 

@@ -318,7 +318,8 @@ TEST(ModelFile, WriterRefusesWhatTheLoaderWouldRefuse) {
   refuses(make_tensor("", {2}), "empty name");
   refuses(make_tensor("a b", {2}), "printable ASCII");
   refuses(make_tensor(std::string(257, 'x'), {1}), "name length 257");
-  refuses(make_tensor("r9", {1, 1, 1, 1, 1, 1, 1, 1, 1}), "rank 9 exceeds 8");
+  // A rank-9 tensor cannot even be described: Shape holds at most 8 extents.
+  EXPECT_THROW(Shape({1, 1, 1, 1, 1, 1, 1, 1, 1}), Error);
   ModelFileTensor short_values = make_tensor("short", {2, 3});
   short_values.values.pop_back();
   refuses(short_values, "5 values do not fit shape [2, 3]");

@@ -172,7 +172,7 @@ std::shared_ptr<const Model> homogeneous_classifier(const std::string& dir) {
 
 // Tiny activations (an input scaled by 1e-39: all below FLT_MIN = 1.2e-38) must not slow a run
 // down by more than 10 %: without FTZ/DAZ every multiply on a denormal takes a slow microcode
-// path (with the flags disabled this test measured tiny runs 1.6x slower). Normal and tiny runs
+// path (with the flags disabled this test measured tiny runs 1.6-1.9x slower). Normal and tiny runs
 // alternate so that load from other processes affects both alike; the medians of 9 runs are
 // compared.
 TEST(Numerics, DenormalInputsDoNotSlowARunDown) {

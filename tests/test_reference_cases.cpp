@@ -17,6 +17,14 @@ using test::Json;
 
 class ReferenceCase : public ::testing::TestWithParam<std::string> {};
 
+// "cls_s0.5_224x224" -> "cls_s0_5_224x224" (gtest names allow only letters, digits and _).
+std::string case_test_name(const ::testing::TestParamInfo<std::string>& info) {
+  std::string n = info.param;
+  for (char& ch : n)
+    if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
+  return n;
+}
+
 // Compares one float output against its reference file (sampled with the entry's stride).
 void expect_output_matches(const Tensor& actual, const Json& entry) {
   Tensor expected = read_npy(test::ref_path(entry["file"].str())).to_tensor();
@@ -99,12 +107,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values("cls_s0.5_224x224", "cls_s1.0_224x224", "cls_s1.25_224x224",
                       "cls_s1.5_224x224", "cls_s2.0_224x224", "cls_s1.0_256x192",
                       "cls_s1.0_224x224_batch2", "cls_s0.5_161x97"),
-    [](const auto& info) {
-      std::string n = info.param;
-      for (char& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    case_test_name);
 
 INSTANTIATE_TEST_SUITE_P(
     Segmentation, ReferenceCase,
@@ -112,21 +115,11 @@ INSTANTIATE_TEST_SUITE_P(
                       "seg_pascal_s2.0_384x384", "seg_pascal_s1.0_320x240",
                       "seg_city_s0.5_1024x512", "seg_city_s2.0_256x128", "seg_pascal_s0.5_64x48",
                       "segorig_city_s0.5_1024x512", "segorig_city_s1.0_512x256"),
-    [](const auto& info) {
-      std::string n = info.param;
-      for (char& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    case_test_name);
 
 INSTANTIATE_TEST_SUITE_P(
     Detection, ReferenceCase, ::testing::Values("det_ssd300_coco_s2.0", "det_ssd512_voc_s1.0"),
-    [](const auto& info) {
-      std::string n = info.param;
-      for (char& ch : n)
-        if (!isalnum(static_cast<unsigned char>(ch))) ch = '_';
-      return n;
-    });
+    case_test_name);
 
 }  // namespace
 }  // namespace espnet

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 #include "espnet/error.h"
 #include "file_util.h"
@@ -14,6 +15,52 @@ int apply_threads(const Args& args) {
   int threads = args.int_value("--threads", 0, 0, 1024);
   if (threads > 0) omp_set_num_threads(threads);
   return omp_get_max_threads();
+}
+
+OptionSpec input_size_option() {
+  return {"--input-size", true,
+          "SSD input size 300 or 512 for a detection checkpoint (default: from the model file, or "
+          "'ssd300' / 'ssd512' in a .pth file name)"};
+}
+
+LoadOptions load_options(const Args& args) {
+  LoadOptions options;
+  if (args.has("--input-size")) {
+    const std::string v = args.value("--input-size");
+    if (v != "300" && v != "512")
+      throw UsageError("option '--input-size' needs 300 or 512, got '" + v + "'");
+    options.detection_input_size = std::stoi(v);
+  }
+  return options;
+}
+
+std::shared_ptr<const Model> load_model(const std::string& spec, const LoadOptions& options) {
+  if (spec.rfind("random:", 0) != 0) return Model::load(spec, options);
+  const size_t colon = spec.find(':', 7);
+  if (colon == std::string::npos) throw UsageError("random model spec is random:KIND:S, got '" + spec + "'");
+  const std::string kind = spec.substr(7, colon - 7), scale = spec.substr(colon + 1);
+  ModelInfo info;
+  char* end = nullptr;
+  info.scale = std::strtod(scale.c_str(), &end);
+  if (scale.empty() || *end) throw UsageError("random model: bad scale '" + scale + "'");
+  if (kind == "imagenet") {
+    info.task = Task::kClassification, info.classes = 1000, info.dataset = "imagenet";
+  } else if (kind == "pascal" || kind == "city") {
+    info.task = Task::kSegmentation, info.dataset = kind, info.classes = kind == "pascal" ? 21 : 20;
+  } else if (kind == "orig-city") {
+    info.family = Family::kOriginal, info.task = Task::kSegmentation, info.dataset = "city";
+    info.classes = 20;
+  } else if (kind.rfind("ssd", 0) == 0 && kind.size() > 7) {
+    info.task = Task::kDetection;
+    info.input_size = std::atoi(kind.substr(3, 3).c_str());
+    info.dataset = kind.substr(7);
+    info.classes = info.dataset == "coco" ? 81 : 21;
+  } else {
+    throw UsageError("random model: unknown kind '" + kind +
+                     "' (imagenet, pascal, city, orig-city, ssd300-coco, ssd512-voc, ...)");
+  }
+  if (options.detection_input_size) info.input_size = options.detection_input_size;
+  return Model::random(info);
 }
 
 void default_input_size(const ModelInfo& info, int* width, int* height) {

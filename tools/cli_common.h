@@ -13,6 +13,19 @@ namespace espnet::cli {
 /// Applies --threads (0 or absent: OpenMP's default) and returns the thread count in effect.
 int apply_threads(const Args& args);
 
+/// "--input-size 300|512": the SSD input size for a detection checkpoint whose file name does not
+/// say (accepted by every subcommand that loads a model).
+OptionSpec input_size_option();
+
+/// LoadOptions from the command line (--input-size); a value other than 300 or 512 is a
+/// UsageError, so it is reported before the model is read.
+LoadOptions load_options(const Args& args);
+
+/// Model::load, or for "random:KIND:S" a network with made-up weights (benchmarks and sizes of
+/// configurations without published weights). KIND: imagenet, pascal, city, orig-city,
+/// ssd300-coco, ssd300-voc, ssd512-coco, ssd512-voc; S: 0.5, 1.0, 1.25, 1.5 or 2.0.
+std::shared_ptr<const Model> load_model(const std::string& spec, const LoadOptions& options);
+
 /// The input size `info`/`bench` use when none is given: the size the weights were trained or
 /// published at (224 for classification, 384x384 PASCAL, 1024x512 Cityscapes, 300/512 SSD).
 void default_input_size(const ModelInfo& info, int* width, int* height);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -58,6 +59,8 @@ int run_bench(const Words& words) {
       {"--warmup", true, "untimed runs first (default 3)"},
       {"--runs", true, "timed runs (default 20)"},
       {"--json", false, "print JSON (keys: median_ms, min_ms, p90_ms, threads, isa, ...)"},
+      {"--profile", false, "time every op during the timed runs and print the slowest"},
+      input_size_option(),
       threads_option()};
   Args args(words, specs);
   if (args.help()) {
@@ -72,6 +75,7 @@ int run_bench(const Words& words) {
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
   if (args.has("--size") && args.has("--input")) throw UsageError("give --size or --input, not both");
   const int threads = apply_threads(args);
+  const LoadOptions options = load_options(args);
   const int batch = args.int_value("--batch", 1, 1, 256);
   const int warmup = args.int_value("--warmup", 3, 0, 100000);
   const int runs = args.int_value("--runs", 20, 1, 100000);
@@ -79,7 +83,7 @@ int run_bench(const Words& words) {
   const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
 
   Clock::time_point t0 = Clock::now();
-  auto model = Model::load(args.positional()[0]);
+  auto model = load_model(args.positional()[0], options);
   const double load_ms = ms_since(t0);
 
   Tensor input;
@@ -91,6 +95,8 @@ int run_bench(const Words& words) {
   }
   Session session(model, SessionOptions{threads});
   for (int i = 0; i < warmup; ++i) session.run(input);
+  const bool profiling = args.flag("--profile");
+  session.enable_profiling(profiling);
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {
     t0 = Clock::now();
@@ -103,6 +109,12 @@ int run_bench(const Words& words) {
   const double min_ms = *std::min_element(times.begin(), times.end());
   const double median_ms = percentile(times, 0.5), p90_ms = percentile(times, 0.9);
   const double images_per_s = 1000.0 * double(input.dim(0)) / median_ms;
+  std::vector<Session::ProfileRow> rows = session.profile();
+  double profiled_ms = 0;
+  for (const auto& r : rows) profiled_ms += r.total_ms / runs;
+  // Totals by op kind (the last word of the row name), then the slowest places.
+  std::map<std::string, double> by_op;
+  for (const auto& r : rows) by_op[r.name.substr(r.name.find_last_of(' ') + 1)] += r.total_ms / runs;
   if (args.flag("--json")) {
     std::printf("{\"model\": %s, \"input\": [%lld, %lld, %lld, %lld], \"threads\": %d, \"isa\": %s, "
                 "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
@@ -112,6 +124,13 @@ int run_bench(const Words& words) {
                 (long long)input.dim(1), (long long)input.dim(2), (long long)input.dim(3), threads,
                 json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms,
                 p90_ms, images_per_s, peak_mb);
+    if (profiling) {
+      std::printf("{\"profile\": [");
+      for (size_t i = 0; i < rows.size(); ++i)
+        std::printf("%s{\"name\": %s, \"ms_per_run\": %.4f, \"calls_per_run\": %d}", i ? ", " : "",
+                    json_string(rows[i].name).c_str(), rows[i].total_ms / runs, rows[i].calls / runs);
+      std::printf("]}\n");
+    }
     return 0;
   }
   std::printf("model:   %s\ninput:   %s\nthreads: %d   isa: %s\n", args.positional()[0].c_str(),
@@ -120,6 +139,14 @@ int run_bench(const Words& words) {
   std::printf("latency: min %.3f ms   median %.3f ms   p90 %.3f ms   (%d runs after %d warm-up)\n",
               min_ms, median_ms, p90_ms, runs, warmup);
   std::printf("throughput: %.2f images/s   peak memory: %.1f MB\n", images_per_s, peak_mb);
+  if (profiling) {
+    std::printf("\nprofile (ms per run; ops sum to %.3f ms, timing on):\n", profiled_ms);
+    for (const auto& kv : by_op) std::printf("  %-20s %9.3f\n", kv.first.c_str(), kv.second);
+    std::printf("\nslowest places:\n");
+    for (size_t i = 0; i < rows.size() && i < 25; ++i)
+      std::printf("  %9.3f ms  %3dx  %s\n", rows[i].total_ms / runs, rows[i].calls / runs,
+                  rows[i].name.c_str());
+  }
   return 0;
 }
 

@@ -8,7 +8,7 @@
 namespace espnet::cli {
 
 int run_convert(const Words& words) {
-  const std::vector<OptionSpec> specs = {threads_option()};
+  const std::vector<OptionSpec> specs = {input_size_option(), threads_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(usage_text("convert", "IN.pth OUT",
@@ -22,10 +22,11 @@ int run_convert(const Words& words) {
   }
   if (args.positional().size() != 2) throw UsageError("expected IN.pth and OUT");
   apply_threads(args);
+  const LoadOptions options = load_options(args);
   const std::string& in = args.positional()[0];
   const std::string& out = args.positional()[1];
   check_output_path(out, {in});
-  auto model = Model::load(in);
+  auto model = Model::load(in, options);
   model->save(out);
   const ModelInfo& info = model->info();
   std::printf("wrote %s: %s %s s=%s, %d classes, %lld parameters\n", out.c_str(),

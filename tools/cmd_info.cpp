@@ -12,6 +12,7 @@ int run_info(const Words& words) {
       {"--size", true, "input WIDTHxHEIGHT for the multiply-add count (default: the model's own)"},
       {"--json", false, "print JSON (keys: task, family, scale, classes, params, conv_macs, ...)"},
       {"--layers", false, "print the per-layer table (always included in --json)"},
+      input_size_option(),
       threads_option()};
   Args args(words, specs);
   if (args.help()) {
@@ -26,9 +27,10 @@ int run_info(const Words& words) {
   }
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
   apply_threads(args);
+  const LoadOptions options = load_options(args);
   int width = 0, height = 0;
   const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
-  auto model = Model::load(args.positional()[0]);
+  auto model = load_model(args.positional()[0], options);
   const ModelInfo& info = model->info();
   if (!sized) default_input_size(info, &width, &height);
   std::vector<LayerSummary> layers = model->layer_summary(height, width);

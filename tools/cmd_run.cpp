@@ -13,7 +13,7 @@
 namespace espnet::cli {
 
 int run_run(const Words& words) {
-  const std::vector<OptionSpec> specs = {threads_option()};
+  const std::vector<OptionSpec> specs = {input_size_option(), threads_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(usage_text("run", "MODEL INPUT.npy OUTDIR",
@@ -28,6 +28,7 @@ int run_run(const Words& words) {
   }
   if (args.positional().size() != 3) throw UsageError("expected MODEL, INPUT.npy and OUTDIR");
   const int threads = apply_threads(args);
+  const LoadOptions options = load_options(args);
   const std::string& model_path = args.positional()[0];
   const std::string& input_path = args.positional()[1];
   const std::string& out_dir = args.positional()[2];
@@ -37,7 +38,7 @@ int run_run(const Words& words) {
     throw Error(input_path + ": expected a float32 array, got another dtype");
   Tensor input = array.to_tensor();
   array = NpyArray();
-  auto model = Model::load(model_path);
+  auto model = load_model(model_path, options);
   Session session(model, SessionOptions{threads});
   std::vector<NamedTensor> outputs = session.run(input);
   for (const NamedTensor& out : outputs) {

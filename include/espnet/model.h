@@ -53,6 +53,11 @@ class Model {
   /// Throws espnet::Error naming the file and the problem.
   static std::shared_ptr<const Model> load(const std::string& path, const LoadOptions& options = {});
 
+  /// A model of the described family, task, scale and classes (and SSD input size) with
+  /// made-up weights: for benchmarking and sizing configurations without published weights.
+  /// Its outputs mean nothing.
+  static std::shared_ptr<const Model> random(const ModelInfo& description, uint32_t seed = 1);
+
   ~Model();
   const ModelInfo& info() const;
   /// Convolution multiply-adds (millions) for one image of `height` x `width`, counted as the

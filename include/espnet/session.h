@@ -17,6 +17,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,24 +42,51 @@ struct NamedTensor {
   Tensor value;
 };
 
+namespace detail {
+class TensorPool;
+}
+struct OpTime;
+
 class Session {
  public:
   explicit Session(std::shared_ptr<const Model> model, SessionOptions options = {});
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
-  /// Runs the network on a float32 NCHW input (already normalised). Throws espnet::Error on a
-  /// bad shape, a size the network cannot take, or (by default) a non-finite input value.
-  std::vector<NamedTensor> run(const Tensor& input);
+  /// Runs the network on a float32 NCHW input (already normalised). The outputs belong to the
+  /// session and stay valid until its next run; activations come from the session's own pool,
+  /// so once a shape has run, running it again allocates nothing on the heap. Throws
+  /// espnet::Error on a bad shape, a size the network cannot take, or (by default) a non-finite
+  /// input value.
+  const std::vector<NamedTensor>& run(const Tensor& input);
+
+  /// Bytes of activation memory the session holds.
+  size_t activation_bytes() const;
 
   /// Called with every named intermediate during the next runs (upstream module paths, e.g.
   /// "level4.0.proj_1x1"); for debugging and parity tests. Pass {} to stop.
   void set_trace(std::function<void(const std::string&, const Tensor&)> trace);
+
+  /// Per-op timing: while enabled, every run adds each op's wall time under
+  /// "<module path> <op>"; profile() returns the totals, slowest first.
+  struct ProfileRow {
+    std::string name;
+    double total_ms;
+    int calls;
+  };
+  void enable_profiling(bool on);
+  std::vector<ProfileRow> profile() const;
 
   const Model& model() const { return *model_; }
 
  private:
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
+  std::unique_ptr<detail::TensorPool> pool_;  // declared before outputs_: outlives them
+  std::vector<NamedTensor> outputs_;
   std::function<void(const std::string&, const Tensor&)> trace_;
+  std::unique_ptr<std::map<std::string, OpTime>> profile_;
 };
 
 }  // namespace espnet

@@ -7,9 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "espnet/shape.h"
+
 namespace espnet {
 
-using Shape = std::vector<int64_t>;
+namespace detail {
+class TensorPool;
+}
+
 
 /// Number of elements of a shape; throws espnet::Error on a negative extent or on overflow.
 int64_t shape_numel(const Shape& shape);
@@ -27,6 +32,9 @@ class Tensor {
   Tensor() = default;
   /// Allocates zero-initialised storage for `shape`.
   explicit Tensor(Shape shape);
+  /// Allocates storage for `shape` without initialising it (the caller overwrites every
+  /// element). Inside a session run the storage comes from the session's pool.
+  static Tensor uninitialized(Shape shape);
   /// Wraps memory the caller owns (must outlive the tensor); nothing is freed.
   static Tensor view(float* data, Shape shape);
 
@@ -50,8 +58,12 @@ class Tensor {
 
  private:
   struct AlignedFree {
+    AlignedFree() : pool(nullptr) {}
+    explicit AlignedFree(detail::TensorPool* owner) : pool(owner) {}
     void operator()(float* p) const;
+    detail::TensorPool* pool;  // storage to hand back, or null for the heap
   };
+  void allocate(bool zero);
   std::unique_ptr<float, AlignedFree> storage_;
   float* data_ = nullptr;
   Shape shape_;

@@ -387,8 +387,10 @@ Checkpoint parse_legacy(const uint8_t* data, size_t size, const std::string& nam
     Unpickled magic = next_pickle("magic number", no_globals());
     magic_ok = magic.root->kind == Kind::kBigInt &&
                magic.root->text == std::string(reinterpret_cast<const char*>(kLegacyMagic), 10);
-  } catch (const Error&) {
-    // A bare pickle (e.g. pickle.dump of a dict) fails here: report the missing magic instead.
+  } catch (const Error& e) {
+    // A bare pickle (e.g. pickle.dump of a dict) fails here: report the missing magic instead,
+    // unless it tried to load a dangerous global, which the user should hear about.
+    if (std::string(e.what()).rfind("refusing", 0) == 0) throw;
   }
   if (!magic_ok) fail("no legacy magic number at the start: not a PyTorch checkpoint");
   Unpickled protocol = next_pickle("protocol version", no_globals());

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "checksum.h"
 #include "espnet/error.h"
 
 namespace espnet {
@@ -25,37 +26,7 @@ uint64_t le(const uint8_t* p, int bytes) {
   return v;
 }
 
-// 8 tables of 256 entries: CRC-32 eight bytes per step ("slicing-by-8"), so checking a
-// multi-megabyte checkpoint costs a few milliseconds.
-struct CrcTables {
-  std::array<std::array<uint32_t, 256>, 8> t{};
-  CrcTables() {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[0][i] = c;
-    }
-    for (uint32_t i = 0; i < 256; ++i)
-      for (int s = 1; s < 8; ++s) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xff];
-  }
-};
-
 }  // namespace
-
-uint32_t crc32_of(const uint8_t* data, size_t size) {
-  static const CrcTables tables;
-  const auto& t = tables.t;
-  uint32_t c = 0xffffffffu;
-  size_t i = 0;
-  for (; i + 8 <= size; i += 8) {
-    uint32_t lo = c ^ static_cast<uint32_t>(le(data + i, 4));
-    uint32_t hi = static_cast<uint32_t>(le(data + i + 4, 4));
-    c = t[7][lo & 0xff] ^ t[6][(lo >> 8) & 0xff] ^ t[5][(lo >> 16) & 0xff] ^ t[4][lo >> 24] ^
-        t[3][hi & 0xff] ^ t[2][(hi >> 8) & 0xff] ^ t[1][(hi >> 16) & 0xff] ^ t[0][hi >> 24];
-  }
-  for (; i < size; ++i) c = t[0][(c ^ data[i]) & 0xff] ^ (c >> 8);
-  return c ^ 0xffffffffu;
-}
 
 ZipArchive::ZipArchive(const uint8_t* data, size_t size, std::string source)
     : data_(data), size_(size), source_(std::move(source)) {
@@ -192,7 +163,7 @@ const ZipEntry* ZipArchive::find(const std::string& name) const {
 
 const uint8_t* ZipArchive::entry_data(const ZipEntry& entry) const {
   const uint8_t* p = data_ + entry.data_offset;
-  uint32_t crc = crc32_of(p, static_cast<size_t>(entry.size));
+  uint32_t crc = crc32_update(0, p, static_cast<size_t>(entry.size));
   if (crc != entry.crc32)
     throw Error("checkpoint '" + source_ + "' (zip): entry '" + entry.name +
                 "' is corrupt (CRC-32 mismatch)");

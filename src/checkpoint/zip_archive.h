@@ -43,7 +43,5 @@ class ZipArchive {
   std::unordered_map<std::string, size_t> index_;
 };
 
-/// CRC-32 (ISO-HDLC, as used by ZIP) of `size` bytes.
-uint32_t crc32_of(const uint8_t* data, size_t size);
 
 }  // namespace espnet

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "image/checksum.h"
+#include "checksum.h"
 
 namespace espnet {
 namespace {

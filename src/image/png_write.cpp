@@ -5,7 +5,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
-#include "image/checksum.h"
+#include "checksum.h"
 #include "image/deflate.h"
 
 namespace espnet {

@@ -27,7 +27,7 @@ BnActivation::BnActivation(WeightReader& reader, const std::string& bn, int chan
     std::vector<float> beta = reader.take(bn + ".bias", {channels});
     std::vector<float> mean = reader.take(bn + ".running_mean", {channels});
     std::vector<float> var = reader.take(bn + ".running_var", {channels});
-    reader.skip(bn + ".num_batches_tracked");
+    reader.skip(bn + ".num_batches_tracked", {});
     scale_.resize(channels);
     shift_.resize(channels);
     for (int c = 0; c < channels; ++c) {
@@ -77,6 +77,8 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
 }
 
 Tensor ConvLayer::forward(ExecContext& ctx, const Tensor& x) const {
+  if (act_ == ops::Activation::kPRelu)
+    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_);
   Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_);
   if (act_ != ops::Activation::kNone) ops::scale_shift_activate(ctx, y, {}, {}, act_, slopes_);
   return y;

@@ -7,18 +7,16 @@
 namespace espnet {
 
 const Tensor& ImagePyramid::at_height(ExecContext& ctx, int64_t height) {
-  for (const Tensor& level : levels_)
-    if (level.dim(2) == height) return level;
+  for (int i = 0; i < count_; ++i)
+    if (levels_[i].dim(2) == height) return levels_[i];
   while (true) {
-    const Tensor& last = levels_.empty() ? image_ : levels_.back();
-    if (!levels_.empty() && last.dim(2) <= height)
+    const Tensor& last = count_ == 0 ? image_ : levels_[count_ - 1];
+    if ((count_ > 0 && last.dim(2) <= height) || count_ == kMaxLevels)
       throw Error("image shortcut: the input image cannot be pooled to height " +
                   std::to_string(height));
-    levels_.push_back(ops::avg_pool_3x3_s2(ctx, last));
-    if (levels_.back().dim(2) == height) return levels_.back();
-    if (levels_.back().dim(2) < height)
-      throw Error("image shortcut: the input image cannot be pooled to height " +
-                  std::to_string(height));
+    levels_[count_] = ops::avg_pool_3x3_s2(ctx, last);
+    const Tensor& pooled = levels_[count_++];
+    if (pooled.dim(2) == height) return pooled;
   }
 }
 
@@ -49,6 +47,9 @@ EespUnit::EespUnit(WeightReader& reader, const std::string& prefix, int in_chann
 void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_channels,
                      int stride, const std::vector<int>& dilations) {
   const int k = static_cast<int>(dilations.size());
+  if (k < 1 || k > kMaxBranches)
+    throw Error(prefix + ": " + std::to_string(k) + " branches (1 to " +
+                std::to_string(kMaxBranches) + " supported)");
   const int width = out_channels_ / k;
   if (width * k != out_channels_)
     throw Error(prefix + ": " + std::to_string(out_channels_) + " channels do not split into " +
@@ -57,39 +58,51 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
   reduce_ = ConvLayer(reader,
                       {p + "proj_1x1.conv.weight", "", p + "proj_1x1.bn", p + "proj_1x1.act.weight"},
                       conv_params(in_channels, width, 1, 1, k), ops::Activation::kPRelu);
+  dilations_ = dilations;
+  spatial_weights_ = Tensor({int64_t(k) * width, 1, 3, 3});
   for (int i = 0; i < k; ++i) {
-    branches_.emplace_back(reader,
-                           ConvKeys{p + "spp_dw." + std::to_string(i) + ".conv.weight", "", "", ""},
-                           conv_params(width, width, 3, stride, width, dilations[i]));
+    const std::string key = p + "spp_dw." + std::to_string(i) + ".conv.weight";
+    std::vector<float> kernel = reader.take(key, {width, 1, 3, 3});
+    std::copy(kernel.begin(), kernel.end(), spatial_weights_.data() + int64_t(i) * width * 9);
+    Tensor own({width, 1, 3, 3});
+    std::copy(kernel.begin(), kernel.end(), own.data());
+    branches_.emplace_back(std::move(own), conv_params(width, width, 3, stride, width, dilations[i]));
   }
   after_concat_ = BnActivation(reader, p + "br_after_cat.bn", out_channels_,
                                ops::Activation::kPRelu, p + "br_after_cat.act.weight");
   expand_ = ConvLayer(reader, {p + "conv_1x1_exp.conv.weight", "", p + "conv_1x1_exp.bn", ""},
                       conv_params(out_channels_, out_channels_, 1, 1, k));
-  if (stride == 1)
-    module_slopes_ = read_prelu(reader, p + "module_act.weight", out_channels_);
-  else
-    reader.skip(p + "module_act.weight");
+  // The down-sampler's EESP has a module_act too; upstream never applies it there.
+  module_slopes_ = read_prelu(reader, p + "module_act.weight", out_channels_);
 }
 
 Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
   Tensor reduced = reduce_.forward(ctx, x);
   ctx.record("proj_1x1", reduced);
-  std::vector<Tensor> fused;
-  for (size_t i = 0; i < branches_.size(); ++i) {
-    Tensor branch = branches_[i].forward(ctx, reduced);
-    ctx.record("branch" + std::to_string(i), branch);
-    if (i > 0) {
-      ops::add_inplace(ctx, branch, fused.back());  // hierarchical feature fusion
-      ctx.record("hff" + std::to_string(i), branch);
+  static const char* const kBranchNames[kMaxBranches] = {"branch0", "branch1", "branch2", "branch3",
+                                                        "branch4", "branch5", "branch6", "branch7"};
+  static const char* const kFusedNames[kMaxBranches] = {"hff0", "hff1", "hff2", "hff3",
+                                                       "hff4", "hff5", "hff6", "hff7"};
+  if (ctx.tracing()) {
+    // The branches one by one, only to report the upstream intermediates; the data flow below
+    // uses the fused kernel, so parity tests check that.
+    Tensor fused[kMaxBranches];
+    const Tensor* parts[kMaxBranches];
+    ExecContext untimed(ctx.trace_function());
+    untimed.set_scope(ctx.scope());
+    for (size_t i = 0; i < branches_.size(); ++i) {
+      fused[i] = branches_[i].forward(untimed, reduced);
+      untimed.record(kBranchNames[i], fused[i]);
+      if (i > 0) {
+        ops::add_inplace(untimed, fused[i], fused[i - 1]);  // hierarchical feature fusion
+        untimed.record(kFusedNames[i], fused[i]);
+      }
+      parts[i] = &fused[i];
     }
-    fused.push_back(std::move(branch));
+    untimed.record("concat", ops::concat_channels(untimed, parts, branches_.size()));
   }
-  std::vector<const Tensor*> parts;
-  for (const Tensor& t : fused) parts.push_back(&t);
-  Tensor cat = ops::concat_channels(ctx, parts);
-  ctx.record("concat", cat);
-  after_concat_.apply(ctx, cat);
+  Tensor cat = ops::eesp_spatial(ctx, reduced, stride_, dilations_, spatial_weights_,
+                                 after_concat_.scale(), after_concat_.shift(), after_concat_.slopes());
   ctx.record("br_after_cat", cat);
   Tensor expanded = expand_.forward(ctx, cat);
   ctx.record("conv_1x1_exp", expanded);
@@ -110,21 +123,13 @@ DownSampler::DownSampler(WeightReader& reader, const std::string& prefix, int in
   const std::string p = prefix + ".";
   eesp_ = EespUnit(reader, p + "eesp", in_channels, out_channels - in_channels, 2, branches,
                    receptive_limit);
-  if (image_shortcut) {
-    reinforce_3x3_ = ConvLayer(
-        reader, {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
-        conv_params(3, 3, 3), ops::Activation::kPRelu);
-    reinforce_1x1_ = ConvLayer(reader, {p + "inp_reinf.1.conv.weight", "", p + "inp_reinf.1.bn", ""},
-                               conv_params(3, out_channels, 1));
-  } else {
-    // Present in every upstream checkpoint, never used by this network.
-    for (const char* name : {"inp_reinf.0.conv.weight", "inp_reinf.0.act.weight",
-                             "inp_reinf.1.conv.weight"})
-      reader.skip(p + name);
-    for (const char* bn : {"inp_reinf.0.bn.", "inp_reinf.1.bn."})
-      for (const char* field : {"weight", "bias", "running_mean", "running_var", "num_batches_tracked"})
-        reader.skip(p + bn + field);
-  }
+  // Built (and so checked) even when unused: the classifier's level5_0 has these weights in
+  // every upstream checkpoint but never feeds it the image.
+  reinforce_3x3_ = ConvLayer(
+      reader, {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
+      conv_params(3, 3, 3), ops::Activation::kPRelu);
+  reinforce_1x1_ = ConvLayer(reader, {p + "inp_reinf.1.conv.weight", "", p + "inp_reinf.1.bn", ""},
+                             conv_params(3, out_channels, 1));
   slopes_ = read_prelu(reader, p + "act.weight", out_channels);
 }
 

@@ -18,8 +18,10 @@ class ImagePyramid {
   const Tensor& at_height(ExecContext& ctx, int64_t height);
 
  private:
+  static constexpr int kMaxLevels = 16;
   const Tensor& image_;
-  std::vector<Tensor> levels_;
+  Tensor levels_[kMaxLevels];
+  int count_ = 0;
 };
 
 /// Dilations of the K branches for a receptive-field limit, as upstream: kernel sizes 3 + 2i
@@ -28,6 +30,8 @@ std::vector<int> eesp_dilations(int branches, int receptive_limit);
 
 class EespUnit {
  public:
+  static constexpr int kMaxBranches = 8;
+
   EespUnit() = default;
   /// `prefix` e.g. "level3.0"; stride 2 builds the down-sampler's variant (no residual, no
   /// final PReLU: its `module_act` exists in the checkpoint but is unused upstream).
@@ -47,7 +51,9 @@ class EespUnit {
   int out_channels_ = 0;
   int stride_ = 1;
   ConvLayer reduce_;                 // proj_1x1: grouped 1x1 + BN + PReLU
-  std::vector<ConvLayer> branches_;  // spp_dw.i: depth-wise dilated 3x3
+  std::vector<ConvLayer> branches_;  // spp_dw.i: depth-wise dilated 3x3 (traced runs only)
+  std::vector<int> dilations_;
+  Tensor spatial_weights_;           // the branches' kernels back to back, for the fused stage
   BnActivation after_concat_;        // br_after_cat: BN + PReLU
   ConvLayer expand_;                 // conv_1x1_exp: grouped 1x1 + BN
   std::vector<float> module_slopes_;  // module_act (stride 1 only)

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numeric>
 
+#include "espnet/error.h"
+
 namespace espnet {
 namespace {
 
@@ -19,6 +21,7 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
     : scales_(std::move(scales)), last_layer_br_(last_layer_br) {
   const std::string p = prefix + ".";
   const int n = static_cast<int>(scales_.size());
+  if (n < 1 || n > kMaxScales) throw Error(prefix + ": unsupported number of pyramid scales");
   projection_ = ConvLayer(reader, cbr_keys(p + "projection_layer"),
                           conv_params(in_planes, proj_planes, 1), ops::Activation::kPRelu);
   for (int i = 0; i < n; ++i)
@@ -42,7 +45,10 @@ Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
   Tensor x = projection_.forward(ctx, input);
   ctx.record("projection", x);
   const int height = static_cast<int>(x.dim(2)), width = static_cast<int>(x.dim(3));
-  std::vector<Tensor> levels;
+  static const char* const kScaleNames[kMaxScales] = {"scale0", "scale1", "scale2", "scale3",
+                                                      "scale4", "scale5", "scale6", "scale7"};
+  Tensor levels[kMaxScales];
+  const Tensor* parts[kMaxScales];
   for (size_t i = 0; i < scales_.size(); ++i) {
     const double s = scales_[i];
     // Upstream: int(math.ceil(dim * scale)) in double, at least 5.
@@ -60,13 +66,12 @@ Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
     } else {
       h = stages_[i].forward(ctx, x);
     }
-    ctx.record("scale" + std::to_string(i), h);
-    levels.push_back(std::move(h));
+    ctx.record(kScaleNames[i], h);
+    levels[i] = std::move(h);
+    parts[i] = &levels[i];
   }
-  std::vector<const Tensor*> parts;
-  for (const Tensor& t : levels) parts.push_back(&t);
-  Tensor out = ops::concat_channels(ctx, parts);
-  levels.clear();
+  Tensor out = ops::concat_channels(ctx, parts, scales_.size());
+  for (Tensor& t : levels) t = Tensor();
   merge_bn_.apply(ctx, out);
   ctx.record("merge_layer.0", out);
   out = ops::channel_shuffle(ctx, out, static_cast<int>(scales_.size()));

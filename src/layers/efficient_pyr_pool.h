@@ -12,6 +12,8 @@ namespace espnet {
 
 class EfficientPyrPool {
  public:
+  static constexpr int kMaxScales = 8;
+
   EfficientPyrPool() = default;
   /// `scales` in upstream order (sorted descending); `last_layer_br` false gives the final
   /// decoder: its 1x1 conv has a bias and no BN+PReLU follows.

@@ -1,5 +1,8 @@
 #include "layers/state_dict.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "espnet/error.h"
 
 namespace espnet {
@@ -23,7 +26,39 @@ std::vector<std::string> StateDict::names() const {
   return out;
 }
 
+std::vector<float> WeightReader::synthesize(const std::string& name, const Shape& shape) {
+  const int64_t n = shape_numel(shape);
+  int64_t fan_in = 1;
+  for (size_t i = 1; i < shape.size(); ++i) fan_in *= shape[i];
+  const float conv_scale = 1.7f / std::sqrt(float(std::max<int64_t>(1, fan_in)));
+  auto uniform = [this] {  // xorshift32 in [-1, 1)
+    rng_state_ ^= rng_state_ << 13;
+    rng_state_ ^= rng_state_ >> 17;
+    rng_state_ ^= rng_state_ << 5;
+    return float(rng_state_ >> 8) / float(1 << 23) - 1.0f;
+  };
+  auto ends = [&name](const char* suffix) {
+    const std::string s(suffix);
+    return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
+  };
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) {
+    const float u = uniform();
+    if (ends("running_var")) x = 1.0f + 0.5f * u;
+    else if (ends("running_mean") || ends(".bias")) x = 0.1f * u;
+    else if (ends("num_batches_tracked")) x = 0.0f;
+    else if (shape.size() == 1) x = ends("act.weight") || name.find(".act") != std::string::npos ? 0.25f : 1.0f + 0.1f * u;
+    else x = conv_scale * u;
+  }
+  synthesized_->add(name, shape, v);
+  return v;
+}
+
 std::vector<float> WeightReader::take(const std::string& name, const Shape& shape) {
+  if (synthesized_) {
+    taken_.insert(name);
+    return synthesize(name, shape);
+  }
   auto it = dict_.tensors().find(name);
   if (it == dict_.tensors().end()) {
     missing_.push_back(name + " " + shape_to_string(shape));
@@ -55,7 +90,11 @@ const NamedValues* WeightReader::take_any(const std::string& name) {
   return &it->second;
 }
 
-void WeightReader::skip(const std::string& name) {
+void WeightReader::skip(const std::string& name, const Shape& shape) {
+  if (synthesized_) {
+    synthesize(name, shape);
+    return;
+  }
   if (dict_.contains(name)) taken_.insert(name);
 }
 

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <set>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,11 @@ class StateDict {
 class WeightReader {
  public:
   explicit WeightReader(const StateDict& dict) : dict_(dict) {}
+  /// Synthesis mode: every tensor asked for is made up (deterministic pseudo-random values of
+  /// plausible scale, BatchNorm variances positive) and added to `synthesized`, so a network can
+  /// be built for a configuration without published weights (benchmarks, size tables).
+  WeightReader(const StateDict& empty, StateDict* synthesized, uint32_t seed)
+      : dict_(empty), synthesized_(synthesized), rng_state_(seed * 2654435761u + 12345u) {}
 
   /// The values of `name`, which must have `shape`. On a missing or mis-shaped tensor, records
   /// the problem and returns zeros so building can go on and report everything at once.
@@ -45,8 +51,8 @@ class WeightReader {
   Tensor take_tensor(const std::string& name, const Shape& shape);
   /// Takes a tensor whose shape the caller does not know yet (returns null when missing).
   const NamedValues* take_any(const std::string& name);
-  /// Marks a tensor as known but unused (e.g. num_batches_tracked), if present.
-  void skip(const std::string& name);
+  /// Marks a tensor as known but unused (num_batches_tracked, of `shape`), if present.
+  void skip(const std::string& name, const Shape& shape);
   /// True when the tensor exists (does not consume it).
   bool has(const std::string& name) const { return dict_.contains(name); }
   /// Extent `axis` of a tensor's shape, or -1 when absent.
@@ -56,7 +62,11 @@ class WeightReader {
   void finish(const std::string& what) const;
 
  private:
+  std::vector<float> synthesize(const std::string& name, const Shape& shape);
+
   const StateDict& dict_;
+  StateDict* synthesized_ = nullptr;
+  uint32_t rng_state_ = 0;
   std::set<std::string> taken_;
   std::vector<std::string> missing_, misshaped_;
 };

@@ -4,6 +4,7 @@
 
 #include "espnet/error.h"
 #include "espnet/model.h"
+#include "espnet/session.h"
 #include "exec_context.h"
 #include "layers/state_dict.h"
 #include "models/network.h"
@@ -18,7 +19,8 @@ inline void build_and_plan(ModelInfo info, const StateDict& weights) {
   ExecContext ctx;
   ctx.shape_only = true;  // plans every layer without computing it: cheap
   Tensor input({1, 3, size, size});
-  network->forward(ctx, input);
+  std::vector<NamedTensor> outputs;
+  network->forward(ctx, input, outputs);
 }
 
 }  // namespace espnet::fuzz

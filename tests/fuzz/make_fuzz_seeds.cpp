@@ -12,6 +12,7 @@
 
 #include "checkpoint/pth_reader.h"
 #include "checkpoint/zip_archive.h"
+#include "checksum.h"
 #include "espnet/error.h"
 #include "espnet/npy.h"
 #include "file_util.h"
@@ -121,7 +122,7 @@ Bytes zip_pth(const std::vector<CheckpointTensor>& tensors, const std::string& r
   entries.push_back({root + "/version", {'3', '\n'}});
   Bytes out, central;
   for (const auto& [name, data] : entries) {
-    const uint32_t crc = espnet::crc32_of(data.data(), data.size());
+    const uint32_t crc = espnet::crc32_update(0, data.data(), data.size());
     const uint64_t local_at = out.size();
     put_le(out, 0x04034b50, 4);
     put_le(out, 20, 2), put_le(out, 0, 2), put_le(out, 0, 2), put_le(out, 0, 4);

@@ -1,4 +1,4 @@
-// The two checksums of a PNG file: CRC-32 (chunks) and Adler-32 (the zlib stream).
+// CRC-32 (ZIP entries, PNG chunks) and Adler-32 (zlib streams).
 #pragma once
 
 #include <cstddef>

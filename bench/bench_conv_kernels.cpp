@@ -1,0 +1,133 @@
+// Micro-benchmarks of the grouped 1x1 and depth-wise 3x3 kernels at each ISA level, on real
+// ESPNetv2 layer shapes (classification s=2.0 at 224x224, Cityscapes segmentation s=1.0 at
+// 1024x512). Names: <kernel>/<isa>/<layer>; args: shape and thread count. Counters: FLOP/s
+// (2 per multiply-add) and bytes/s (input read once + output written once).
+// Run e.g.: espnet_bench --benchmark_filter=gconv1x1 --benchmark_min_time=0.05
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <random>
+#include <string>
+
+#include "espnet/tensor.h"
+#include "kernels/dispatch.h"
+
+namespace espnet {
+namespace {
+
+Tensor random_tensor(Shape shape) {
+  Tensor t(std::move(shape));
+  std::mt19937 rng(1);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = dist(rng);
+  return t;
+}
+
+// Selects `isa` for the run; false (and the run is marked skipped) if the CPU lacks it.
+bool enter(benchmark::State& state, Isa isa, int threads) {
+  if (set_isa(isa) != isa) {
+    state.SkipWithError((std::string(isa_name(isa)) + " not supported by this CPU").c_str());
+    return false;
+  }
+  omp_set_num_threads(threads);
+  return true;
+}
+
+void set_counters(benchmark::State& state, double macs, double bytes) {
+  state.counters["FLOP/s"] =
+      benchmark::Counter(2.0 * macs, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["bytes/s"] =
+      benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// Args: H, W, Cin, Cout, G, threads.
+void bench_pointwise(benchmark::State& state, Isa isa) {
+  const int h = int(state.range(0)), w = int(state.range(1)), cin = int(state.range(2));
+  const int cout = int(state.range(3)), groups = int(state.range(4));
+  if (!enter(state, isa, int(state.range(5)))) return;
+  const Tensor x = random_tensor({1, cin, h, w});
+  const Tensor weight = random_tensor({cout, cin / groups});
+  const Tensor bias = random_tensor({cout}), slopes = random_tensor({cout});
+  Tensor y({1, cout, h, w});
+  const PointwiseFn kernel = conv_kernels().pointwise;
+  for (auto _ : state) {
+    kernel(x.data(), 1, cin, cout, groups, int64_t(h) * w, weight.data(), bias.data(),
+           slopes.data(), y.data());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, double(h) * w * cout * (cin / groups), 4.0 * h * w * (cin + cout));
+}
+
+// Args: H, W, C, dilation, stride, threads.
+void bench_depthwise(benchmark::State& state, Isa isa) {
+  const int h = int(state.range(0)), w = int(state.range(1)), c = int(state.range(2));
+  const int dilation = int(state.range(3)), stride = int(state.range(4));
+  if (!enter(state, isa, int(state.range(5)))) return;
+  const Tensor x = random_tensor({1, c, h, w});
+  const Tensor weight = random_tensor({c, 1, 3, 3});
+  const Tensor bias = random_tensor({c}), slopes = random_tensor({c});
+  const int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+  Tensor y({1, c, oh, ow});
+  const DepthwiseFn kernel = conv_kernels().depthwise3x3;
+  for (auto _ : state) {
+    kernel(x.data(), 1, c, h, w, stride, dilation, weight.data(), bias.data(), slopes.data(),
+           y.data());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, 9.0 * c * oh * ow, 4.0 * c * (double(h) * w + double(oh) * ow));
+}
+
+struct PointwiseShape {
+  const char* layer;
+  int h, w, cin, cout, groups;
+};
+struct DepthwiseShape {
+  const char* layer;
+  int h, w, c, dilation, stride;
+};
+
+const PointwiseShape kPointwise[] = {
+    {"cls2.0_level3_reduce", 28, 28, 256, 64, 4},
+    {"cls2.0_level3_expand", 28, 28, 256, 256, 4},
+    {"cls2.0_level4_reduce", 14, 14, 512, 128, 4},
+    {"cls2.0_level4_expand", 14, 14, 512, 512, 4},
+    {"cls2.0_level5_classifier_in", 7, 7, 1024, 1280, 4},
+    {"city1.0_level2_reduce", 256, 512, 32, 8, 4},
+    {"city1.0_level2_expand", 128, 256, 32, 32, 4},
+    {"city1.0_level3_reduce", 128, 256, 64, 16, 4},
+    {"city1.0_level4_expand", 32, 64, 256, 256, 4},
+};
+
+const DepthwiseShape kDepthwise[] = {
+    {"cls2.0_level3_d1", 28, 28, 64, 1, 1},      {"cls2.0_level3_d4", 28, 28, 64, 4, 1},
+    {"cls2.0_level4_d1", 14, 14, 128, 1, 1},     {"cls2.0_level4_d3", 14, 14, 128, 3, 1},
+    {"cls2.0_level3_down_s2", 56, 56, 64, 1, 2}, {"city1.0_level2_d1", 128, 256, 16, 1, 1},
+    {"city1.0_level2_d4", 128, 256, 16, 4, 1},   {"city1.0_level2_down_s2", 256, 512, 8, 1, 2},
+    {"city1.0_level3_d8", 64, 128, 32, 8, 1},    {"city1.0_level4_d3", 32, 64, 64, 3, 1},
+};
+
+int register_all() {
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    const std::string suffix = std::string("/") + isa_name(isa) + "/";
+    for (const PointwiseShape& s : kPointwise)
+      benchmark::RegisterBenchmark(("gconv1x1" + suffix + s.layer).c_str(), bench_pointwise, isa)
+          ->ArgNames({"H", "W", "Cin", "Cout", "G", "threads"})
+          ->Args({s.h, s.w, s.cin, s.cout, s.groups, 1})
+          ->Args({s.h, s.w, s.cin, s.cout, s.groups, 2})
+          ->UseRealTime();
+    for (const DepthwiseShape& s : kDepthwise)
+      benchmark::RegisterBenchmark(("dwconv3x3" + suffix + s.layer).c_str(), bench_depthwise, isa)
+          ->ArgNames({"H", "W", "C", "dilation", "stride", "threads"})
+          ->Args({s.h, s.w, s.c, s.dilation, s.stride, 1})
+          ->Args({s.h, s.w, s.c, s.dilation, s.stride, 2})
+          ->UseRealTime();
+  }
+  return 0;
+}
+
+const int kRegistered = register_all();
+
+}  // namespace
+}  // namespace espnet

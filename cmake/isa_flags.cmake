@@ -1,0 +1,11 @@
+# Per-file instruction-set flags for the x86 kernels (never -march=native: the library must run
+# on any x86-64; kernels/dispatch.cpp picks a level the CPU supports at run time).
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+  file(GLOB ESPNET_AVX2_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avx2.cpp)
+  file(GLOB ESPNET_AVX512_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avx512.cpp)
+  set_source_files_properties(${ESPNET_AVX2_SOURCES} PROPERTIES COMPILE_OPTIONS "-mavx2;-mfma")
+  set_source_files_properties(${ESPNET_AVX512_SOURCES} PROPERTIES
+    COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx2;-mfma;-mprefer-vector-width=512")
+endif()

@@ -1,0 +1,72 @@
+// Contracts of the optimised convolution kernels (one declaration per ISA variant) and the
+// small pieces of planning they share. The ISA variants live in kernels/x86/, compiled with
+// per-file flags; only kernels/dispatch.cpp decides which one may run on this CPU.
+#pragma once
+
+#include <cstdint>
+
+namespace espnet {
+
+/// Grouped point-wise convolution (nn.Conv2d kernel 1, stride 1, padding 0), NCHW.
+/// input [batch, in_channels, plane], weight [out_channels, in_channels / groups],
+/// bias [out_channels] or null, slopes [out_channels] (per-channel PReLU applied to
+/// bias + sum, as nn.PReLU: y < 0 ? a * y : y) or null, output [batch, out_channels, plane].
+/// The caller guarantees groups > 0 divides both channel counts and that output does not
+/// alias input. No alignment is required.
+using PointwiseFn = void (*)(const float* input, int batch, int in_channels, int out_channels,
+                             int groups, int64_t plane, const float* weight, const float* bias,
+                             const float* slopes, float* output);
+
+/// Depth-wise 3x3 convolution (groups == in == out channels) with padding == dilation, NCHW.
+/// input [batch, channels, in_h, in_w], weight [channels, 1, 3, 3], bias/slopes as above,
+/// output [batch, channels, (in_h - 1) / stride + 1, (in_w - 1) / stride + 1].
+/// stride is 1 or 2, dilation >= 1.
+using DepthwiseFn = void (*)(const float* input, int batch, int channels, int in_h, int in_w,
+                             int stride, int dilation, const float* weight, const float* bias,
+                             const float* slopes, float* output);
+
+void gconv1x1_f32_scalar(const float* input, int batch, int in_channels, int out_channels,
+                         int groups, int64_t plane, const float* weight, const float* bias,
+                         const float* slopes, float* output);
+void gconv1x1_f32_avx2(const float* input, int batch, int in_channels, int out_channels, int groups,
+                       int64_t plane, const float* weight, const float* bias, const float* slopes,
+                       float* output);
+void gconv1x1_f32_avx512(const float* input, int batch, int in_channels, int out_channels,
+                         int groups, int64_t plane, const float* weight, const float* bias,
+                         const float* slopes, float* output);
+
+void dwconv3x3_f32_scalar(const float* input, int batch, int channels, int in_h, int in_w,
+                          int stride, int dilation, const float* weight, const float* bias,
+                          const float* slopes, float* output);
+void dwconv3x3_f32_avx2(const float* input, int batch, int channels, int in_h, int in_w, int stride,
+                        int dilation, const float* weight, const float* bias, const float* slopes,
+                        float* output);
+void dwconv3x3_f32_avx512(const float* input, int batch, int channels, int in_h, int in_w,
+                          int stride, int dilation, const float* weight, const float* bias,
+                          const float* slopes, float* output);
+
+/// Where a depth-wise 3x3 output row needs no column bounds checks: for x in
+/// [interior_begin, interior_end) all three taps x * stride + {-d, 0, d} lie inside the row.
+/// Columns before/after are border columns. interior_begin <= interior_end always holds.
+struct Dwconv3x3Geometry {
+  int out_h = 0;
+  int out_w = 0;
+  int interior_begin = 0;
+  int interior_end = 0;
+};
+Dwconv3x3Geometry dwconv3x3_geometry(int in_h, int in_w, int stride, int dilation);
+
+/// Multiply-adds below which a kernel runs on the calling thread only: forking a team costs
+/// microseconds (far more when other processes hold the cores), more than small ESPNetv2 layers
+/// take. Depth-wise runs ~10x fewer multiply-adds per second than point-wise, hence its lower
+/// bar; both are about 10-80 us of single-thread work. Tuned on a busy 2-core machine: revisit.
+constexpr double kParallelMinMacsPointwise = 1 << 20;
+constexpr double kParallelMinMacsDepthwise = 1 << 19;
+
+/// One output pixel (before the activation) of the depth-wise 3x3 centred on input (center_y,
+/// center_x), with full bounds checks (the border path, shared by
+/// all ISAs; it is compiled for the baseline ISA).
+float dwconv3x3_pixel(const float* plane, int in_h, int in_w, int center_y, int center_x,
+                      int dilation, const float* w, float bias);
+
+}  // namespace espnet

@@ -1,0 +1,51 @@
+// Run-time choice of the instruction-set level for the optimised kernels. The level is detected
+// once from cpuid; ESPNET_ISA=scalar|avx2|avx512 may force a lower one (so every path can be
+// tested and benchmarked on one machine), and set_isa() does the same for tests and benchmarks.
+// The kernels of each level sit in a table filled once; callers look the table up per call.
+#pragma once
+
+#include <string>
+
+#include "kernels/conv_kernels.h"
+
+namespace espnet {
+
+/// Ordered: a higher level implies the lower ones.
+enum class Isa { kScalar = 0, kAvx2 = 1, kAvx512 = 2 };
+
+/// "scalar", "avx2" or "avx512".
+const char* isa_name(Isa isa);
+
+/// The best level this CPU (and OS) supports: AVX-512 needs avx512f/bw/vl/dq, AVX2 needs avx2+fma.
+Isa detected_isa();
+
+/// The level in use: detected_isa(), lowered by ESPNET_ISA (read once; an unknown value or a
+/// level the CPU lacks prints one message on stderr and falls back to detected_isa()), or the
+/// last set_isa().
+Isa active_isa();
+
+/// The level ESPNET_ISA=`value` selects on a CPU whose best level is `detected`: null or empty
+/// means `detected`; an unknown name or a level above `detected` also gives `detected` and sets
+/// `*warning` to a message for the user (otherwise it is cleared).
+Isa isa_from_env_value(const char* value, Isa detected, std::string* warning);
+
+/// Makes `requested` the active level, clamped to detected_isa(); returns the level now active
+/// (compare it with `requested` to know whether the clamp applied). Thread-safe, but kernels
+/// already running keep the level they started with.
+Isa set_isa(Isa requested);
+
+/// One row of kernels per ISA level, with their names for diagnostics.
+struct ConvKernels {
+  PointwiseFn pointwise = nullptr;
+  DepthwiseFn depthwise3x3 = nullptr;
+  const char* pointwise_name = "";
+  const char* depthwise3x3_name = "";
+};
+
+/// The kernels of active_isa().
+const ConvKernels& conv_kernels();
+
+/// The kernels of one level; throws espnet::Error if this CPU does not support it.
+const ConvKernels& conv_kernels_for(Isa isa);
+
+}  // namespace espnet

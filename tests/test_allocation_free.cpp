@@ -1,0 +1,69 @@
+// After the first run of a shape, a session's run makes no heap allocation: activations come
+// from its pool, outputs are reused. Counted by replacing the global operator new in this test
+// executable.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+
+#include "espnet/npy.h"
+#include "espnet/session.h"
+#include "support/ref_data.h"
+#include "support/reference_cases.h"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}
+
+// GCC cannot see that this operator new pairs with the operator delete below (both malloc/free).
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+void* operator new(size_t size) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(size ? size : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t size) { return operator new(size); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+
+namespace espnet {
+namespace {
+
+struct Case {
+  const char* checkpoint;
+  int height, width;
+};
+
+class AllocationFree : public ::testing::TestWithParam<Case> {};
+
+TEST_P(AllocationFree, SecondRunAllocatesNothing) {
+  ESPNET_REQUIRE_REF_DATA();
+  const Case& c = GetParam();
+  auto model = test::load_reference_model(c.checkpoint);
+  Tensor input({1, 3, c.height, c.width});
+  for (int64_t i = 0; i < input.numel(); ++i) input.data()[i] = float((i * 7919) % 255) / 128.0f - 1;
+  Session session(model, SessionOptions{1});
+  session.run(input);  // plans: fills the pool
+  const size_t held = session.activation_bytes();
+  const long before = g_allocations.load();
+  const std::vector<NamedTensor>& out = session.run(input);
+  const long during = g_allocations.load() - before;
+  EXPECT_EQ(during, 0) << "heap allocations during a steady-state run";
+  EXPECT_EQ(session.activation_bytes(), held);
+  EXPECT_FALSE(out.empty());
+  EXPECT_GT(held, 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Networks, AllocationFree,
+    ::testing::Values(Case{"checkpoints/cls_s0.5_random_legacy.pth", 97, 161},
+                      Case{"checkpoints/espnetv2_s_0.5_pascal_384x384.pth", 48, 64},
+                      Case{"checkpoints/espnetv2orig_seg_city_s0.5.pth", 64, 128},
+                      Case{"checkpoints/det_ssd300_coco_s2.0_random.pth", 300, 300}));
+
+}  // namespace
+}  // namespace espnet

@@ -1,0 +1,306 @@
+// Optimised convolution kernels (grouped 1x1, depth-wise 3x3) against conv2d_f32_ref followed by
+// prelu_f32_ref, for every ISA level; levels this CPU lacks are skipped, never passed.
+// Inputs end exactly at an inaccessible page (an over-read crashes), outputs are prefilled with
+// NaN (a skipped element fails) and followed by guard values (an over-write fails).
+// Seed: ESPNET_TEST_SEED or a fixed default; it is printed with every failure.
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <numeric>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include "kernels/dispatch.h"
+#include "kernels/reference/conv2d_ref.h"
+#include "kernels/reference/elementwise_ref.h"
+
+namespace espnet {
+namespace {
+
+constexpr int kGuard = 64;
+constexpr float kGuardValue = -7777.25f;
+
+uint32_t test_seed() {
+  const char* env = std::getenv("ESPNET_TEST_SEED");
+  return env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 20240611u;
+}
+
+// `count` floats whose last one is followed by a PROT_NONE page.
+class GuardedInput {
+ public:
+  explicit GuardedInput(size_t count) {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t bytes = std::max<size_t>(count, 1) * sizeof(float);
+    size_ = (bytes + page - 1) / page * page + page;
+    void* base = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) throw std::bad_alloc();
+    base_ = static_cast<char*>(base);
+    mprotect(base_ + size_ - page, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + size_ - page - count * sizeof(float));
+  }
+  ~GuardedInput() { munmap(base_, size_); }
+  GuardedInput(const GuardedInput&) = delete;
+  GuardedInput& operator=(const GuardedInput&) = delete;
+  float* data() { return data_; }
+
+ private:
+  char* base_ = nullptr;
+  size_t size_ = 0;
+  float* data_ = nullptr;
+};
+
+struct Data {
+  std::vector<float> weight, bias, slopes;
+};
+
+void fill(std::mt19937& rng, float* p, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> dist(lo, hi);
+  for (size_t i = 0; i < n; ++i) p[i] = dist(rng);
+}
+
+// Checks out (with guards) against ref; `what` names the case for the failure message.
+void expect_close(const std::vector<float>& out, const std::vector<float>& ref, int reduction,
+                  const std::string& what) {
+  // Sum order differs from the reference (FMA, vector lanes); over long reductions the rounding
+  // difference grows with the number of terms, hence the wider tolerance above 256 inputs.
+  const double atol = reduction > 256 ? 1e-5 : 1e-6, rtol = reduction > 256 ? 1e-4 : 1e-5;
+  size_t bad = 0, worst = 0;
+  double worst_excess = -1.0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double diff = std::fabs(double(out[i]) - double(ref[i]));
+    const double limit = atol + rtol * std::fabs(double(ref[i]));
+    if (!(diff <= limit)) {
+      ++bad;
+      const double excess = std::isnan(diff) ? 1e30 : diff - limit;
+      if (excess > worst_excess) worst_excess = excess, worst = i;
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size() << " elements differ; worst #"
+                     << worst << " got " << out[worst] << " want " << ref[worst];
+  for (int i = 0; i < kGuard; ++i)
+    if (out[ref.size() + i] != kGuardValue) {
+      ADD_FAILURE() << what << ": wrote past the output (guard " << i << ")";
+      break;
+    }
+}
+
+std::vector<float> output_buffer(size_t count) {
+  std::vector<float> out(count + kGuard, std::nanf(""));
+  std::fill(out.begin() + count, out.end(), kGuardValue);
+  return out;
+}
+
+struct PointwiseCase {
+  int batch, in_channels, out_channels, groups, h, w;
+  bool prelu;
+};
+
+struct DepthwiseCase {
+  int batch, channels, h, w, stride, dilation;
+  bool prelu;
+};
+
+class ConvKernelsTest : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (static_cast<int>(GetParam()) > static_cast<int>(detected_isa()))
+      GTEST_SKIP() << isa_name(GetParam())
+                   << " not supported by this CPU (best: " << isa_name(detected_isa()) << ")";
+    kernels_ = &conv_kernels_for(GetParam());
+    seed_ = test_seed();
+    rng_.seed(seed_);
+    RecordProperty("seed", std::to_string(seed_));
+  }
+
+  void run(const PointwiseCase& c) {
+    const int cin = c.in_channels / c.groups;
+    const int64_t plane = int64_t(c.h) * c.w;
+    const size_t in_count = size_t(c.batch) * c.in_channels * plane;
+    const size_t out_count = size_t(c.batch) * c.out_channels * plane;
+    GuardedInput input(in_count);
+    fill(rng_, input.data(), in_count, -1.0f, 1.0f);
+    Data d = make_data(size_t(c.out_channels) * cin, c.out_channels, cin, c.prelu);
+    std::vector<float> out = output_buffer(out_count), ref(out_count);
+    kernels_->pointwise(input.data(), c.batch, c.in_channels, c.out_channels, c.groups, plane,
+                        d.weight.data(), d.bias.data(), c.prelu ? d.slopes.data() : nullptr,
+                        out.data());
+    Conv2dParams p;
+    p.in_channels = c.in_channels;
+    p.out_channels = c.out_channels;
+    p.groups = c.groups;
+    conv2d_f32_ref(input.data(), c.batch, c.h, c.w, p, d.weight.data(), d.bias.data(), ref.data());
+    if (c.prelu) prelu_f32_ref(ref.data(), c.batch, c.out_channels, plane, d.slopes.data());
+    std::ostringstream what;
+    what << kernels_->pointwise_name << " n" << c.batch << " " << c.in_channels << "->"
+         << c.out_channels << " g" << c.groups << " " << c.h << "x" << c.w
+         << (c.prelu ? " prelu" : "") << " seed " << seed_;
+    expect_close(out, ref, cin, what.str());
+  }
+
+  void run(const DepthwiseCase& c) {
+    const size_t in_count = size_t(c.batch) * c.channels * c.h * c.w;
+    const int oh = (c.h - 1) / c.stride + 1, ow = (c.w - 1) / c.stride + 1;
+    const size_t out_count = size_t(c.batch) * c.channels * oh * ow;
+    GuardedInput input(in_count);
+    fill(rng_, input.data(), in_count, -1.0f, 1.0f);
+    Data d = make_data(size_t(c.channels) * 9, c.channels, 9, c.prelu);
+    std::vector<float> out = output_buffer(out_count), ref(out_count);
+    kernels_->depthwise3x3(input.data(), c.batch, c.channels, c.h, c.w, c.stride, c.dilation,
+                           d.weight.data(), d.bias.data(), c.prelu ? d.slopes.data() : nullptr,
+                           out.data());
+    Conv2dParams p;
+    p.in_channels = p.out_channels = p.groups = c.channels;
+    p.kernel_h = p.kernel_w = 3;
+    p.stride = c.stride;
+    p.pad = p.dilation = c.dilation;
+    conv2d_f32_ref(input.data(), c.batch, c.h, c.w, p, d.weight.data(), d.bias.data(), ref.data());
+    if (c.prelu) prelu_f32_ref(ref.data(), c.batch, c.channels, int64_t(oh) * ow, d.slopes.data());
+    std::ostringstream what;
+    what << kernels_->depthwise3x3_name << " n" << c.batch << " c" << c.channels << " " << c.h
+         << "x" << c.w << " s" << c.stride << " d" << c.dilation << (c.prelu ? " prelu" : "")
+         << " seed " << seed_;
+    expect_close(out, ref, 9, what.str());
+  }
+
+  // Weights scaled by 1/sqrt(fan_in) as trained layers are, so outputs stay of order one and the
+  // absolute tolerance keeps its meaning.
+  Data make_data(size_t weights, int channels, int fan_in, bool prelu) {
+    Data d;
+    d.weight.resize(weights);
+    const float scale = 1.0f / std::sqrt(float(fan_in));
+    fill(rng_, d.weight.data(), weights, -scale, scale);
+    d.bias.resize(size_t(channels));
+    fill(rng_, d.bias.data(), d.bias.size(), -0.5f, 0.5f);
+    if (prelu) {
+      d.slopes.resize(size_t(channels));
+      fill(rng_, d.slopes.data(), d.slopes.size(), -0.3f, 0.6f);
+    }
+    return d;
+  }
+
+  int pick(const std::vector<int>& values) {
+    return values[std::uniform_int_distribution<size_t>(0, values.size() - 1)(rng_)];
+  }
+  bool coin() { return std::uniform_int_distribution<int>(0, 1)(rng_) == 1; }
+
+  const ConvKernels* kernels_ = nullptr;
+  uint32_t seed_ = 0;
+  std::mt19937 rng_;
+};
+
+const std::vector<std::pair<int, int>> kSizes = {{1, 1},   {3, 3},   {5, 7},  {15, 7},
+                                                 {18, 17}, {25, 33}, {64, 48}};
+const std::vector<int> kWidths = {4, 8, 16, 20, 32, 64, 96, 128, 192, 256, 384, 512, 1024};
+
+// Group counts as ESPNetv2 uses them: 1, 2, 4 and gcd(in, out), where they divide.
+std::vector<int> group_choices(int in, int out) {
+  std::vector<int> groups;
+  for (int g : {1, 2, 4, std::gcd(in, out)})
+    if (in % g == 0 && out % g == 0 && std::find(groups.begin(), groups.end(), g) == groups.end())
+      groups.push_back(g);
+  return groups;
+}
+
+TEST_P(ConvKernelsTest, PointwiseSmallChannelsEverySize) {
+  for (const auto& [h, w] : kSizes)
+    for (int in = 1; in <= 33; in += (in < 9 ? 1 : 4))
+      for (int out : {1, 3, 4, 8, 9, 16, 17, 33}) {
+        for (int g : group_choices(in, out))
+          run(PointwiseCase{1 + coin(), in, out, g, h, w, coin()});
+        if (HasFailure()) return;
+      }
+}
+
+TEST_P(ConvKernelsTest, PointwiseRandomShapes) {
+  for (int i = 0; i < 300 && !HasFailure(); ++i) {
+    const int in = std::uniform_int_distribution<int>(1, 33)(rng_);
+    const int out = std::uniform_int_distribution<int>(1, 33)(rng_);
+    const auto [h, w] = kSizes[std::uniform_int_distribution<size_t>(0, kSizes.size() - 1)(rng_)];
+    run(PointwiseCase{1 + coin(), in, out, pick(group_choices(in, out)), h, w, coin()});
+  }
+}
+
+TEST_P(ConvKernelsTest, PointwiseEspnetWidths) {
+  for (int in : kWidths)
+    for (int out : kWidths) {
+      for (int g : group_choices(in, out)) {
+        // The largest test size whose reference run stays under ~1M multiply-adds.
+        const double per_pixel = double(in) / g * out * 2;
+        auto size = kSizes[0];
+        for (const auto& s : kSizes)
+          if (per_pixel * s.first * s.second <= 1e6) size = s;
+        run(PointwiseCase{1 + coin(), in, out, g, size.first, size.second, coin()});
+      }
+      if (HasFailure()) return;
+    }
+  // Above the threading threshold: jobs split over batch, group and pixel chunks.
+  run(PointwiseCase{2, 256, 256, 4, 64, 48, true});
+  run(PointwiseCase{2, 32, 8, 4, 128, 97, true});
+}
+
+TEST_P(ConvKernelsTest, DepthwiseEverySizeDilationStride) {
+  for (const auto& [h, w] : kSizes)
+    for (int d = 1; d <= 8; ++d)
+      for (int s : {1, 2}) {
+        run(DepthwiseCase{1 + coin(), std::uniform_int_distribution<int>(1, 33)(rng_), h, w, s, d,
+                          coin()});
+        if (HasFailure()) return;
+      }
+}
+
+TEST_P(ConvKernelsTest, DepthwiseWideRowsAndTails) {
+  // Rows long enough for several vectors plus every tail length, with each dilation.
+  for (int w = 17; w <= 75; w += 2)
+    for (int d : {1, 2, 3, 5, 8})
+      for (int s : {1, 2}) {
+        run(DepthwiseCase{1, 3, 9 + d, w, s, d, coin()});
+        if (HasFailure()) return;
+      }
+}
+
+TEST_P(ConvKernelsTest, DepthwiseEspnetWidths) {
+  for (int c : kWidths)
+    for (int d : {1, 2, 3, 4, 5, 8}) {
+      const int s = coin() ? 2 : 1;
+      const auto [h, w] = c >= 256 ? kSizes[4] : kSizes[5 + coin()];
+      run(DepthwiseCase{1 + coin(), c, h, w, s, d, coin()});
+      if (HasFailure()) return;
+    }
+  // Cityscapes level2: threaded, planes split into blocks of rows.
+  run(DepthwiseCase{1, 16, 128, 256, 1, 1, true});
+  run(DepthwiseCase{2, 16, 129, 255, 2, 3, true});
+}
+
+TEST_P(ConvKernelsTest, ToleranceCatchesWrongResult) {
+  // The comparison itself must be able to fail: a perturbed output is reported.
+  std::vector<float> ref = {1.0f, -2.0f, 0.0f};
+  std::vector<float> out = output_buffer(ref.size());
+  std::copy(ref.begin(), ref.end(), out.begin());
+  out[1] = -2.001f;
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    expect_close(out, ref, 9, "perturbed");
+    out[1] = ref[1];
+    out[ref.size()] = 0.0f;  // a clobbered guard
+    expect_close(out, ref, 9, "guard");
+  }
+  EXPECT_EQ(failures.size(), 2);
+}
+
+std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) {
+  return isa_name(info.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, ConvKernelsTest,
+                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512), isa_param_name);
+
+}  // namespace
+}  // namespace espnet

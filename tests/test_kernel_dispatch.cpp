@@ -1,0 +1,104 @@
+// ISA selection (ESPNET_ISA parsing, set_isa clamping) and the ops::conv2d / conv2d_prelu hook:
+// the optimised paths and the reference fallback give the reference result, bad shapes throw.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "espnet/error.h"
+#include "kernels/dispatch.h"
+#include "kernels/reference/conv2d_ref.h"
+#include "kernels/reference/elementwise_ref.h"
+#include "layers/conv_layer.h"
+#include "ops.h"
+
+namespace espnet {
+namespace {
+
+TEST(IsaSelection, EnvironmentValues) {
+  std::string warning;
+  EXPECT_EQ(isa_from_env_value(nullptr, Isa::kAvx512, &warning), Isa::kAvx512);
+  EXPECT_TRUE(warning.empty());
+  EXPECT_EQ(isa_from_env_value("", Isa::kAvx2, &warning), Isa::kAvx2);
+  EXPECT_EQ(isa_from_env_value("scalar", Isa::kAvx512, &warning), Isa::kScalar);
+  EXPECT_TRUE(warning.empty());
+  EXPECT_EQ(isa_from_env_value("avx2", Isa::kAvx512, &warning), Isa::kAvx2);
+  EXPECT_EQ(isa_from_env_value("avx512", Isa::kAvx512, &warning), Isa::kAvx512);
+  EXPECT_EQ(isa_from_env_value("avx512", Isa::kAvx2, &warning), Isa::kAvx2);
+  EXPECT_NE(warning.find("not supported by this CPU"), std::string::npos) << warning;
+  EXPECT_EQ(isa_from_env_value("sse9", Isa::kAvx2, &warning), Isa::kAvx2);
+  EXPECT_NE(warning.find("'sse9' is not one of scalar, avx2, avx512"), std::string::npos)
+      << warning;
+}
+
+TEST(IsaSelection, SetIsaClampsToDetected) {
+  const Isa before = active_isa();
+  EXPECT_EQ(set_isa(Isa::kScalar), Isa::kScalar);
+  EXPECT_EQ(active_isa(), Isa::kScalar);
+  EXPECT_STREQ(conv_kernels().pointwise_name, "gconv1x1_f32_scalar");
+  EXPECT_EQ(set_isa(Isa::kAvx512), detected_isa());
+  EXPECT_EQ(&conv_kernels(), &conv_kernels_for(detected_isa()));
+  if (detected_isa() != Isa::kAvx512) {
+    EXPECT_THROW(conv_kernels_for(Isa::kAvx512), Error);
+  }
+  set_isa(before);
+}
+
+Tensor random_tensor(std::mt19937& rng, Shape shape, float scale) {
+  Tensor t(std::move(shape));
+  std::uniform_real_distribution<float> dist(-scale, scale);
+  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = dist(rng);
+  return t;
+}
+
+// ops::conv2d_prelu vs conv2d_f32_ref + prelu_f32_ref for one layer, at every supported ISA.
+void check_layer(const Conv2dParams& p, int h, int w) {
+  std::mt19937 rng(7);
+  const Tensor x = random_tensor(rng, {2, p.in_channels, h, w}, 1.0f);
+  const Tensor weight =
+      random_tensor(rng, {p.out_channels, p.in_channels / p.groups, p.kernel_h, p.kernel_w}, 0.3f);
+  std::vector<float> bias(size_t(p.out_channels)), slopes(size_t(p.out_channels));
+  for (int c = 0; c < p.out_channels; ++c) bias[c] = 0.1f * c - 1.0f, slopes[c] = 0.05f * c;
+  const int oh = conv_output_size(h, p.kernel_h, p.stride, p.pad, p.dilation);
+  const int ow = conv_output_size(w, p.kernel_w, p.stride, p.pad, p.dilation);
+  Tensor ref({2, p.out_channels, oh, ow});
+  conv2d_f32_ref(x.data(), 2, h, w, p, weight.data(), bias.data(), ref.data());
+  prelu_f32_ref(ref.data(), 2, p.out_channels, int64_t(oh) * ow, slopes.data());
+  const Isa before = active_isa();
+  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+    if (set_isa(isa) != isa) continue;
+    ExecContext ctx;
+    const Tensor y = ops::conv2d_prelu(ctx, x, p, weight, bias, true, slopes);
+    ASSERT_EQ(y.shape(), ref.shape());
+    for (int64_t i = 0; i < y.numel(); ++i)
+      ASSERT_NEAR(y.data()[i], ref.data()[i], 1e-6 + 1e-5 * std::fabs(ref.data()[i]))
+          << isa_name(isa) << " element " << i;
+  }
+  set_isa(before);
+}
+
+TEST(ConvOps, PointwiseDepthwiseAndFallback) {
+  check_layer(conv_params(12, 20, 1, 1, 4), 9, 11);       // grouped 1x1 kernel
+  check_layer(conv_params(10, 10, 3, 1, 10, 3), 13, 20);  // depth-wise kernel, dilation 3
+  check_layer(conv_params(10, 10, 3, 2, 10, 1), 13, 20);  // depth-wise kernel, stride 2
+  check_layer(conv_params(4, 6, 3, 2, 2), 11, 8);         // reference path
+}
+
+TEST(ConvOps, BadParametersThrow) {
+  ExecContext ctx;
+  const Tensor x({1, 4, 5, 5});
+  const Conv2dParams p = conv_params(4, 8, 1, 1, 2);
+  EXPECT_THROW(ops::conv2d(ctx, x, p, Tensor({8, 4, 1, 1}), {}, false), Error);  // weight size
+  EXPECT_THROW(ops::conv2d(ctx, x, p, Tensor({8, 2, 1, 1}), std::vector<float>(3), false),
+               Error);  // bias size
+  EXPECT_THROW(ops::conv2d_prelu(ctx, x, p, Tensor({8, 2, 1, 1}), {}, false, {0.5f}), Error);
+  Conv2dParams zero_groups = p;
+  zero_groups.groups = 0;
+  EXPECT_THROW(ops::conv2d(ctx, x, zero_groups, Tensor({8, 2, 1, 1}), {}, false), Error);
+  EXPECT_NO_THROW(ops::conv2d(ctx, x, p, Tensor({8, 2, 1, 1}), {}, false));
+}
+
+}  // namespace
+}  // namespace espnet
