@@ -10,6 +10,7 @@
 #include "espnet/error.h"
 #include "image/blend.h"
 #include "image/image_decode.h"
+#include "image/jpeg_check.h"
 #include "image/labels.h"
 #include "image/palette.h"
 #include "image/preprocess.h"
@@ -32,6 +33,12 @@ void expect_error_or_success(F f) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0 || size > INT_MAX) return 0;
+  // The same pre-check decode_image_memory makes, before this harness's own stbi_info call.
+  try {
+    espnet::check_jpeg_huffman_tables(data, size, "fuzz.img");
+  } catch (const espnet::Error&) {
+    return 0;
+  }
   int w = 0, h = 0, channels = 0;
   if (stbi_info_from_memory(data, static_cast<int>(size), &w, &h, &channels) &&
       int64_t{w} * h > kMaxFuzzPixels)
