@@ -11,7 +11,7 @@
 
 #include "espnet/error.h"
 #include "image/image_decode.h"
-#include "image/jpeg_check.h"
+#include "image/stb_hazards.h"
 
 namespace espnet {
 namespace {
@@ -73,6 +73,22 @@ const uint8_t kHuffmanOverflowJpeg[] = {
     0x48, 0x73, 0xbd, 0x13, 0xf7, 0x9f, 0xb3, 0x7b, 0x49, 0x38, 0xbd, 0xed, 0x79, 0x27, 0x24, 0x92,
     0x49, 0xa5, 0x7b, 0xf3, 0xe3, 0xff, 0x00, 0x75, 0x97, 0xd0, 0xc4, 0x2d, 0xea, 0xf3, 0xa7, 0xd9,
     0x72, 0xc9, 0x28, 0xda, 0xd6, 0x76, 0x49, 0x59, 0x26, 0xdc, 0x52, 0xd9, 0x27, 0xa9, 0xff, 0xd9,
+};
+
+// fuzz_image, crash-b4527264796d282d509ef6d8e97a35f2bcc07b39: a P6 header whose height has 116
+// digits. stb_image 2.27 accumulated it in an int (UBSan: signed integer overflow in
+// stbi__pnm_getinteger); now refused by refuse_stb_hazards.
+const uint8_t kPnmOverflow[] = {
+    0x50, 0x36, 0x0a, 0x31, 0x33, 0x20, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37,
+    0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x37, 0x0a, 0x32, 0x0a, 0x00, 0x25, 0x4a, 0x6f, 0x94,
+    0xb9, 0xde, 0x03, 0x06, 0xff, 0xc4, 0x00, 0x33, 0xff, 0xff, 0x60, 0x20, 0x00, 0x09, 0x12, 0x31,
+    0x41, 0x51, 0x04, 0x61, 0xf0, 0x60, 0x85, 0x2e, 0xaa,
 };
 
 void expect_huffman_error(const Bytes& jpeg, const std::string& name) {
@@ -144,19 +160,57 @@ TEST(FuzzRegressions, JpegHuffmanCountsAreCheckedInEveryTable) {
   expect_huffman_error(late, "late.jpg");
 }
 
+TEST(FuzzRegressions, PnmHeaderOverflowFoundByFuzzImage) {
+  const Bytes crash(std::begin(kPnmOverflow), std::end(kPnmOverflow));
+  try {
+    decode_image_memory(crash.data(), crash.size(), "crash.ppm");
+    ADD_FAILURE() << "decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'crash.ppm': corrupt PNM header: its height is larger"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+Bytes ppm(const std::string& header, size_t pixels) {
+  Bytes out(header.begin(), header.end());
+  out.resize(out.size() + pixels * 3, 200);
+  return out;
+}
+
+TEST(FuzzRegressions, PnmHeaderNumbersAreReadAsStbReadsThem) {
+  // Each field, after spaces and comments, just over INT_MAX; leading zeros do not count.
+  for (const char* header : {"P6\n2147483648 1\n255\n", "P6 1 # c\n 2147483648\n255\n",
+                             "P5\n1\n1\n99999999999\n", "P6\t1\f1\v#x\r4294967296 "}) {
+    const Bytes bad = ppm(header, 1);
+    EXPECT_THROW(refuse_stb_hazards(bad.data(), bad.size(), "bad.ppm"), Error) << header;
+  }
+  for (const char* header : {"P6\n2147483647 1\n255\n", "P6\n000000000000013 7\n255\n",
+                             "P3\n99999999999 1\n255\n", "P6\n# 99999999999\n13 7\n255\n"}) {
+    const Bytes fine = ppm(header, 1);
+    EXPECT_NO_THROW(refuse_stb_hazards(fine.data(), fine.size(), "fine.ppm")) << header;
+  }
+  // A real one with a comment still decodes.
+  const Bytes good = ppm("P6\n# made by a test\n13 7\n255\n", 13 * 7);
+  const Image image = decode_image_memory(good.data(), good.size(), "good.ppm");
+  EXPECT_EQ(image.width, 13);
+  EXPECT_EQ(image.height, 7);
+  EXPECT_EQ(image.pixels[0], 200);
+}
+
 TEST(FuzzRegressions, JpegCheckIgnoresOtherFormatsAndTruncations) {
   const Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-  check_jpeg_huffman_tables(png.data(), png.size(), "x.png");
+  refuse_stb_hazards(png.data(), png.size(), "x.png");
   const Bytes good = small_jpeg();
   for (size_t cut = 0; cut < good.size(); ++cut)
-    check_jpeg_huffman_tables(good.data(), cut, "cut.jpg");  // never throws, never over-reads
+    refuse_stb_hazards(good.data(), cut, "cut.jpg");  // never throws, never over-reads
   // Fill bytes before SOI are accepted by stb, so they must not hide a bad table.
   const size_t dht = find_marker(good, 0xC4);
   Bytes bad = good;
   for (int i = 0; i < 16; ++i) bad[dht + 5 + i] = 19;
   Bytes filled = {0xFF, 0xFF};
   filled.insert(filled.end(), bad.begin(), bad.end());
-  EXPECT_THROW(check_jpeg_huffman_tables(filled.data(), filled.size(), "filled.jpg"), Error);
+  EXPECT_THROW(refuse_stb_hazards(filled.data(), filled.size(), "filled.jpg"), Error);
 }
 
 }  // namespace

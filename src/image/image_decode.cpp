@@ -8,7 +8,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
-#include "image/jpeg_check.h"
+#include "image/stb_hazards.h"
 
 namespace espnet {
 namespace {
@@ -33,8 +33,8 @@ Image decode_image_memory(const uint8_t* data, size_t size, const std::string& n
     throw Error("cannot decode image '" + name + "': larger than 2 GiB");
   const int length = static_cast<int>(size);
 
-  // stb_image 2.27 overflows its tables on a JPEG Huffman table of > 256 codes: refuse those.
-  check_jpeg_huffman_tables(data, size, name);
+  // Inputs on which stb_image 2.27 corrupts memory or hits undefined behaviour: refused first.
+  refuse_stb_hazards(data, size, name);
   // Read the header first so that absurd dimensions are refused before any pixel allocation.
   int width = 0, height = 0, file_channels = 0;
   if (!stbi_info_from_memory(data, length, &width, &height, &file_channels))

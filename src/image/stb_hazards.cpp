@@ -1,4 +1,6 @@
-#include "image/jpeg_check.h"
+#include "image/stb_hazards.h"
+
+#include <climits>
 
 #include "espnet/error.h"
 
@@ -39,8 +41,6 @@ bool check_dht(const uint8_t* data, size_t size, size_t at, const std::string& n
   return left == 0;
 }
 
-}  // namespace
-
 void check_jpeg_huffman_tables(const uint8_t* data, size_t size, const std::string& name) {
   // stb accepts fill bytes (0xFF) before SOI.
   size_t pos = 0;
@@ -67,6 +67,42 @@ void check_jpeg_huffman_tables(const uint8_t* data, size_t size, const std::stri
     if (marker == kDht && !check_dht(data, size, pos, name)) return;
     pos += length;
   }
+}
+
+bool is_pnm_space(uint8_t c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+// stb_image's P5/P6 header parser (stbi__pnm_info): width, height and maximum value, each after
+// whitespace and '#' comments, accumulated in an int without an overflow check.
+void check_pnm_header(const uint8_t* data, size_t size, const std::string& name) {
+  if (size < 2 || data[0] != 'P' || (data[1] != '5' && data[1] != '6')) return;
+  size_t pos = 2;
+  const auto at_end = [&] { return pos >= size; };
+  const auto next = [&]() -> uint8_t { return pos < size ? data[pos++] : 0; };
+  uint8_t c = next();
+  for (const char* field : {"width", "height", "maximum value"}) {
+    while (!at_end() && (is_pnm_space(c) || c == '#')) {
+      while (!at_end() && is_pnm_space(c)) c = next();
+      if (c == '#')
+        while (!at_end() && c != '\n' && c != '\r') c = next();
+    }
+    int64_t value = 0;
+    while (!at_end() && c >= '0' && c <= '9') {
+      value = value * 10 + (c - '0');
+      if (value > INT_MAX)
+        throw Error("cannot decode image '" + name + "': corrupt PNM header: its " + field +
+                    " is larger than " + std::to_string(INT_MAX));
+      c = next();
+    }
+  }
+}
+
+}  // namespace
+
+void refuse_stb_hazards(const uint8_t* data, size_t size, const std::string& name) {
+  check_jpeg_huffman_tables(data, size, name);
+  check_pnm_header(data, size, name);
 }
 
 }  // namespace espnet
