@@ -6,7 +6,9 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "espnet/error.h"
@@ -91,6 +93,13 @@ const uint8_t kPnmOverflow[] = {
     0x41, 0x51, 0x04, 0x61, 0xf0, 0x60, 0x85, 0x2e, 0xaa,
 };
 
+// fuzz_image, crash-02bb91bacfe1b4ce002100311b6772a0a6092c8f: a 6x3 grey PNM with maximum value
+// 256 (16-bit) and 4 bytes of data. stb_image 2.27 converted the 16-bit samples to RGB as if they
+// were 8-bit, then read twice that buffer (ASan: heap-buffer-overflow in stbi__convert_16_to_8).
+const uint8_t kPnm16BitOverRead[] = {
+    0x50, 0x35, 0x0d, 0x36, 0x0a, 0x20, 0x33, 0x0b, 0x32, 0x35, 0x36, 0x00, 0x00, 0x31, 0x01,
+};
+
 void expect_huffman_error(const Bytes& jpeg, const std::string& name) {
   try {
     decode_image_memory(jpeg.data(), jpeg.size(), name);
@@ -172,6 +181,27 @@ TEST(FuzzRegressions, PnmHeaderOverflowFoundByFuzzImage) {
   }
 }
 
+TEST(FuzzRegressions, Pnm16BitOverReadFoundByFuzzImage) {
+  const Bytes crash(std::begin(kPnm16BitOverRead), std::end(kPnm16BitOverRead));
+  try {
+    decode_image_memory(crash.data(), crash.size(), "crash.pgm");
+    ADD_FAILURE() << "decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'crash.pgm': 16-bit PNM images (maximum value 256)"),
+              std::string::npos)
+        << e.what();
+  }
+  // Complete 16-bit files are refused as well; 8-bit ones decode.
+  for (const char* header : {"P5\n2 2\n65535\n", "P6\n2 2\n256\n"}) {
+    Bytes full(header, header + std::strlen(header));
+    full.resize(full.size() + 2 * 2 * 3 * 2, 0x7f);
+    EXPECT_THROW(decode_image_memory(full.data(), full.size(), "16bit.pnm"), Error) << header;
+  }
+  Bytes grey = {'P', '5', '\n', '2', ' ', '2', '\n', '2', '5', '5', '\n', 1, 2, 3, 4};
+  const Image image = decode_image_memory(grey.data(), grey.size(), "grey.pgm");
+  EXPECT_EQ(image.pixels, Bytes({1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4}));
+}
+
 Bytes ppm(const std::string& header, size_t pixels) {
   Bytes out(header.begin(), header.end());
   out.resize(out.size() + pixels * 3, 200);
@@ -196,6 +226,34 @@ TEST(FuzzRegressions, PnmHeaderNumbersAreReadAsStbReadsThem) {
   EXPECT_EQ(image.width, 13);
   EXPECT_EQ(image.height, 7);
   EXPECT_EQ(image.pixels[0], 200);
+}
+
+// The smallest GIF: 1x1, one transparent pixel, 43 bytes.
+const uint8_t kTinyGif[] = {0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80,
+                            0x00, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04,
+                            0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01,
+                            0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};
+
+TEST(FuzzRegressions, FormatsPhotosNeverUseAreRefused) {
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {std::string("8BPS\x00\x01", 6) + std::string(40, '\0'), "Photoshop (PSD)"},
+      {"#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 1 +X 1\n\x80\x80\x80\x80", "Radiance HDR"},
+      {"#?RGBE\n\n-Y 1 +X 1\n\x80\x80\x80\x80", "Radiance HDR"},
+      {std::string("\x53\x80\xf6\x34", 4) + std::string(84, ' ') + "PICT", "Softimage PIC"}};
+  for (const auto& [bytes, format] : files) {
+    try {
+      decode_image_memory(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), "x.img");
+      ADD_FAILURE() << format << " decoded";
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(format + " images are not supported"), std::string::npos)
+          << e.what();
+    }
+  }
+  // The formats photos do use still decode (JPEG, PNG and BMP are covered elsewhere).
+  const Image gif = decode_image_memory(kTinyGif, sizeof kTinyGif, "tiny.gif");
+  EXPECT_EQ(gif.width, 1);
+  EXPECT_EQ(gif.height, 1);
+  EXPECT_EQ(gif.pixels.size(), 3u);
 }
 
 TEST(FuzzRegressions, JpegCheckIgnoresOtherFormatsAndTruncations) {

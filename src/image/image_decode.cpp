@@ -39,7 +39,7 @@ Image decode_image_memory(const uint8_t* data, size_t size, const std::string& n
   int width = 0, height = 0, file_channels = 0;
   if (!stbi_info_from_memory(data, length, &width, &height, &file_channels))
     throw Error("cannot decode image '" + name + "': " + failure_reason() +
-                " (not a readable JPEG, PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file)");
+                " (not a readable JPEG, PNG, BMP, GIF, TGA or PNM file)");
   if (width <= 0 || height <= 0 || width > kMaxImageSide || height > kMaxImageSide ||
       int64_t{width} * height > kMaxImagePixels)
     throw Error("cannot decode image '" + name + "': its size " + std::to_string(width) + "x" +

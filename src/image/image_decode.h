@@ -14,7 +14,7 @@ namespace espnet {
 constexpr int kMaxImageSide = 32768;
 constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
 
-/// Decodes an image file to 3-channel RGB (grey is expanded, an alpha channel dropped), as
+/// Decodes a JPEG, PNG, BMP, GIF, TGA or 8-bit PNM file to 3-channel RGB (grey is expanded, an alpha channel dropped), as
 /// PIL's Image.open(path).convert('RGB') does. Throws espnet::Error naming the file when it is
 /// missing, unreadable, corrupt, in an unsupported format or too large.
 Image decode_image(const std::string& path);

@@ -1,6 +1,7 @@
 #include "image/stb_hazards.h"
 
 #include <climits>
+#include <cstring>
 
 #include "espnet/error.h"
 
@@ -81,13 +82,14 @@ void check_pnm_header(const uint8_t* data, size_t size, const std::string& name)
   const auto at_end = [&] { return pos >= size; };
   const auto next = [&]() -> uint8_t { return pos < size ? data[pos++] : 0; };
   uint8_t c = next();
+  int64_t value = 0;
   for (const char* field : {"width", "height", "maximum value"}) {
     while (!at_end() && (is_pnm_space(c) || c == '#')) {
       while (!at_end() && is_pnm_space(c)) c = next();
       if (c == '#')
         while (!at_end() && c != '\n' && c != '\r') c = next();
     }
-    int64_t value = 0;
+    value = 0;
     while (!at_end() && c >= '0' && c <= '9') {
       value = value * 10 + (c - '0');
       if (value > INT_MAX)
@@ -96,11 +98,32 @@ void check_pnm_header(const uint8_t* data, size_t size, const std::string& name)
       c = next();
     }
   }
+  if (value > 255)
+    throw Error("cannot decode image '" + name + "': 16-bit PNM images (maximum value " +
+                std::to_string(value) + ") are not supported");
+}
+
+bool starts_with(const uint8_t* data, size_t size, const char* prefix, size_t n) {
+  return size >= n && std::memcmp(data, prefix, n) == 0;
+}
+
+// Formats stb_image can read but photos never use: Photoshop, Radiance HDR and Softimage PIC.
+// Their 2.27 decoders are the least exercised; not offering them keeps them out of reach.
+void refuse_unused_formats(const uint8_t* data, size_t size, const std::string& name) {
+  const char* format = nullptr;
+  if (starts_with(data, size, "8BPS", 4)) format = "Photoshop (PSD)";
+  if (starts_with(data, size, "#?RADIANCE\n", 11) || starts_with(data, size, "#?RGBE\n", 7))
+    format = "Radiance HDR";
+  if (starts_with(data, size, "\x53\x80\xf6\x34", 4)) format = "Softimage PIC";
+  if (format)
+    throw Error("cannot decode image '" + name + "': " + format +
+                " images are not supported (JPEG, PNG, BMP, GIF, TGA and PNM are)");
 }
 
 }  // namespace
 
 void refuse_stb_hazards(const uint8_t* data, size_t size, const std::string& name) {
+  refuse_unused_formats(data, size, name);
   check_jpeg_huffman_tables(data, size, name);
   check_pnm_header(data, size, name);
 }

@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
     espnet::write_npy(out + "/npy/u1.npy", espnet::NpyType::kUInt8, {2, 2}, u8);
     espnet::write_npy(out + "/npy/scalar.npy", espnet::NpyType::kFloat32, {}, f);
 
-    // Images: 13x7 RGB in PNG (ours, and stb's), JPEG, BMP, TGA; grey and palette PNGs.
+    // Images: 13x7 RGB in PNG (ours, and stb's), JPEG, BMP, TGA, PPM; grey and palette PNGs; GIF.
     const int w = 13, h = 7;
     std::vector<uint8_t> rgb(w * h * 3);
     for (size_t i = 0; i < rgb.size(); ++i) rgb[i] = static_cast<uint8_t>(i * 37);
@@ -222,6 +222,11 @@ int main(int argc, char** argv) {
     bytes.clear();
     stbi_write_png_to_func(write_to_vector, &bytes, w, h, 3, rgb.data(), w * 3);
     write(out + "/image/stb_rgb.png", bytes);
+    const Bytes gif = {0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x80,
+                       0x00, 0x00, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04,
+                       0x01, 0x00, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00, 0x00, 0x00, 0x01,
+                       0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x44, 0x01, 0x00, 0x3b};  // 1x1
+    write(out + "/image/tiny.gif", gif);
     Bytes ppm;
     put_text(ppm, "P6\n" + std::to_string(w) + " " + std::to_string(h) + "\n255\n");
     ppm.insert(ppm.end(), rgb.begin(), rgb.end());
