@@ -1,7 +1,7 @@
 // One loaded Model shared by four Sessions running concurrently on four std::threads, two OpenMP
 // threads each, 200 runs each: every output must be bit-identical to a single-session run. Run
 // under ASan+UBSan by tools/run_sanitizer_tests.sh and under ThreadSanitizer by
-// tools/run_tsan_tests.sh. ESPNET_THREAD_SAFETY_RUNS lowers the run count (TSan is ~10x slower).
+// tools/run_tsan_tests.sh. ESPNET_THREAD_SAFETY_RUNS lowers the run count.
 #include <gtest/gtest.h>
 
 #include <algorithm>
