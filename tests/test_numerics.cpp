@@ -170,15 +170,46 @@ std::shared_ptr<const Model> homogeneous_classifier(const std::string& dir) {
   return Model::load(path);
 }
 
+// Median over `pairs` of (tiny run time / normal run time), the two runs of a pair back to back
+// in alternating order, so that load from other processes affects both alike.
+double median_slowdown(Session& session, const Tensor& normal, const Tensor& tiny, int pairs) {
+  using Clock = std::chrono::steady_clock;
+  const auto time_ms = [&](const Tensor& input) {
+    const auto t0 = Clock::now();
+    session.run(input);
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  };
+  std::vector<double> ratios, normal_ms, tiny_ms;
+  for (int i = 0; i < pairs; ++i) {
+    double n, t;
+    if (i % 2) {
+      n = time_ms(normal), t = time_ms(tiny);
+    } else {
+      t = time_ms(tiny), n = time_ms(normal);
+    }
+    ratios.push_back(t / n);
+    normal_ms.push_back(n);
+    tiny_ms.push_back(t);
+  }
+  const double ratio = median_ms(ratios);
+  std::printf("[ info     ] median run: normal %.2f ms, tiny %.2f ms; median ratio %.3f\n",
+              median_ms(normal_ms), median_ms(tiny_ms), ratio);
+  return ratio;
+}
+
 // Tiny activations (an input scaled by 1e-39: all below FLT_MIN = 1.2e-38) must not slow a run
 // down by more than 10 %: without FTZ/DAZ every multiply on a denormal takes a slow microcode
-// path (with the flags disabled this test measured tiny runs 1.6-1.9x slower). Normal and tiny runs
-// alternate so that load from other processes affects both alike; the medians of 9 runs are
-// compared.
+// path (with the flags disabled this test measured tiny runs 1.6-1.9x slower). A batch of 4 makes
+// each run long enough to time; the median of 15 pair ratios is compared, and on a machine busy
+// with other tests (ctest -j) up to three measurements are made: noise rarely exceeds 10 % three
+// times in a row, a denormal slowdown always does.
 TEST(Numerics, DenormalInputsDoNotSlowARunDown) {
   ESPNET_REQUIRE_REF_DATA();
   auto model = homogeneous_classifier(::testing::TempDir());
-  const Tensor normal = read_npy_f32(test::ref_path("cases/cls_s0.5_224x224/input.npy"));
+  const Tensor one = read_npy_f32(test::ref_path("cases/cls_s0.5_224x224/input.npy"));
+  Tensor normal({4, 3, 224, 224});
+  for (int64_t b = 0; b < 4; ++b)
+    std::copy(one.data(), one.data() + one.numel(), normal.data() + b * one.numel());
   Tensor tiny = normal;
   for (int64_t i = 0; i < tiny.numel(); ++i) tiny.data()[i] *= 1e-39f;
   const int64_t denormal = std::count_if(tiny.data(), tiny.data() + tiny.numel(), [](float v) {
@@ -186,20 +217,12 @@ TEST(Numerics, DenormalInputsDoNotSlowARunDown) {
   });
   ASSERT_GT(denormal, tiny.numel() * 99 / 100);
   Session session(model, SessionOptions{2});
-  session.run(normal);  // warm-up
-  std::vector<double> normal_ms, tiny_ms;
-  using Clock = std::chrono::steady_clock;
-  for (int i = 0; i < 9; ++i) {
-    for (bool is_tiny : {false, true}) {
-      const auto t0 = Clock::now();
-      session.run(is_tiny ? tiny : normal);
-      const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-      (is_tiny ? tiny_ms : normal_ms).push_back(ms);
-    }
+  session.run(normal);  // warm-up: plans the shape and fills the session's pool
+  double ratio = 0;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    ratio = median_slowdown(session, normal, tiny, 15);
+    if (ratio <= 1.10) break;
   }
-  const double ratio = median_ms(tiny_ms) / median_ms(normal_ms);
-  std::printf("[ info     ] median run: normal %.2f ms, tiny %.2f ms (ratio %.3f)\n",
-              median_ms(normal_ms), median_ms(tiny_ms), ratio);
   EXPECT_LE(ratio, 1.10);
 }
 
