@@ -9,3 +9,14 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES 
   set_source_files_properties(${ESPNET_AVX512_SOURCES} PROPERTIES
     COMPILE_OPTIONS "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx2;-mfma;-mprefer-vector-width=512")
 endif()
+
+# The portable kernels: -fno-trapping-math lets GCC evaluate both sides of a select such as
+# PReLU's `x < 0 ? a * x : x` and vectorise it; with the default it branches on every element's
+# sign (mispredicting half the time, 40x slower). The kernels never rely on floating-point traps.
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  file(GLOB ESPNET_PORTABLE_KERNEL_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/scalar/*.cpp
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/reference/*.cpp)
+  set_source_files_properties(${ESPNET_PORTABLE_KERNEL_SOURCES} PROPERTIES
+    COMPILE_OPTIONS "-fno-trapping-math")
+endif()

@@ -25,6 +25,16 @@ using DepthwiseFn = void (*)(const float* input, int batch, int channels, int in
                              int stride, int dilation, const float* weight, const float* bias,
                              const float* slopes, float* output);
 
+/// Grouped 3x3 convolution with padding 1, dilation 1, stride 1 or 2, any group count, meant
+/// for few input channels per group (the 3-channel stem and image shortcut, EfficientPyrPool's
+/// and EfficientPWConv's grouped 3x3). input [batch, in_channels, in_h, in_w], weight
+/// [out_channels, in_channels / groups, 3, 3], bias/slopes as above, output [batch,
+/// out_channels, (in_h - 1) / stride + 1, (in_w - 1) / stride + 1]. Same caller guarantees as
+/// PointwiseFn.
+using Conv3x3Fn = void (*)(const float* input, int batch, int in_channels, int out_channels,
+                           int groups, int in_h, int in_w, int stride, const float* weight,
+                           const float* bias, const float* slopes, float* output);
+
 void gconv1x1_f32_scalar(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int64_t plane, const float* weight, const float* bias,
                          const float* slopes, float* output);
@@ -45,6 +55,16 @@ void dwconv3x3_f32_avx512(const float* input, int batch, int channels, int in_h,
                           int stride, int dilation, const float* weight, const float* bias,
                           const float* slopes, float* output);
 
+void gconv3x3_f32_scalar(const float* input, int batch, int in_channels, int out_channels,
+                         int groups, int in_h, int in_w, int stride, const float* weight,
+                         const float* bias, const float* slopes, float* output);
+void gconv3x3_f32_avx2(const float* input, int batch, int in_channels, int out_channels, int groups,
+                       int in_h, int in_w, int stride, const float* weight, const float* bias,
+                       const float* slopes, float* output);
+void gconv3x3_f32_avx512(const float* input, int batch, int in_channels, int out_channels,
+                         int groups, int in_h, int in_w, int stride, const float* weight,
+                         const float* bias, const float* slopes, float* output);
+
 /// Where a depth-wise 3x3 output row needs no column bounds checks: for x in
 /// [interior_begin, interior_end) all three taps x * stride + {-d, 0, d} lie inside the row.
 /// Columns before/after are border columns. interior_begin <= interior_end always holds.
@@ -62,6 +82,8 @@ Dwconv3x3Geometry dwconv3x3_geometry(int in_h, int in_w, int stride, int dilatio
 /// bar; both are about 10-80 us of single-thread work. Tuned on a busy 2-core machine: revisit.
 constexpr double kParallelMinMacsPointwise = 1 << 20;
 constexpr double kParallelMinMacsDepthwise = 1 << 19;
+/// The direct grouped 3x3 runs at roughly depth-wise speed per multiply-add.
+constexpr double kParallelMinMacsConv3x3 = 1 << 19;
 
 /// One output pixel (before the activation) of the depth-wise 3x3 centred on input (center_y,
 /// center_x), with full bounds checks (the border path, shared by

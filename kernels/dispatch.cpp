@@ -11,11 +11,54 @@
 namespace espnet {
 namespace {
 
-const ConvKernels kTables[] = {
-    {gconv1x1_f32_scalar, dwconv3x3_f32_scalar, "gconv1x1_f32_scalar", "dwconv3x3_f32_scalar"},
-    {gconv1x1_f32_avx2, dwconv3x3_f32_avx2, "gconv1x1_f32_avx2", "dwconv3x3_f32_avx2"},
-    {gconv1x1_f32_avx512, dwconv3x3_f32_avx512, "gconv1x1_f32_avx512", "dwconv3x3_f32_avx512"},
-};
+// Sets a kernel and its name together, so the two cannot disagree.
+#define ESPNET_SET_KERNEL(row, field, fn) ((row).field = (fn), (row).field##_name = #fn)
+
+ConvKernels portable_kernels() {
+  ConvKernels k;
+  ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_scalar);
+  ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_scalar);
+  ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_scalar);
+  ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_scalar);
+  ESPNET_SET_KERNEL(k, add_prelu, add_prelu_f32_scalar);
+  ESPNET_SET_KERNEL(k, add, add_f32_scalar);
+  ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_scalar);
+  ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_scalar);
+  ESPNET_SET_KERNEL(k, adaptive_avg_pool, adaptive_avg_pool_f32_scalar);
+  return k;
+}
+
+ConvKernels avx2_kernels() {
+  ConvKernels k = portable_kernels();
+  ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_avx2);
+  ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_avx2);
+  ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_avx2);
+  ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_avx2);
+  ESPNET_SET_KERNEL(k, add_prelu, add_prelu_f32_avx2);
+  ESPNET_SET_KERNEL(k, add, add_f32_avx2);
+  ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_avx2);
+  return k;
+}
+
+ConvKernels avx512_kernels() {
+  ConvKernels k = portable_kernels();
+  ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_avx512);
+  ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_avx512);
+  ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_avx512);
+  ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_avx512);
+  ESPNET_SET_KERNEL(k, add_prelu, add_prelu_f32_avx512);
+  ESPNET_SET_KERNEL(k, add, add_f32_avx512);
+  ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_avx512);
+  return k;
+}
+
+#undef ESPNET_SET_KERNEL
+
+// Indexed by Isa; filled on first use (no static-initialisation order to worry about).
+const ConvKernels* tables() {
+  static const ConvKernels rows[] = {portable_kernels(), avx2_kernels(), avx512_kernels()};
+  return rows;
+}
 
 Isa detect() {
 #if defined(__x86_64__) || defined(__i386__)
@@ -90,14 +133,14 @@ Isa set_isa(Isa requested) {
 }
 
 const ConvKernels& conv_kernels() {
-  return kTables[static_cast<int>(active_isa())];
+  return tables()[static_cast<int>(active_isa())];
 }
 
 const ConvKernels& conv_kernels_for(Isa isa) {
   if (static_cast<int>(isa) > static_cast<int>(detected_isa()))
     throw Error(std::string("kernels for ") + isa_name(isa) +
                 " requested, but this CPU supports only up to " + isa_name(detected_isa()));
-  return kTables[static_cast<int>(isa)];
+  return tables()[static_cast<int>(isa)];
 }
 
 }  // namespace espnet

@@ -7,6 +7,8 @@
 #include <string>
 
 #include "kernels/conv_kernels.h"
+#include "kernels/elementwise_kernels.h"
+#include "kernels/pool_kernels.h"
 
 namespace espnet {
 
@@ -34,12 +36,28 @@ Isa isa_from_env_value(const char* value, Isa detected, std::string* warning);
 /// already running keep the level they started with.
 Isa set_isa(Isa requested);
 
-/// One row of kernels per ISA level, with their names for diagnostics.
+/// One row of kernels per ISA level, with their names for diagnostics: the convolutions and the
+/// element-wise, pooling and resize kernels the networks run between them. A level without a
+/// variant of its own for a kernel (where one would not pay) holds the portable one.
 struct ConvKernels {
   PointwiseFn pointwise = nullptr;
   DepthwiseFn depthwise3x3 = nullptr;
+  Conv3x3Fn conv3x3 = nullptr;
+  ScaleShiftPreluFn scale_shift_prelu = nullptr;
+  AddPreluFn add_prelu = nullptr;
+  AddFn add = nullptr;
+  AvgPool3x3s2Fn avg_pool3x3s2 = nullptr;
+  ResizeBilinearFn resize_bilinear = nullptr;
+  AdaptiveAvgPoolFn adaptive_avg_pool = nullptr;
   const char* pointwise_name = "";
   const char* depthwise3x3_name = "";
+  const char* conv3x3_name = "";
+  const char* scale_shift_prelu_name = "";
+  const char* add_prelu_name = "";
+  const char* add_name = "";
+  const char* avg_pool3x3s2_name = "";
+  const char* resize_bilinear_name = "";
+  const char* adaptive_avg_pool_name = "";
 };
 
 /// The kernels of active_isa().

@@ -9,7 +9,6 @@
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/linear_ref.h"
 #include "kernels/reference/pool_ref.h"
-#include "kernels/reference/resize_ref.h"
 
 namespace espnet::ops {
 namespace {
@@ -79,16 +78,28 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   const bool depthwise = p.groups == p.in_channels && p.groups == p.out_channels &&
                          p.kernel_h == 3 && p.kernel_w == 3 && p.pad == p.dilation &&
                          (p.stride == 1 || p.stride == 2);
-  OpTimer timer(ctx, pointwise ? "conv1x1" : depthwise ? "dwconv3x3" : "conv (reference)");
+  // Small-channel 3x3 convs (the stem, the image shortcut, the grouped 3x3 of the decoders).
+  const bool direct3x3 = !depthwise && p.kernel_h == 3 && p.kernel_w == 3 && p.pad == 1 &&
+                         p.dilation == 1 && (p.stride == 1 || p.stride == 2);
+  OpTimer timer(ctx, pointwise   ? "conv1x1"
+                     : depthwise ? "dwconv3x3"
+                     : direct3x3 ? "conv3x3"
+                                 : "conv (reference)");
+  const ConvKernels& kernels = conv_kernels();
   if (pointwise) {
-    conv_kernels().pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups,
-                             int64_t(h) * w, weight.data(), b, a, out.data());
+    kernels.pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups, int64_t(h) * w,
+                      weight.data(), b, a, out.data());
   } else if (depthwise) {
-    conv_kernels().depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation,
-                                weight.data(), b, a, out.data());
+    kernels.depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation,
+                         weight.data(), b, a, out.data());
+  } else if (direct3x3) {
+    kernels.conv3x3(input.data(), n, p.in_channels, p.out_channels, p.groups, h, w, p.stride,
+                    weight.data(), b, a, out.data());
   } else {
     conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), b, out.data());
-    if (a) prelu_f32_ref(out.data(), n, p.out_channels, int64_t(oh) * ow, a);
+    if (a)
+      kernels.scale_shift_prelu(out.data(), n, p.out_channels, int64_t(oh) * ow, nullptr, nullptr,
+                                a);
   }
   return out;
 }
@@ -97,12 +108,22 @@ void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>&
                           const std::vector<float>& shift, Activation act,
                           const std::vector<float>& slopes) {
   OpTimer timer(ctx, "bn_act");
-  if (ctx.shape_only) return;
+  if (x.rank() < 2)
+    throw Error("scale_shift_activate: expected [N, C, ...], got " + shape_to_string(x.shape()));
   const int n = i32(x.dim(0)), c = i32(x.dim(1));
+  const auto check = [&](const std::vector<float>& v, bool may_be_empty, const char* what) {
+    if ((v.empty() && may_be_empty) || v.size() == size_t(c)) return;
+    throw Error(std::string("scale_shift_activate: ") + what + " has " + std::to_string(v.size()) +
+                " values for " + std::to_string(c) + " channels");
+  };
+  check(scale, true, "scale");
+  check(shift, true, "shift");
+  if (act == Activation::kPRelu) check(slopes, false, "PReLU");
+  if (ctx.shape_only) return;
   const int64_t plane = x.numel() / std::max<int64_t>(1, int64_t(n) * c);
-  scale_shift_prelu_f32_ref(x.data(), n, c, plane, scale.empty() ? nullptr : scale.data(),
-                            shift.empty() ? nullptr : shift.data(),
-                            act == Activation::kPRelu ? slopes.data() : nullptr);
+  conv_kernels().scale_shift_prelu(x.data(), n, c, plane, scale.empty() ? nullptr : scale.data(),
+                                   shift.empty() ? nullptr : shift.data(),
+                                   act == Activation::kPRelu ? slopes.data() : nullptr);
   if (act == Activation::kRelu) relu_f32_ref(x.data(), x.numel());
 }
 
@@ -112,8 +133,8 @@ Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
   const int h = i32(input.dim(2)), w = i32(input.dim(3));
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
               conv_output_size(w, 3, 2, 1, 1)});
-  if (!ctx.shape_only)
-    avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), h, w, 3, 2, 1, out.data());
+  if (!ctx.shape_only && out.numel() > 0)
+    conv_kernels().avg_pool3x3s2(input.data(), input.dim(0) * input.dim(1), h, w, out.data());
   return out;
 }
 
@@ -121,10 +142,12 @@ Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int o
   OpTimer timer(ctx, "adaptive_pool");
   require_rank4(input, "adaptive_avg_pool");
   if (out_h <= 0 || out_w <= 0) throw Error("adaptive_avg_pool: output size must be positive");
+  if (input.dim(2) <= 0 || input.dim(3) <= 0)
+    throw Error("adaptive_avg_pool: empty input " + shape_to_string(input.shape()));
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
-  if (!ctx.shape_only)
-    adaptive_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
-                              i32(input.dim(3)), out_h, out_w, out.data());
+  if (!ctx.shape_only && out.numel() > 0)
+    conv_kernels().adaptive_avg_pool(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
+                                     i32(input.dim(3)), out_h, out_w, out.data());
   return out;
 }
 
@@ -142,11 +165,12 @@ Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out
   OpTimer timer(ctx, "resize");
   require_rank4(input, "resize_bilinear");
   if (out_h <= 0 || out_w <= 0) throw Error("resize_bilinear: output size must be positive");
+  if (input.dim(2) <= 0 || input.dim(3) <= 0)
+    throw Error("resize_bilinear: empty input " + shape_to_string(input.shape()));
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), out_h, out_w});
-  if (!ctx.shape_only)
-    resize_bilinear_align_corners_f32_ref(input.data(), input.dim(0) * input.dim(1),
-                                          i32(input.dim(2)), i32(input.dim(3)), out_h, out_w,
-                                          out.data());
+  if (!ctx.shape_only && out.numel() > 0)
+    conv_kernels().resize_bilinear(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
+                                   i32(input.dim(3)), out_h, out_w, out.data());
   return out;
 }
 
@@ -190,7 +214,22 @@ void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
   if (a.shape() != b.shape())
     throw Error("add: shapes " + shape_to_string(a.shape()) + " and " +
                 shape_to_string(b.shape()) + " differ");
-  if (!ctx.shape_only) add_f32_ref(a.data(), b.data(), a.data(), a.numel());
+  if (!ctx.shape_only) conv_kernels().add(a.data(), b.data(), a.data(), a.numel());
+}
+
+void add_prelu_inplace(ExecContext& ctx, Tensor& x, const Tensor& residual,
+                       const std::vector<float>& slopes) {
+  OpTimer timer(ctx, "add_prelu");
+  require_rank4(x, "add_prelu");
+  if (x.shape() != residual.shape())
+    throw Error("add_prelu: shapes " + shape_to_string(x.shape()) + " and " +
+                shape_to_string(residual.shape()) + " differ");
+  if (slopes.size() != size_t(x.dim(1)))
+    throw Error("add_prelu: PReLU has " + std::to_string(slopes.size()) + " slopes for " +
+                std::to_string(x.dim(1)) + " channels");
+  if (!ctx.shape_only)
+    conv_kernels().add_prelu(x.data(), residual.data(), x.data(), i32(x.dim(0)), i32(x.dim(1)),
+                             x.dim(2) * x.dim(3), slopes.data());
 }
 
 void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {

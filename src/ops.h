@@ -48,6 +48,10 @@ inline Tensor concat_channels(ExecContext& ctx, std::initializer_list<const Tens
 /// a + b (same shape).
 Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b);
 void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b);
+/// x = PReLU(x + residual) with one slope per channel (the EESP residual and the down-sampler's
+/// sum, each followed by its PReLU), in one pass.
+void add_prelu_inplace(ExecContext& ctx, Tensor& x, const Tensor& residual,
+                       const std::vector<float>& slopes);
 /// x *= gate, the gate [N, C, 1, 1] broadcast over each plane.
 void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate);
 void sigmoid_inplace(ExecContext& ctx, Tensor& x);

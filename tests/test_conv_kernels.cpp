@@ -1,12 +1,9 @@
-// Optimised convolution kernels (grouped 1x1, depth-wise 3x3) against conv2d_f32_ref followed by
-// prelu_f32_ref, for every ISA level; levels this CPU lacks are skipped, never passed.
-// Inputs end exactly at an inaccessible page (an over-read crashes), outputs are prefilled with
-// NaN (a skipped element fails) and followed by guard values (an over-write fails).
-// Seed: ESPNET_TEST_SEED or a fixed default; it is printed with every failure.
+// Optimised convolution kernels (grouped 1x1, depth-wise 3x3, direct grouped 3x3) against
+// conv2d_f32_ref followed by prelu_f32_ref, for every ISA level; levels this CPU lacks are skipped,
+// never passed. Inputs end exactly at an inaccessible page, outputs are NaN-prefilled and guarded
+// (see support/kernel_buffers.h); the seed is printed with every failure.
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -19,50 +16,21 @@
 #include "kernels/dispatch.h"
 #include "kernels/reference/conv2d_ref.h"
 #include "kernels/reference/elementwise_ref.h"
+#include "support/kernel_buffers.h"
 
 namespace espnet {
 namespace {
 
-constexpr int kGuard = 64;
-constexpr float kGuardValue = -7777.25f;
-
-uint32_t test_seed() {
-  const char* env = std::getenv("ESPNET_TEST_SEED");
-  return env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 20240611u;
-}
-
-// `count` floats whose last one is followed by a PROT_NONE page.
-class GuardedInput {
- public:
-  explicit GuardedInput(size_t count) {
-    const size_t page = size_t(sysconf(_SC_PAGESIZE));
-    const size_t bytes = std::max<size_t>(count, 1) * sizeof(float);
-    size_ = (bytes + page - 1) / page * page + page;
-    void* base = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (base == MAP_FAILED) throw std::bad_alloc();
-    base_ = static_cast<char*>(base);
-    mprotect(base_ + size_ - page, page, PROT_NONE);
-    data_ = reinterpret_cast<float*>(base_ + size_ - page - count * sizeof(float));
-  }
-  ~GuardedInput() { munmap(base_, size_); }
-  GuardedInput(const GuardedInput&) = delete;
-  GuardedInput& operator=(const GuardedInput&) = delete;
-  float* data() { return data_; }
-
- private:
-  char* base_ = nullptr;
-  size_t size_ = 0;
-  float* data_ = nullptr;
-};
+using test::fill;
+using test::GuardedInput;
+using test::kGuard;
+using test::kGuardValue;
+using test::output_buffer;
+using test::test_seed;
 
 struct Data {
   std::vector<float> weight, bias, slopes;
 };
-
-void fill(std::mt19937& rng, float* p, size_t n, float lo, float hi) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  for (size_t i = 0; i < n; ++i) p[i] = dist(rng);
-}
 
 // Checks out (with guards) against ref; `what` names the case for the failure message.
 void expect_close(const std::vector<float>& out, const std::vector<float>& ref, int reduction,
@@ -90,12 +58,6 @@ void expect_close(const std::vector<float>& out, const std::vector<float>& ref, 
     }
 }
 
-std::vector<float> output_buffer(size_t count) {
-  std::vector<float> out(count + kGuard, std::nanf(""));
-  std::fill(out.begin() + count, out.end(), kGuardValue);
-  return out;
-}
-
 struct PointwiseCase {
   int batch, in_channels, out_channels, groups, h, w;
   bool prelu;
@@ -103,6 +65,11 @@ struct PointwiseCase {
 
 struct DepthwiseCase {
   int batch, channels, h, w, stride, dilation;
+  bool prelu;
+};
+
+struct Conv3x3Case {
+  int batch, in_channels, out_channels, groups, h, w, stride;
   bool prelu;
 };
 
@@ -166,6 +133,35 @@ class ConvKernelsTest : public ::testing::TestWithParam<Isa> {
          << "x" << c.w << " s" << c.stride << " d" << c.dilation << (c.prelu ? " prelu" : "")
          << " seed " << seed_;
     expect_close(out, ref, 9, what.str());
+  }
+
+  void run(const Conv3x3Case& c) {
+    const int cin = c.in_channels / c.groups;
+    const int oh = (c.h - 1) / c.stride + 1, ow = (c.w - 1) / c.stride + 1;
+    const size_t in_count = size_t(c.batch) * c.in_channels * c.h * c.w;
+    const size_t out_count = size_t(c.batch) * c.out_channels * oh * ow;
+    GuardedInput input(in_count);
+    fill(rng_, input.data(), in_count, -1.0f, 1.0f);
+    Data d = make_data(size_t(c.out_channels) * cin * 9, c.out_channels, cin * 9, c.prelu);
+    std::vector<float> out = output_buffer(out_count), ref(out_count);
+    kernels_->conv3x3(input.data(), c.batch, c.in_channels, c.out_channels, c.groups, c.h, c.w,
+                      c.stride, d.weight.data(), d.bias.data(), c.prelu ? d.slopes.data() : nullptr,
+                      out.data());
+    Conv2dParams p;
+    p.in_channels = c.in_channels;
+    p.out_channels = c.out_channels;
+    p.groups = c.groups;
+    p.kernel_h = p.kernel_w = 3;
+    p.stride = c.stride;
+    p.pad = p.dilation = 1;
+    conv2d_f32_ref(input.data(), c.batch, c.h, c.w, p, d.weight.data(), d.bias.data(), ref.data());
+    if (c.prelu)
+      prelu_f32_ref(ref.data(), c.batch, c.out_channels, int64_t(oh) * ow, d.slopes.data());
+    std::ostringstream what;
+    what << kernels_->conv3x3_name << " n" << c.batch << " " << c.in_channels << "->"
+         << c.out_channels << " g" << c.groups << " " << c.h << "x" << c.w << " s" << c.stride
+         << (c.prelu ? " prelu" : "") << " seed " << seed_;
+    expect_close(out, ref, cin * 9, what.str());
   }
 
   // Weights scaled by 1/sqrt(fan_in) as trained layers are, so outputs stay of order one and the
@@ -275,6 +271,45 @@ TEST_P(ConvKernelsTest, DepthwiseEspnetWidths) {
   // Cityscapes level2: threaded, planes split into blocks of rows.
   run(DepthwiseCase{1, 16, 128, 256, 1, 1, true});
   run(DepthwiseCase{2, 16, 129, 255, 2, 3, true});
+}
+
+TEST_P(ConvKernelsTest, Conv3x3EverySizeStrideAndBlock) {
+  // Output channels per group 1..17 cover every register block (8, 4, 3, 2, 1) and their sums;
+  // inputs per group 1..6; every test size (1x1 and 3x3 are all border).
+  for (const auto& [h, w] : kSizes)
+    for (int s : {1, 2}) {
+      for (int cout = 1; cout <= 17; cout += (cout < 9 ? 1 : 4)) {
+        const int cin = std::uniform_int_distribution<int>(1, 6)(rng_);
+        const int groups = std::uniform_int_distribution<int>(1, 3)(rng_);
+        run(Conv3x3Case{1 + coin(), cin * groups, cout * groups, groups, h, w, s, coin()});
+      }
+      if (HasFailure()) return;
+    }
+}
+
+TEST_P(ConvKernelsTest, Conv3x3WideRowsAndTails) {
+  // Rows spanning several vectors with every tail length, both strides.
+  for (int w = 15; w <= 70; ++w)
+    for (int s : {1, 2}) {
+      run(Conv3x3Case{1, 3, 4, 1, 5, w, s, coin()});
+      if (HasFailure()) return;
+    }
+}
+
+TEST_P(ConvKernelsTest, Conv3x3EspnetLayers) {
+  // The ESPNetv2 layers this kernel serves, at reduced sizes: the stem (3->32, stride 2), the
+  // image shortcut (3->3), EfficientPyrPool's merge (groups = out, 2..5 inputs each) and
+  // EfficientPWConv's gcd-grouped 3x3.
+  run(Conv3x3Case{1, 3, 32, 1, 57, 45, 2, true});
+  run(Conv3x3Case{2, 3, 3, 1, 28, 28, 1, true});
+  for (int per_group = 2; per_group <= 5; ++per_group)
+    run(Conv3x3Case{1, 10 * per_group, 10, 10, 24, 24, 1, true});
+  run(Conv3x3Case{1, 128, 48, 16, 24, 24, 1, true});
+  run(Conv3x3Case{1, 256, 64, 64, 12, 12, 1, true});
+  run(Conv3x3Case{1, 408, 102, 102, 19, 19, 1, true});
+  run(Conv3x3Case{1, 204, 51, 51, 38, 38, 1, true});
+  // Above the threading threshold: image rows split into jobs.
+  run(Conv3x3Case{2, 3, 32, 1, 224, 160, 2, true});
 }
 
 TEST_P(ConvKernelsTest, ToleranceCatchesWrongResult) {

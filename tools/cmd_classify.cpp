@@ -1,43 +1,16 @@
 // espnet classify MODEL IMAGE... [--top K] [--json]: the standard ImageNet evaluation
 // preprocessing (shorter side to 256, centre crop 224), softmax, top-k with class names.
-#include <algorithm>
-#include <cmath>
 #include <cstdio>
-#include <numeric>
 
 #include "cli_common.h"
 #include "commands.h"
 #include "espnet/error.h"
+#include "espnet/image.h"
 #include "espnet/session.h"
-#include "image/class_names.h"
-#include "image/image_decode.h"
-#include "image/preprocess.h"
+#include "espnet/tasks.h"
 #include "image_inputs.h"
 
 namespace espnet::cli {
-namespace {
-
-struct Ranked {
-  int index;
-  double probability;
-};
-
-std::vector<Ranked> top_k(const float* logits, int classes, int k) {
-  const float max_logit = *std::max_element(logits, logits + classes);
-  std::vector<double> p(static_cast<size_t>(classes));
-  double sum = 0;
-  for (int i = 0; i < classes; ++i) sum += p[i] = std::exp(double(logits[i]) - max_logit);
-  std::vector<int> order(static_cast<size_t>(classes));
-  std::iota(order.begin(), order.end(), 0);
-  k = std::min(k, classes);
-  std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                    [&](int a, int b) { return p[a] > p[b] || (p[a] == p[b] && a < b); });
-  std::vector<Ranked> out;
-  for (int i = 0; i < k; ++i) out.push_back({order[i], p[order[i]] / sum});
-  return out;
-}
-
-}  // namespace
 
 int run_classify(const Words& words) {
   const std::vector<OptionSpec> specs = {
@@ -62,30 +35,28 @@ int run_classify(const Words& words) {
   if (model->info().task != Task::kClassification)
     throw Error(args.positional()[0] + " is a " + task_name(model->info().task) +
                 " model; classify needs a classification model");
-  const std::vector<std::string>& names = imagenet_class_names();
-  const bool named = model->info().classes == static_cast<int>(names.size());
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
   Session session(model, SessionOptions{threads});
   const bool json = args.flag("--json");
   if (json) std::printf("[");
   for (size_t i = 0; i < images.size(); ++i) {
-    Tensor input = preprocess_classification(decode_image(images[i]));
-    std::vector<NamedTensor> out = session.run(input);
-    std::vector<Ranked> ranked = top_k(out[0].value.data(), model->info().classes, k);
+    const std::vector<ClassScore> ranked = classify(session, decode_image(images[i]), k);
     if (json) {
       std::printf("%s\n  {\"image\": %s, \"top\": [", i ? "," : "", json_string(images[i]).c_str());
       for (size_t j = 0; j < ranked.size(); ++j)
         std::printf("%s{\"index\": %d, \"name\": %s, \"probability\": %.6f}", j ? ", " : "",
                     ranked[j].index,
-                    json_string(named ? names[ranked[j].index] : std::to_string(ranked[j].index)).c_str(),
+                    json_string(ranked[j].name.empty() ? std::to_string(ranked[j].index)
+                                                       : ranked[j].name)
+                        .c_str(),
                     ranked[j].probability);
       std::printf("]}");
       continue;
     }
     std::printf("%s\n", images[i].c_str());
-    for (const Ranked& r : ranked)
-      std::printf("  %4d  %-30s %.4f\n", r.index, named ? names[r.index].c_str() : "", r.probability);
+    for (const ClassScore& r : ranked)
+      std::printf("  %4d  %-30s %.4f\n", r.index, r.name.c_str(), r.probability);
   }
   if (json) std::printf("\n]\n");
   return 0;

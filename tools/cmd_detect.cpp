@@ -8,16 +8,11 @@
 
 #include "cli_common.h"
 #include "commands.h"
-#include "detection/draw_detections.h"
-#include "detection/ssd_postprocess.h"
-#include "detection/ssd_priors.h"
 #include "espnet/error.h"
+#include "espnet/image.h"
 #include "espnet/session.h"
+#include "espnet/tasks.h"
 #include "file_util.h"
-#include "image/class_names.h"
-#include "image/image_decode.h"
-#include "image/png_write.h"
-#include "image/preprocess.h"
 #include "image_inputs.h"
 
 namespace espnet::cli {
@@ -27,26 +22,6 @@ using Clock = std::chrono::steady_clock;
 
 double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-// detection_demo.py sets conf_threshold per dataset: 0.4 for PASCAL VOC, 0.3 for COCO.
-constexpr double kVocThreshold = 0.4, kCocoThreshold = 0.3;
-
-// Class names by the checkpoint's class count (COCO 81 or VOC 21, background at 0); any other
-// count gets numbers.
-std::vector<std::string> detection_class_names(int classes) {
-  if (classes == static_cast<int>(coco_class_names().size())) return coco_class_names();
-  if (classes == static_cast<int>(voc_class_names().size())) return voc_class_names();
-  std::vector<std::string> names;
-  for (int c = 0; c < classes; ++c)
-    names.push_back(c ? "class " + std::to_string(c) : "background");
-  return names;
-}
-
-const Tensor& output_named(const std::vector<NamedTensor>& outputs, const std::string& name) {
-  for (const NamedTensor& o : outputs)
-    if (o.name == name) return o.value;
-  throw Error("the network produced no '" + name + "' output");
 }
 
 }  // namespace
@@ -88,7 +63,7 @@ int run_detect(const Words& words) {
   const LoadOptions load = load_options(args);
   const std::string out_dir = args.value("--output", ".");
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
-  SsdPostprocessOptions post;
+  DetectOptions post;
   post.iou_threshold = static_cast<float>(args.double_value("--iou", 0.45, 0.0, 1.0));
   post.max_detections = args.int_value("--max", 0, 0, 1000000);
   post.top_k_per_class = 200;
@@ -102,13 +77,10 @@ int run_detect(const Words& words) {
   if (info.task != Task::kDetection)
     throw Error(model_path + " is a " + task_name(info.task) +
                 " model; detect needs a detection (SSD) model");
-  const std::vector<std::string> names = detection_class_names(info.classes);
-  const double default_threshold = info.classes == 21 ? kVocThreshold : kCocoThreshold;
-  const double threshold = args.double_value("--threshold", default_threshold, 0.0, 1.0);
+  const double threshold =
+      args.double_value("--threshold", default_detection_threshold(*model), 0.0, 1.0);
   post.score_threshold = static_cast<float>(threshold);
   const int size = info.input_size;
-  const std::vector<float> priors = make_ssd_priors(ssd_config(size));
-  const int num_priors = static_cast<int>(priors.size() / 4);
 
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
@@ -121,30 +93,15 @@ int run_detect(const Words& words) {
     const Clock::time_point t0 = Clock::now();
     const Image photo = decode_image(path);
     const Clock::time_point t1 = Clock::now();
-    const Tensor input = preprocess_detection(photo, size);
-    const Clock::time_point t2 = Clock::now();
-    const std::vector<NamedTensor> outputs = session.run(input);
-    const Clock::time_point t3 = Clock::now();
-    const Tensor& confidences = output_named(outputs, "confidences");
-    const Tensor& locations = output_named(outputs, "locations");
-    if (confidences.shape() != Shape{1, num_priors, info.classes} ||
-        locations.shape() != Shape{1, num_priors, 4})
-      throw Error("the network's outputs " + shape_to_string(confidences.shape()) + " and " +
-                  shape_to_string(locations.shape()) + " do not match the " +
-                  std::to_string(num_priors) + " priors of SSD" + std::to_string(size));
-    const std::vector<Detection> detections =
-        scale_detections_to_image(ssd_postprocess(confidences.data(), locations.data(),
-                                                  priors.data(), num_priors, info.classes, post),
-                                  photo.width, photo.height);
+    StageTimes stages;
+    const std::vector<Detection> detections = detect(session, photo, post, &stages);
     const std::string png = join_path(out_dir, file_stem(path) + "_detections.png");
     check_output_path(png, {path, model_path});
-    write_png_rgb(png, draw_detections(photo, detections, names,
-                                       detection_style_for(photo.width, photo.height)));
+    write_png(png, draw_detections(photo, detections));
     const Clock::time_point t4 = Clock::now();
 
-    auto name_of = [&](int label) {
-      return label >= 0 && label < static_cast<int>(names.size()) ? names[label]
-                                                                  : std::to_string(label);
+    auto name_of = [](const Detection& d) {
+      return d.name.empty() ? std::to_string(d.label) : d.name;
     };
     if (json) {
       std::printf(
@@ -157,11 +114,11 @@ int run_detect(const Words& words) {
         std::printf(
             "%s\n    {\"label\": %d, \"name\": %s, \"score\": %.6f, \"x1\": %.3f, "
             "\"y1\": %.3f, \"x2\": %.3f, \"y2\": %.3f}",
-            k ? "," : "", d.label, json_string(name_of(d.label)).c_str(), d.score, d.x1, d.y1, d.x2,
+            k ? "," : "", d.label, json_string(name_of(d)).c_str(), d.score, d.x1, d.y1, d.x2,
             d.y2);
       }
       std::printf("%s], \"inference_ms\": %.3f}", detections.empty() ? "" : "\n  ",
-                  ms_between(t2, t3));
+                  stages.network_ms);
     } else {
       std::printf("%s (%dx%d, SSD%d): %zu object%s above %s\n", path.c_str(), photo.width,
                   photo.height, size, detections.size(), detections.size() == 1 ? "" : "s",
@@ -169,7 +126,7 @@ int run_detect(const Words& words) {
       if (!detections.empty())
         std::printf("  %-16s %6s %8s %8s %8s %8s\n", "class", "score", "x1", "y1", "x2", "y2");
       for (const Detection& d : detections)
-        std::printf("  %-16s %6.3f %8.1f %8.1f %8.1f %8.1f\n", name_of(d.label).c_str(), d.score,
+        std::printf("  %-16s %6.3f %8.1f %8.1f %8.1f %8.1f\n", name_of(d).c_str(), d.score,
                     d.x1, d.y1, d.x2, d.y2);
       std::printf("  wrote %s\n", png.c_str());
     }
@@ -177,7 +134,8 @@ int run_detect(const Words& words) {
       std::fprintf(stderr,
                    "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
                    "postprocess+draw+write %.1f ms\n",
-                   ms_between(t0, t1), ms_between(t1, t2), ms_between(t2, t3), ms_between(t3, t4));
+                   ms_between(t0, t1), stages.preprocess_ms, stages.network_ms,
+                   ms_between(t1, t4) - stages.preprocess_ms - stages.network_ms);
   }
   if (json) std::printf("\n]\n");
   return 0;

@@ -7,17 +7,14 @@
 #include "cli_common.h"
 #include "commands.h"
 #include "espnet/error.h"
+#include "espnet/image.h"
 #include "espnet/session.h"
-#include "image/blend.h"
-#include "image/class_names.h"
-#include "image/image_decode.h"
+#include "espnet/tasks.h"
+#include "file_util.h"
 #include "image/labels.h"
 #include "image/palette.h"
 #include "image/png_write.h"
-#include "image/preprocess.h"
 #include "image_inputs.h"
-#include "file_util.h"
-#include "postprocess/segmentation_labels.h"
 
 namespace espnet::cli {
 namespace {
@@ -73,7 +70,7 @@ int run_segment(const Words& words) {
   if (fixed_size) model->check_input_size(fixed_h, fixed_w);
   const bool city = is_cityscapes(info);
   const Palette palette = city ? cityscapes_palette() : voc_palette();
-  const std::vector<std::string>& names = city ? cityscapes_class_names() : voc_class_names();
+  const std::vector<std::string> names = class_names(*model);
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
   // No output may replace any input: a later image of the same run, or the model.
@@ -89,51 +86,29 @@ int run_segment(const Words& words) {
     Clock::time_point t0 = Clock::now();
     Image photo = decode_image(path);
     Clock::time_point t1 = Clock::now();
-    int net_w = fixed_w, net_h = fixed_h;
-    if (!fixed_size) {
-      if (info.family == Family::kOriginal) {
-        net_w = 1024;  // gen_cityscapes.py's default input size, whatever the photo's aspect
-        net_h = 512;
-      } else {
-        NetworkSize s = segmentation_demo_network_size(photo.width, photo.height);
-        net_w = s.width;
-        net_h = s.height;
-      }
-    }
-    if (net_w < 32 || net_h < 32)
-      throw Error(path + ": image " + std::to_string(photo.width) + "x" +
-                  std::to_string(photo.height) + " is too small (the demo needs at least 32x32)");
-    model->check_input_size(net_h, net_w);
-    Tensor input = info.family == Family::kOriginal
-                       ? preprocess_segmentation_original(photo, net_w, net_h)
-                       : preprocess_segmentation_edgenets(photo, net_w, net_h);
-    Clock::time_point t2 = Clock::now();
-    std::vector<NamedTensor> outputs = session.run(input);
-    Clock::time_point t3 = Clock::now();
-    std::vector<uint8_t> net_labels = argmax_labels(outputs[0].value);
-    std::vector<uint8_t> labels =
-        resize_labels_nearest(net_labels.data(), net_w, net_h, photo.width, photo.height);
+    StageTimes stages;
+    const SegmentationResult result =
+        segment(session, photo, SegmentOptions{fixed_w, fixed_h}, &stages);
+    const int net_w = result.network_width, net_h = result.network_height;
+    const std::vector<uint8_t>& labels = result.labels;
     const std::string stem = join_path(out_dir, file_stem(path));
     const std::string labels_png = stem + "_labels.png", overlay_png = stem + "_overlay.png";
     check_output_path(labels_png, inputs);
     check_output_path(overlay_png, inputs);
     write_png_palette(labels_png, labels.data(), photo.width, photo.height, palette,
                       static_cast<int>(names.size()));
-    Image colours = colorize_labels(labels.data(), photo.width, photo.height, palette);
-    write_png_rgb(overlay_png, blend_overlay(photo, colours, alpha));
+    write_png(overlay_png, overlay(photo, colorize(result, *model), alpha));
     std::string labelids_png;
     if (args.flag("--labelids")) {
       if (!city) throw Error("--labelids needs a Cityscapes model");
       // gen_cityscapes.py: the network-resolution map enlarged 2x (nearest), trainId -> labelId.
-      std::vector<uint8_t> big = upscale_labels_2x(net_labels.data(), net_w, net_h);
+      std::vector<uint8_t> big = upscale_labels_2x(result.network_labels.data(), net_w, net_h);
       std::vector<uint8_t> ids = cityscapes_train_ids_to_label_ids(big.data(), big.size());
       labelids_png = stem + "_labelids.png";
       check_output_path(labelids_png, inputs);
       write_png_gray(labelids_png, ids.data(), net_w * 2, net_h * 2);
     }
     Clock::time_point t4 = Clock::now();
-    std::vector<int64_t> counts = label_histogram(labels, info.classes);
-    const double total = double(labels.size());
     if (json) {
       std::printf("%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
                   "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
@@ -141,27 +116,28 @@ int run_segment(const Words& words) {
                   json_string(labels_png).c_str(), json_string(overlay_png).c_str());
       if (!labelids_png.empty()) std::printf(", \"labelids_png\": %s", json_string(labelids_png).c_str());
       std::printf(", \"classes\": [");
-      bool first = true;
-      for (size_t c = 0; c < counts.size(); ++c) {
-        if (!counts[c]) continue;
-        std::printf("%s{\"id\": %zu, \"name\": %s, \"pixels\": %lld, \"share\": %.6f}", first ? "" : ", ",
-                    c, json_string(c < names.size() ? names[c] : std::to_string(c)).c_str(),
-                    static_cast<long long>(counts[c]), counts[c] / total);
-        first = false;
+      for (size_t c = 0; c < result.classes.size(); ++c) {
+        const ClassShare& share = result.classes[c];
+        std::printf("%s{\"id\": %d, \"name\": %s, \"pixels\": %lld, \"share\": %.6f}",
+                    c ? ", " : "", share.index,
+                    json_string(share.name.empty() ? std::to_string(share.index) : share.name)
+                        .c_str(),
+                    static_cast<long long>(share.pixels), share.fraction);
       }
-      std::printf("], \"inference_ms\": %.3f}", ms_between(t2, t3));
+      std::printf("], \"inference_ms\": %.3f}", stages.network_ms);
     } else {
       std::printf("%s (%dx%d, network %dx%d)\n", path.c_str(), photo.width, photo.height, net_w, net_h);
-      for (size_t c = 0; c < counts.size(); ++c)
-        if (counts[c])
-          std::printf("  %-14s %6.2f %%\n", c < names.size() ? names[c].c_str() : "?", 100.0 * counts[c] / total);
+      for (const ClassShare& share : result.classes)
+        std::printf("  %-14s %6.2f %%\n", share.name.empty() ? "?" : share.name.c_str(),
+                    100.0 * share.pixels / labels.size());
       std::printf("  wrote %s, %s%s%s\n", labels_png.c_str(), overlay_png.c_str(),
                   labelids_png.empty() ? "" : ", ", labelids_png.c_str());
     }
     if (verbose)
       std::fprintf(stderr, "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
                    "postprocess+write %.1f ms\n",
-                   ms_between(t0, t1), ms_between(t1, t2), ms_between(t2, t3), ms_between(t3, t4));
+                   ms_between(t0, t1), stages.preprocess_ms, stages.network_ms,
+                   ms_between(t1, t4) - stages.preprocess_ms - stages.network_ms);
   }
   if (json) std::printf("\n]\n");
   return 0;

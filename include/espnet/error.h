@@ -5,10 +5,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "espnet/export.h"
+
 namespace espnet {
 
-class Error : public std::runtime_error {
+/// The exception every library call throws for bad input, a bad file or an unsupported model;
+/// what() says what is wrong and, where it can, what to do.
+class ESPNET_API Error : public std::runtime_error {
  public:
+  /// An error with a message for the user.
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 

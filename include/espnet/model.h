@@ -8,15 +8,20 @@
 #include <string>
 #include <vector>
 
+#include "espnet/export.h"
+
 namespace espnet {
 
+/// What a network computes.
 enum class Task { kClassification, kSegmentation, kDetection };
 /// kEdgeNets: the EdgeNets code (classification, EfficientPyrPool segmentation, SSD);
 /// kOriginal: the original ESPNetv2 repository's segmentation network (EESPNet_Seg, PSP decoder).
 enum class Family { kEdgeNets, kOriginal };
 
-const char* task_name(Task task);      // "classification", ...
-const char* family_name(Family family);  // "edgenets", "espnetv2-original"
+/// "classification", "segmentation" or "detection".
+ESPNET_API const char* task_name(Task task);
+/// "edgenets" or "espnetv2-original".
+ESPNET_API const char* family_name(Family family);
 
 /// What a checkpoint holds, inferred from its tensors (and stored in our model file).
 struct ModelInfo {
@@ -47,7 +52,8 @@ struct LoadOptions {
 class Network;
 struct ModelData;
 
-class Model {
+/// A loaded network with its weights: immutable, shared between threads and sessions.
+class ESPNET_API Model {
  public:
   /// Loads a `.pth` checkpoint (legacy or zip) or a model file written by `espnet convert`.
   /// Throws espnet::Error naming the file and the problem.
@@ -59,6 +65,7 @@ class Model {
   static std::shared_ptr<const Model> random(const ModelInfo& description, uint32_t seed = 1);
 
   ~Model();
+  /// What the checkpoint holds: family, task, scale, classes, dataset, input size.
   const ModelInfo& info() const;
   /// Convolution multiply-adds (millions) for one image of `height` x `width`, counted as the
   /// published tables count them (upstream compute_flops).

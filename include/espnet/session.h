@@ -22,11 +22,13 @@
 #include <string>
 #include <vector>
 
+#include "espnet/export.h"
 #include "espnet/model.h"
 #include "espnet/tensor.h"
 
 namespace espnet {
 
+/// Per-session settings.
 struct SessionOptions {
   /// OpenMP threads for this session's runs; 0 keeps the OpenMP default.
   int threads = 0;
@@ -47,8 +49,11 @@ class TensorPool;
 }
 struct OpTime;
 
-class Session {
+/// Runs a Model: owns its working memory (plans once per input shape, then runs without
+/// allocating). Cheap to create; use one per thread.
+class ESPNET_API Session {
  public:
+  /// A session over `model` (shared: the model lives as long as any session uses it).
   explicit Session(std::shared_ptr<const Model> model, SessionOptions options = {});
   ~Session();
   Session(const Session&) = delete;
@@ -78,6 +83,7 @@ class Session {
   void enable_profiling(bool on);
   std::vector<ProfileRow> profile() const;
 
+  /// The model this session runs.
   const Model& model() const { return *model_; }
 
  private:

@@ -8,16 +8,22 @@
 #include <initializer_list>
 #include <vector>
 
+#include "espnet/export.h"
+
 namespace espnet {
 
-class Shape {
+/// Extents of a tensor, outermost first (N, C, H, W for images).
+class ESPNET_API Shape {
  public:
+  /// Largest rank a tensor may have.
   static constexpr size_t kMaxRank = 8;
   using value_type = int64_t;
   using iterator = int64_t*;
   using const_iterator = const int64_t*;
 
+  /// Rank 0 (no extents).
   Shape() = default;
+  /// From a list of extents, e.g. Shape{1, 3, 224, 224}.
   Shape(std::initializer_list<int64_t> dims) { assign(dims.begin(), dims.end()); }
   template <typename It>
   Shape(It first, It last) {
@@ -25,6 +31,7 @@ class Shape {
   }
   Shape(const std::vector<int64_t>& dims) { assign(dims.data(), dims.data() + dims.size()); }
 
+  /// Rank and element access as std::vector.
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   int64_t& operator[](size_t i) { return dims_[i]; }
@@ -39,8 +46,10 @@ class Shape {
   /// Throws espnet::Error past kMaxRank.
   void push_back(int64_t d);
   void clear() { size_ = 0; }
+  /// The extents as a std::vector.
   std::vector<int64_t> to_vector() const { return std::vector<int64_t>(begin(), end()); }
 
+  /// Same rank and extents.
   friend bool operator==(const Shape& a, const Shape& b) {
     return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin());
   }

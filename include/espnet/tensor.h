@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "espnet/export.h"
 #include "espnet/shape.h"
 
 namespace espnet {
@@ -17,18 +18,19 @@ class TensorPool;
 
 
 /// Number of elements of a shape; throws espnet::Error on a negative extent or on overflow.
-int64_t shape_numel(const Shape& shape);
+ESPNET_API int64_t shape_numel(const Shape& shape);
 
 /// "[1, 3, 224, 224]"
-std::string shape_to_string(const Shape& shape);
+ESPNET_API std::string shape_to_string(const Shape& shape);
 
 /// Owning (or, for views into an arena, non-owning) float32 tensor. Copying shares nothing:
 /// the copy constructor deep-copies so that a tensor is a plain value.
-class Tensor {
+class ESPNET_API Tensor {
  public:
   /// Storage alignment in bytes, enough for an AVX-512 aligned load.
   static constexpr size_t kAlignment = 64;
 
+  /// An empty tensor (no elements, no storage).
   Tensor() = default;
   /// Allocates zero-initialised storage for `shape`.
   explicit Tensor(Shape shape);
@@ -38,18 +40,25 @@ class Tensor {
   /// Wraps memory the caller owns (must outlive the tensor); nothing is freed.
   static Tensor view(float* data, Shape shape);
 
+  /// Deep copies (a view's copy owns its own storage).
   Tensor(const Tensor& other);
   Tensor& operator=(const Tensor& other);
+  /// Moves take the storage over.
   Tensor(Tensor&&) noexcept = default;
   Tensor& operator=(Tensor&&) noexcept = default;
 
+  /// Extents, outermost first.
   const Shape& shape() const { return shape_; }
+  /// Number of dimensions.
   int rank() const { return static_cast<int>(shape_.size()); }
   /// Extent of dimension `i`; negative `i` counts from the end.
   int64_t dim(int i) const;
+  /// Number of elements.
   int64_t numel() const { return numel_; }
+  /// True when there are no elements.
   bool empty() const { return numel_ == 0; }
 
+  /// The elements, row-major (C order), 64-byte aligned.
   float* data() { return data_; }
   const float* data() const { return data_; }
 

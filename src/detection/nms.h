@@ -5,15 +5,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "espnet/detection.h"
+
 namespace espnet {
 
-/// One detected object: a corner-form box (relative to the image, or in pixels after
-/// scale_detections_to_image), its class probability and its class index (0 = background).
-struct Detection {
-  float x1, y1, x2, y2;
-  float score;
-  int label;
-};
+// Detection (a box, score, label and name) is public: espnet/detection.h.
 
 /// Intersection over union of two corner-form boxes (x1, y1, x2, y2), computed in float32 as
 /// inter / (area_a + area_b - inter) with no "+1" pixel convention. A box with zero, negative

@@ -14,12 +14,7 @@ namespace espnet {
 constexpr int kMaxImageSide = 32768;
 constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
 
-/// Decodes a JPEG, PNG, BMP, GIF, TGA or 8-bit PNM file to 3-channel RGB (grey is expanded, an alpha channel dropped), as
-/// PIL's Image.open(path).convert('RGB') does. Throws espnet::Error naming the file when it is
-/// missing, unreadable, corrupt, in an unsupported format or too large.
-Image decode_image(const std::string& path);
-
-/// The same for an encoded image held in memory; `name` is used in error messages.
-Image decode_image_memory(const uint8_t* data, size_t size, const std::string& name);
+// decode_image(path) and decode_image_memory(data, size, name) are declared in the public
+// espnet/image.h (included above through image/image.h).
 
 }  // namespace espnet

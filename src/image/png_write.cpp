@@ -158,4 +158,17 @@ void write_png_palette(const std::string& path, const uint8_t* indices, int widt
   write_file_atomic(path, png.data(), png.size());
 }
 
+void write_png(const std::string& path, const Image& image) {
+  if (image.channels == 3) return write_png_rgb(path, image);
+  if (image.channels != 1)
+    throw Error("cannot write '" + path + "': a PNG needs a 1-channel (grey) or 3-channel (RGB) " +
+                "image, got " + std::to_string(image.channels) + " channels");
+  if (image.width <= 0 || image.height <= 0 ||
+      image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height))
+    throw Error("cannot write '" + path + "': the image holds " +
+                std::to_string(image.pixels.size()) + " bytes, not " +
+                std::to_string(image.width) + "x" + std::to_string(image.height));
+  write_png_gray(path, image.pixels.data(), image.width, image.height);
+}
+
 }  // namespace espnet

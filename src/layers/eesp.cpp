@@ -107,7 +107,12 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
   Tensor expanded = expand_.forward(ctx, cat);
   ctx.record("conv_1x1_exp", expanded);
   if (stride_ != 1) return expanded;
-  if (expanded.shape() == x.shape()) {
+  if (expanded.shape() == x.shape() && !ctx.tracing()) {
+    ops::add_prelu_inplace(ctx, expanded, x, module_slopes_);
+    ctx.record("output", expanded);
+    return expanded;
+  }
+  if (expanded.shape() == x.shape()) {  // traced: "residual" is recorded before the PReLU
     ops::add_inplace(ctx, expanded, x);
     ctx.record("residual", expanded);
   }
@@ -151,7 +156,12 @@ Tensor DownSampler::forward(ExecContext& ctx, const Tensor& x, ImagePyramid* pyr
     ctx.record("inp_reinf.0", r);
     r = reinforce_1x1_.forward(ctx, r);
     ctx.record("inp_reinf.1", r);
-    ops::add_inplace(ctx, out, r);
+    if (!ctx.tracing()) {
+      ops::add_prelu_inplace(ctx, out, r, slopes_);
+      ctx.record("output", out);
+      return out;
+    }
+    ops::add_inplace(ctx, out, r);  // traced: "sum" is recorded before the PReLU
     ctx.record("sum", out);
   }
   ops::scale_shift_activate(ctx, out, {}, {}, ops::Activation::kPRelu, slopes_);

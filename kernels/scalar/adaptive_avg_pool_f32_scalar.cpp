@@ -1,0 +1,106 @@
+// adaptive_avg_pool_f32_scalar: F.adaptive_avg_pool2d, portable C++, separable. Output columns
+// go in chunks of at most kCells cells whose input span fits a stack row of kSpan floats; a
+// chunk's cell bounds are computed once (no division per pixel). For each output row the input
+// rows of its cells are summed column by column into the stack row (a loop the compiler
+// vectorises), then each cell sums its columns of that row and divides by its area. A single cell
+// wider than kSpan is summed directly. Sums run in a different order than in
+// adaptive_avg_pool_f32_ref (columns first), so results differ by rounding only.
+// Threads split (plane, block of output rows) jobs for inputs of at least kParallelMinElements.
+#include "kernels/elementwise_kernels.h"
+#include "kernels/pool_kernels.h"
+
+namespace espnet {
+namespace {
+
+constexpr int kSpan = 4096;
+constexpr int kCells = 1024;
+constexpr int64_t kPixelsPerJob = 4096;
+
+int cell_begin(int i, int in, int out) {
+  return static_cast<int>(int64_t(i) * in / out);
+}
+int cell_end(int i, int in, int out) {
+  return static_cast<int>((int64_t(i + 1) * in + out - 1) / out);
+}
+
+// Cells [xs, xe) of rows [y_begin, y_end); cell k spans stack-row columns [x0[k], x1[k]), which
+// are input columns c0 + x0[k] ...
+void pool_chunk(const float* in, int in_h, int in_w, int out_h, int y_begin, int y_end, int xs,
+                int xe, int c0, int c1, const int* x0, const int* x1, float* sums, float* out,
+                int out_w) {
+  for (int y = y_begin; y < y_end; ++y) {
+    const int y0 = cell_begin(y, in_h, out_h), y1 = cell_end(y, in_h, out_h);
+    const float* row = in + int64_t(y0) * in_w + c0;
+    for (int c = 0; c < c1 - c0; ++c) sums[c] = row[c];
+    for (int iy = y0 + 1; iy < y1; ++iy) {
+      row = in + int64_t(iy) * in_w + c0;
+      for (int c = 0; c < c1 - c0; ++c) sums[c] += row[c];
+    }
+    float* out_row = out + int64_t(y) * out_w;
+    const int rows = y1 - y0;
+    for (int x = xs; x < xe; ++x) {
+      const int k = x - xs;
+      float sum = 0.0f;
+      for (int c = x0[k]; c < x1[k]; ++c) sum += sums[c];
+      out_row[x] = sum / float(rows * (x1[k] - x0[k]));
+    }
+  }
+}
+
+// Cell x of rows [y_begin, y_end), too wide for the stack row.
+void pool_wide_cell(const float* in, int in_h, int in_w, int out_h, int out_w, int y_begin,
+                    int y_end, int x, float* out) {
+  const int x0 = cell_begin(x, in_w, out_w), x1 = cell_end(x, in_w, out_w);
+  for (int y = y_begin; y < y_end; ++y) {
+    const int y0 = cell_begin(y, in_h, out_h), y1 = cell_end(y, in_h, out_h);
+    float sum = 0.0f;
+    for (int iy = y0; iy < y1; ++iy)
+      for (int c = x0; c < x1; ++c) sum += in[int64_t(iy) * in_w + c];
+    out[int64_t(y) * out_w + x] = sum / float((y1 - y0) * (x1 - x0));
+  }
+}
+
+}  // namespace
+
+void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
+                                  int out_w, float* output) {
+  int rows_per_job = static_cast<int>(kPixelsPerJob / out_w);
+  if (rows_per_job < 1) rows_per_job = 1;
+  const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
+  const int64_t jobs = planes * row_blocks;
+  const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
+#pragma omp parallel for schedule(static) if (double(planes) * double(in_plane) >= \
+                                              kParallelMinElements)
+  for (int64_t job = 0; job < jobs; ++job) {
+    const int64_t p = job / row_blocks;
+    const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;
+    const int y_end = y_begin + rows_per_job < out_h ? y_begin + rows_per_job : out_h;
+    const float* in = input + p * in_plane;
+    float* out = output + p * out_plane;
+    float sums[kSpan];
+    int x0[kCells], x1[kCells];
+    int xs = 0;
+    while (xs < out_w) {
+      const int c0 = cell_begin(xs, in_w, out_w);
+      if (cell_end(xs, in_w, out_w) - c0 > kSpan) {
+        pool_wide_cell(in, in_h, in_w, out_h, out_w, y_begin, y_end, xs, out);
+        ++xs;
+        continue;
+      }
+      int xe = xs;
+      while (xe < out_w && xe - xs < kCells) {
+        const int end = cell_end(xe, in_w, out_w);
+        if (end - c0 > kSpan) break;
+        x0[xe - xs] = cell_begin(xe, in_w, out_w) - c0;
+        x1[xe - xs] = end - c0;
+        ++xe;
+      }
+      // Cell ends grow with x, so the chunk's last cell ends its span.
+      pool_chunk(in, in_h, in_w, out_h, y_begin, y_end, xs, xe, c0, c0 + x1[xe - xs - 1], x0, x1,
+                 sums, out, out_w);
+      xs = xe;
+    }
+  }
+}
+
+}  // namespace espnet

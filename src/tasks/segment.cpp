@@ -1,0 +1,83 @@
+// Segmentation: the demo preprocessing of the model's family, the network, argmax, the label map
+// back at the photo's size; and its pictures (palette colours, blended overlay).
+#include "espnet/error.h"
+#include "espnet/tasks.h"
+#include "image/blend.h"
+#include "image/labels.h"
+#include "image/palette.h"
+#include "image/preprocess.h"
+#include "postprocess/segmentation_labels.h"
+#include "tasks/stage_clock.h"
+
+namespace espnet {
+namespace {
+
+// The network size the official demo of the model's family uses for this photo.
+NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb) {
+  // gen_cityscapes.py's default input size, whatever the photo's aspect.
+  if (info.family == Family::kOriginal) return {1024, 512};
+  return segmentation_demo_network_size(rgb.width, rgb.height);
+}
+
+}  // namespace
+
+SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
+                           StageTimes* times) {
+  const Model& model = session.model();
+  const ModelInfo& info = model.info();
+  if (info.task != Task::kSegmentation)
+    throw Error(std::string("segment needs a segmentation model; the session's model is a ") +
+                task_name(info.task) + " model");
+  if ((options.width == 0) != (options.height == 0))
+    throw Error("SegmentOptions: set both width and height, or neither (got " +
+                std::to_string(options.width) + "x" + std::to_string(options.height) + ")");
+  StageClock clock;
+  NetworkSize size{options.width, options.height};
+  if (size.width == 0) size = demo_network_size(info, rgb);
+  if (size.width < 32 || size.height < 32)
+    throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
+                " is too small (the demo needs at least 32x32)");
+  model.check_input_size(size.height, size.width);
+  const Tensor input = info.family == Family::kOriginal
+                           ? preprocess_segmentation_original(rgb, size.width, size.height)
+                           : preprocess_segmentation_edgenets(rgb, size.width, size.height);
+  const double preprocess_ms = clock.lap_ms();
+  const std::vector<NamedTensor>& outputs = session.run(input);
+  const double network_ms = clock.lap_ms();
+
+  SegmentationResult result;
+  result.width = rgb.width;
+  result.height = rgb.height;
+  result.network_width = size.width;
+  result.network_height = size.height;
+  result.logits = outputs.at(0).value;  // a copy: the session's outputs change on its next run
+  result.network_labels = argmax_labels(result.logits);
+  result.labels = resize_labels_nearest(result.network_labels.data(), size.width, size.height,
+                                        rgb.width, rgb.height);
+  const std::vector<int64_t> counts = label_histogram(result.labels, info.classes);
+  const std::vector<std::string> names = class_names(model);
+  const double total = static_cast<double>(result.labels.size());
+  for (size_t c = 0; c < counts.size(); ++c) {
+    if (counts[c] == 0) continue;
+    result.classes.push_back({static_cast<int>(c), c < names.size() ? names[c] : "", counts[c],
+                              static_cast<double>(counts[c]) / total});
+  }
+  if (times) *times = {preprocess_ms, network_ms, clock.lap_ms()};
+  return result;
+}
+
+Image colorize(const SegmentationResult& result, const Model& model) {
+  if (result.width <= 0 || result.height <= 0 ||
+      result.labels.size() != static_cast<size_t>(result.width) * result.height)
+    throw Error("colorize: the result holds " + std::to_string(result.labels.size()) +
+                " labels for a " + std::to_string(result.width) + "x" +
+                std::to_string(result.height) + " photo");
+  const Palette palette = model.info().dataset == "city" ? cityscapes_palette() : voc_palette();
+  return colorize_labels(result.labels.data(), result.width, result.height, palette);
+}
+
+Image overlay(const Image& photo, const Image& colours, float alpha) {
+  return blend_overlay(photo, colours, alpha);
+}
+
+}  // namespace espnet

@@ -1,0 +1,64 @@
+// Buffers for kernel-versus-reference tests: inputs that end exactly at an inaccessible page (an
+// over-read crashes), outputs prefilled with NaN (a skipped element fails) and followed by guard
+// values (an over-write fails), and the seed of the random data (ESPNET_TEST_SEED or a fixed
+// default; tests print it with every failure).
+#pragma once
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <new>
+#include <random>
+#include <vector>
+
+namespace espnet::test {
+
+constexpr int kGuard = 64;
+constexpr float kGuardValue = -7777.25f;
+
+inline uint32_t test_seed() {
+  const char* env = std::getenv("ESPNET_TEST_SEED");
+  return env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 20240611u;
+}
+
+// `count` floats whose last one is followed by a PROT_NONE page.
+class GuardedInput {
+ public:
+  explicit GuardedInput(size_t count) {
+    const size_t page = size_t(sysconf(_SC_PAGESIZE));
+    const size_t bytes = std::max<size_t>(count, 1) * sizeof(float);
+    size_ = (bytes + page - 1) / page * page + page;
+    void* base = mmap(nullptr, size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED) throw std::bad_alloc();
+    base_ = static_cast<char*>(base);
+    mprotect(base_ + size_ - page, page, PROT_NONE);
+    data_ = reinterpret_cast<float*>(base_ + size_ - page - count * sizeof(float));
+  }
+  ~GuardedInput() { munmap(base_, size_); }
+  GuardedInput(const GuardedInput&) = delete;
+  GuardedInput& operator=(const GuardedInput&) = delete;
+  float* data() { return data_; }
+
+ private:
+  char* base_ = nullptr;
+  size_t size_ = 0;
+  float* data_ = nullptr;
+};
+
+inline void fill(std::mt19937& rng, float* p, size_t n, float lo, float hi) {
+  std::uniform_real_distribution<float> dist(lo, hi);
+  for (size_t i = 0; i < n; ++i) p[i] = dist(rng);
+}
+
+// `count` NaNs followed by kGuard guard values.
+inline std::vector<float> output_buffer(size_t count) {
+  std::vector<float> out(count + kGuard, std::nanf(""));
+  std::fill(out.begin() + count, out.end(), kGuardValue);
+  return out;
+}
+
+}  // namespace espnet::test

@@ -1,0 +1,177 @@
+// Optimised pooling and resize kernels (avg-pool 3x3/s2, bilinear align_corners resize, adaptive
+// average pooling) against the reference kernels, for every ISA level; levels this CPU lacks are
+// skipped, never passed. Random sizes from 1x1 up, rows wider than the kernels' column chunks,
+// cells wider than the adaptive pool's stack row, and threaded sizes.
+// Inputs end at an inaccessible page, outputs are NaN-prefilled and guarded (see
+// support/kernel_buffers.h); the seed is printed with every failure.
+#include <gtest/gtest-spi.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "kernels/dispatch.h"
+#include "kernels/reference/pool_ref.h"
+#include "kernels/reference/resize_ref.h"
+#include "support/kernel_buffers.h"
+
+namespace espnet {
+namespace {
+
+using test::fill;
+using test::GuardedInput;
+using test::kGuard;
+using test::kGuardValue;
+using test::output_buffer;
+
+// |out - ref| <= 1e-6 + 1e-5 |ref| per element, then the guards after the output.
+void expect_close(const std::vector<float>& out, const std::vector<float>& ref,
+                  const std::string& what) {
+  size_t bad = 0, worst = 0;
+  double worst_excess = -1.0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double diff = std::fabs(double(out[i]) - double(ref[i]));
+    const double limit = 1e-6 + 1e-5 * std::fabs(double(ref[i]));
+    if (!(diff <= limit)) {
+      ++bad;
+      const double excess = std::isnan(diff) ? 1e30 : diff - limit;
+      if (excess > worst_excess) worst_excess = excess, worst = i;
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size() << " elements differ; worst #"
+                     << worst << " got " << out[worst] << " want " << ref[worst];
+  for (int i = 0; i < kGuard; ++i)
+    if (out[ref.size() + i] != kGuardValue) {
+      ADD_FAILURE() << what << ": wrote past the output (guard " << i << ")";
+      break;
+    }
+}
+
+enum class Op { kAvgPool, kResize, kAdaptive };
+
+class PoolKernelsTest : public ::testing::TestWithParam<Isa> {
+ protected:
+  void SetUp() override {
+    if (static_cast<int>(GetParam()) > static_cast<int>(detected_isa()))
+      GTEST_SKIP() << isa_name(GetParam())
+                   << " not supported by this CPU (best: " << isa_name(detected_isa()) << ")";
+    kernels_ = &conv_kernels_for(GetParam());
+    seed_ = test::test_seed();
+    rng_.seed(seed_);
+    RecordProperty("seed", std::to_string(seed_));
+  }
+
+  // out_h/out_w are ignored for the avg-pool (its output is ceil(in / 2)).
+  void run(Op op, int64_t planes, int in_h, int in_w, int out_h, int out_w) {
+    if (op == Op::kAvgPool) out_h = (in_h - 1) / 2 + 1, out_w = (in_w - 1) / 2 + 1;
+    const size_t in_count = size_t(planes) * in_h * in_w;
+    const size_t out_count = size_t(planes) * out_h * out_w;
+    GuardedInput input(in_count);
+    fill(rng_, input.data(), in_count, -1.0f, 1.0f);
+    std::vector<float> out = output_buffer(out_count), ref(out_count);
+    const char* name = "";
+    switch (op) {
+      case Op::kAvgPool:
+        kernels_->avg_pool3x3s2(input.data(), planes, in_h, in_w, out.data());
+        avg_pool_f32_ref(input.data(), planes, in_h, in_w, 3, 2, 1, ref.data());
+        name = kernels_->avg_pool3x3s2_name;
+        break;
+      case Op::kResize:
+        kernels_->resize_bilinear(input.data(), planes, in_h, in_w, out_h, out_w, out.data());
+        resize_bilinear_align_corners_f32_ref(input.data(), planes, in_h, in_w, out_h, out_w,
+                                              ref.data());
+        name = kernels_->resize_bilinear_name;
+        break;
+      case Op::kAdaptive:
+        kernels_->adaptive_avg_pool(input.data(), planes, in_h, in_w, out_h, out_w, out.data());
+        adaptive_avg_pool_f32_ref(input.data(), planes, in_h, in_w, out_h, out_w, ref.data());
+        name = kernels_->adaptive_avg_pool_name;
+        break;
+    }
+    std::ostringstream what;
+    what << name << " planes " << planes << " " << in_h << "x" << in_w << " -> " << out_h << "x"
+         << out_w << " seed " << seed_;
+    expect_close(out, ref, what.str());
+  }
+
+  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  const ConvKernels* kernels_ = nullptr;
+  uint32_t seed_ = 0;
+  std::mt19937 rng_;
+};
+
+TEST_P(PoolKernelsTest, AvgPoolEverySmallSize) {
+  for (int h = 1; h <= 12; ++h)
+    for (int w = 1; w <= 40; ++w) {
+      run(Op::kAvgPool, uniform(1, 3), h, w, 0, 0);
+      if (HasFailure()) return;
+    }
+}
+
+TEST_P(PoolKernelsTest, AvgPoolWideAndThreaded) {
+  // Rows wider than the 512-column chunk (1024, 1025, 1026 inputs), the real pyramid sizes and a
+  // threaded size.
+  for (int w : {1023, 1024, 1025, 1026, 2049, 2050}) run(Op::kAvgPool, 2, 5, w, 0, 0);
+  run(Op::kAvgPool, 3, 224, 224, 0, 0);
+  run(Op::kAvgPool, 32, 112, 112, 0, 0);
+  run(Op::kAvgPool, 3, 512, 1024, 0, 0);
+}
+
+TEST_P(PoolKernelsTest, ResizeRandomSizes) {
+  for (int i = 0; i < 300 && !HasFailure(); ++i)
+    run(Op::kResize, uniform(1, 3), uniform(1, 30), uniform(1, 30), uniform(1, 70), uniform(1, 70));
+}
+
+TEST_P(PoolKernelsTest, ResizeWideAndThreaded) {
+  run(Op::kResize, 2, 6, 7, 9, 1100);      // output rows wider than the 512-column chunk
+  run(Op::kResize, 1, 3, 1500, 5, 700);    // downsampling a wide row
+  run(Op::kResize, 21, 96, 96, 384, 384);  // the segmentation head's final resize
+  run(Op::kResize, 4, 64, 128, 512, 1024);
+}
+
+TEST_P(PoolKernelsTest, AdaptiveRandomSizes) {
+  // Output smaller and larger than the input (cells overlap or repeat).
+  for (int i = 0; i < 300 && !HasFailure(); ++i)
+    run(Op::kAdaptive, uniform(1, 3), uniform(1, 40), uniform(1, 40), uniform(1, 45),
+        uniform(1, 45));
+}
+
+TEST_P(PoolKernelsTest, AdaptiveWideCellsAndThreaded) {
+  run(Op::kAdaptive, 2, 3, 5000, 2, 1);  // one cell wider than the 4096-float stack row
+  run(Op::kAdaptive, 1, 2, 9000, 1, 3);
+  run(Op::kAdaptive, 1, 2, 9000, 2, 7);  // cells of ~1286 columns: chunks of three cells
+  run(Op::kAdaptive, 1, 4, 5000, 3, 4999);
+  run(Op::kAdaptive, 20, 192, 192, 96, 96);  // EfficientPyrPool at 384x384
+  run(Op::kAdaptive, 20, 240, 240, 192, 192);
+}
+
+TEST_P(PoolKernelsTest, ToleranceCatchesWrongResult) {
+  std::vector<float> ref = {1.0f, -2.0f, 0.0f};
+  std::vector<float> out = output_buffer(ref.size());
+  std::copy(ref.begin(), ref.end(), out.begin());
+  out[1] = -2.001f;
+  ::testing::TestPartResultArray failures;
+  {
+    ::testing::ScopedFakeTestPartResultReporter reporter(
+        ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
+    expect_close(out, ref, "perturbed");
+    out[1] = ref[1];
+    out[ref.size()] = 0.0f;  // a clobbered guard
+    expect_close(out, ref, "guard");
+  }
+  EXPECT_EQ(failures.size(), 2);
+}
+
+std::string isa_param_name(const ::testing::TestParamInfo<Isa>& info) {
+  return isa_name(info.param);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, PoolKernelsTest,
+                         ::testing::Values(Isa::kScalar, Isa::kAvx2, Isa::kAvx512), isa_param_name);
+
+}  // namespace
+}  // namespace espnet
