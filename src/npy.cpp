@@ -121,19 +121,35 @@ NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name) {
   if (header_value(header, "fortran_order", name) != "False")
     throw Error(name + ": Fortran-order .npy arrays are not supported");
   array.shape = parse_shape(header_value(header, "shape", name), name);
-  int64_t n = shape_numel(array.shape);
-  size_t payload = size - header_start - header_len;
-  uint64_t need = static_cast<uint64_t>(n) * type_size(array.type);
-  if (need != payload)
-    throw Error(name + ": .npy data size " + std::to_string(payload) + " bytes does not match shape " +
-                shape_to_string(array.shape) + " (" + std::to_string(need) + " bytes)");
+  // The element count is checked against the bytes really present before anything is
+  // allocated; the division keeps a header claiming 2^62 elements from wrapping the product.
+  const uint64_t payload = size - header_start - header_len;
+  const uint64_t element = type_size(array.type);
+  bool empty = false;
+  for (int64_t extent : array.shape) empty = empty || extent == 0;
+  uint64_t n = empty ? 0 : 1;
+  bool fits = true;
+  for (size_t d = 0; d < array.shape.size() && !empty && fits; ++d) {
+    const uint64_t extent = static_cast<uint64_t>(array.shape[d]);
+    if (n > payload / element / extent)
+      fits = false;
+    else
+      n *= extent;
+  }
+  if (!fits)
+    throw Error(name + ": .npy shape " + shape_to_string(array.shape) + " needs more than the " +
+                std::to_string(payload) + " data bytes the file holds");
+  if (n * element != payload)
+    throw Error(name + ": .npy shape " + shape_to_string(array.shape) + " needs " +
+                std::to_string(n * element) + " data bytes but the file holds " +
+                std::to_string(payload));
   const uint8_t* p = data + header_start + header_len;
   array.bytes.assign(p, p + payload);
   return array;
 }
 
 NpyArray read_npy(const std::string& path) {
-  std::vector<uint8_t> bytes = read_file_bytes(path);
+  std::vector<uint8_t> bytes = read_file_bytes(path, kMaxNpyFileBytes);
   return parse_npy(bytes.data(), bytes.size(), path);
 }
 
@@ -180,8 +196,8 @@ Tensor read_npy_f32(const std::string& path) {
 }
 
 void write_npy(const std::string& path, NpyType type, const Shape& shape, const void* data) {
-  std::string header = std::string("{'descr': '") + type_descr(type) +
-                       "', 'fortran_order': False, 'shape': (";
+  std::string header =
+      std::string("{'descr': '") + type_descr(type) + "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < shape.size(); ++i) header += std::to_string(shape[i]) + ", ";
   if (shape.size() > 1) header.erase(header.size() - 1);  // (1, 2) but (3,)
   if (shape.size() > 1) header.erase(header.size() - 1);

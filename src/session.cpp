@@ -3,12 +3,34 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cmath>
 
+#include "denormals.h"
 #include "espnet/error.h"
 #include "models/network.h"
 #include "tensor_pool.h"
 
 namespace espnet {
+namespace {
+
+// NCHW index of the first NaN or infinity, so the message says where it is.
+void check_finite(const Tensor& input) {
+  const float* x = input.data();
+  for (int64_t i = 0; i < input.numel(); ++i) {
+    if (std::isfinite(x[i])) continue;
+    Shape index = {0, 0, 0, 0};
+    int64_t rest = i;
+    for (int d = 3; d >= 0; --d) {
+      index[d] = rest % input.dim(d);
+      rest /= input.dim(d);
+    }
+    throw Error(std::string("input holds ") + (std::isnan(x[i]) ? "NaN" : "infinity") +
+                " at [n, c, y, x] = " + shape_to_string(index) +
+                "; pass SessionOptions::allow_non_finite_input to let it propagate");
+  }
+}
+
+}  // namespace
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : model_(std::move(model)), options_(options), pool_(std::make_unique<detail::TensorPool>()) {
@@ -20,7 +42,9 @@ void Session::set_trace(std::function<void(const std::string&, const Tensor&)> t
   trace_ = std::move(trace);
 }
 
-Session::~Session() { outputs_.clear(); }
+Session::~Session() {
+  outputs_.clear();
+}
 
 void Session::enable_profiling(bool on) {
   if (on && !profile_) profile_ = std::make_unique<std::map<std::string, OpTime>>();
@@ -36,7 +60,9 @@ std::vector<Session::ProfileRow> Session::profile() const {
   return rows;
 }
 
-size_t Session::activation_bytes() const { return pool_->bytes_held(); }
+size_t Session::activation_bytes() const {
+  return pool_->bytes_held();
+}
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   if (input.rank() != 4 || input.dim(1) != 3 || input.dim(0) < 1)
@@ -45,7 +71,9 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   if (input.dim(2) > 16384 || input.dim(3) > 16384)
     throw Error("input " + shape_to_string(input.shape()) + " is too large (max 16384 per side)");
   model_->check_input_size(static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3)));
+  if (!options_.allow_non_finite_input) check_finite(input);
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
+  DenormalsFlushedToZero flush;
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
   detail::PoolScope pool_scope(pool_.get());

@@ -73,6 +73,9 @@ int run_segment(const Words& words) {
   const std::vector<std::string> names = class_names(*model);
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
+  // No output may replace any input: a later image of the same run, or the model.
+  std::vector<std::string> inputs = images;
+  inputs.push_back(args.positional()[0]);
   const bool progress = images.size() > 1 && !json;
 
   Session session(model, SessionOptions{threads});
@@ -90,8 +93,8 @@ int run_segment(const Words& words) {
     const std::vector<uint8_t>& labels = result.labels;
     const std::string stem = join_path(out_dir, file_stem(path));
     const std::string labels_png = stem + "_labels.png", overlay_png = stem + "_overlay.png";
-    check_output_path(labels_png, {path});
-    check_output_path(overlay_png, {path});
+    check_output_path(labels_png, inputs);
+    check_output_path(overlay_png, inputs);
     write_png_palette(labels_png, labels.data(), photo.width, photo.height, palette,
                       static_cast<int>(names.size()));
     write_png(overlay_png, overlay(photo, colorize(result, *model), alpha));
@@ -102,7 +105,7 @@ int run_segment(const Words& words) {
       std::vector<uint8_t> big = upscale_labels_2x(result.network_labels.data(), net_w, net_h);
       std::vector<uint8_t> ids = cityscapes_train_ids_to_label_ids(big.data(), big.size());
       labelids_png = stem + "_labelids.png";
-      check_output_path(labelids_png, {path});
+      check_output_path(labelids_png, inputs);
       write_png_gray(labelids_png, ids.data(), net_w * 2, net_h * 2);
     }
     Clock::time_point t4 = Clock::now();

@@ -2,6 +2,9 @@
 # Installs the build dependencies from Debian packages (needs root or sudo).
 set -euo pipefail
 packages=(build-essential cmake libeigen3-dev libgtest-dev libbenchmark-dev libstb-dev libomp-dev pkgconf)
+# Only for the reliability checks in tools/run_tests.sh: libFuzzer (tests/fuzz) and the
+# ThreadSanitizer run need clang and its sanitizer runtimes (libomp-dev brings libarcher).
+packages+=(clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

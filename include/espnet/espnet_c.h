@@ -33,7 +33,7 @@ ESPNET_API const char* espnet_last_error(void);
 /** A fixed description of a status code ("ESPNET_ERROR_BUFFER_TOO_SMALL: ..."). */
 ESPNET_API const char* espnet_status_string(espnet_status status);
 
-/** Decodes a JPEG, PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file to 8-bit RGB: *out_rgb gets
+/** Decodes a JPEG, PNG, BMP, GIF, TGA or 8-bit PNM file to 8-bit RGB: *out_rgb gets
     width * height * 3 bytes (rows top to bottom), to be freed with espnet_image_free. */
 ESPNET_API espnet_status espnet_image_decode(const char* path, uint8_t** out_rgb, int* out_width,
                                              int* out_height);

@@ -17,10 +17,11 @@ struct Image {
   std::vector<uint8_t> pixels;
 };
 
-/// Decodes a JPEG, PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file to 3-channel RGB (grey is
-/// expanded, an alpha channel dropped), as PIL's Image.open(path).convert('RGB') does. Throws
-/// espnet::Error naming the file when it is missing, unreadable, corrupt, in an unsupported
-/// format or too large (more than 32768 pixels a side or 2^28 pixels).
+/// Decodes a JPEG, PNG, BMP, GIF, TGA or 8-bit PNM file to 3-channel RGB (grey is expanded, an
+/// alpha channel dropped), as PIL's Image.open(path).convert('RGB') does. Throws espnet::Error
+/// naming the file when it is missing, unreadable, corrupt, in an unsupported format (PSD, HDR,
+/// PIC and 16-bit PNM are refused: see src/image/stb_hazards.h) or too large (more than 32768
+/// pixels a side or 2^28 pixels).
 ESPNET_API Image decode_image(const std::string& path);
 
 /// The same for an encoded image held in memory (`size` bytes at `data`); `name` is used in

@@ -24,6 +24,11 @@ struct NpyArray {
   ESPNET_API Tensor to_tensor() const;
 };
 
+/// Largest .npy file read_npy accepts. A parsed array never holds more elements than its data
+/// bytes allow, so what a file can make us allocate is bounded by its size (at most 4x, for uint8
+/// converted to float32).
+constexpr uint64_t kMaxNpyFileBytes = uint64_t{4} << 30;
+
 /// Parses a .npy file held in memory; `name` is used in error messages.
 ESPNET_API NpyArray parse_npy(const uint8_t* data, size_t size, const std::string& name);
 /// Reads a .npy file; throws espnet::Error naming the file and the problem.

@@ -8,6 +8,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
+#include "image/stb_hazards.h"
 
 namespace espnet {
 namespace {
@@ -32,11 +33,13 @@ Image decode_image_memory(const uint8_t* data, size_t size, const std::string& n
     throw Error("cannot decode image '" + name + "': larger than 2 GiB");
   const int length = static_cast<int>(size);
 
+  // Inputs on which stb_image 2.27 corrupts memory or hits undefined behaviour: refused first.
+  refuse_stb_hazards(data, size, name);
   // Read the header first so that absurd dimensions are refused before any pixel allocation.
   int width = 0, height = 0, file_channels = 0;
   if (!stbi_info_from_memory(data, length, &width, &height, &file_channels))
     throw Error("cannot decode image '" + name + "': " + failure_reason() +
-                " (not a readable JPEG, PNG, BMP, GIF, TGA, PSD, HDR, PIC or PNM file)");
+                " (not a readable JPEG, PNG, BMP, GIF, TGA or PNM file)");
   if (width <= 0 || height <= 0 || width > kMaxImageSide || height > kMaxImageSide ||
       int64_t{width} * height > kMaxImagePixels)
     throw Error("cannot decode image '" + name + "': its size " + std::to_string(width) + "x" +

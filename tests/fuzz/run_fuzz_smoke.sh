@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (clang, ASan+UBSan, ESPNET_FUZZ=ON) in a separate build directory
+# and runs each one from the seed corpus for FUZZ_SECONDS (default 60) seconds, one at a time.
+# Fails on any finding: a crash, a sanitizer report, a leak, an input slower than 20 s or one
+# needing more than 4 GB. Crashing inputs land in BUILD/fuzz-artifacts/<target>/; turn each into a
+# regression test (tests/test_fuzz_regressions.cpp).
+# Environment: FUZZ_SECONDS, FUZZ_TARGETS ("pth model_file npy image"), FUZZ_BUILD_DIR
+# (build-fuzz), ESPNET_REF_DIR, JOBS (build parallelism).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+seconds=${FUZZ_SECONDS:-60}
+build=${FUZZ_BUILD_DIR:-build-fuzz}
+ref=${ESPNET_REF_DIR:-$(cd .. && pwd)/shared/espnetv2-ref}
+targets=${FUZZ_TARGETS:-pth model_file npy image}
+
+command -v clang++ > /dev/null || { echo "run_fuzz_smoke: clang++ is missing (tools/install_deps.sh --fuzz)" >&2; exit 1; }
+start=$(date +%s)
+CC=clang CXX=clang++ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DESPNET_FUZZ=ON \
+  -DESPNET_BUILD_TESTS=OFF -DESPNET_BUILD_BENCHMARKS=OFF -DESPNET_REF_DIR="$ref" > /dev/null
+cmake --build "$build" -j"${JOBS:-$(nproc)}" --target make_fuzz_seeds \
+  $(for t in $targets; do echo "fuzz_$t"; done)
+bash tests/fuzz/make_corpus.sh "$build" "$ref"
+echo "run_fuzz_smoke: build and corpus took $(( $(date +%s) - start )) s"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+status=0
+for t in $targets; do
+  work="$build/fuzz-work/$t"
+  artifacts="$build/fuzz-artifacts/$t"
+  mkdir -p "$work" "$artifacts"
+  echo "run_fuzz_smoke: fuzz_$t for $seconds s"
+  if ! "$build/tests/fuzz/fuzz_$t" "$work" "$build/fuzz-corpus/$t" -max_total_time="$seconds" \
+      -timeout=20 -rss_limit_mb=4096 -artifact_prefix="$artifacts/" -print_final_stats=1 \
+      > "$build/fuzz-$t.log" 2>&1; then
+    echo "run_fuzz_smoke: fuzz_$t FOUND A PROBLEM (log: $build/fuzz-$t.log, inputs: $artifacts)" >&2
+    tail -n 60 "$build/fuzz-$t.log" >&2
+    status=1
+  fi
+  grep -E "^stat::number_of_executed_units|^Done [0-9]+ runs" "$build/fuzz-$t.log" || true
+done
+echo "run_fuzz_smoke: total $(( $(date +%s) - start )) s"
+exit $status
