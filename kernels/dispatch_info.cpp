@@ -4,6 +4,8 @@
 
 namespace espnet {
 
-const char* active_isa_name() { return isa_name(active_isa()); }
+const char* active_isa_name() {
+  return isa_name(active_isa());
+}
 
 }  // namespace espnet

@@ -16,9 +16,9 @@
 namespace espnet {
 
 using EespSpatialFn = void (*)(const float* input, int batch, int width, int in_h, int in_w,
-                               int stride, int branches, const int* dilations,
-                               const float* weights, const float* scale, const float* shift,
-                               const float* slopes, float* output);
+                               int stride, int branches, const int* dilations, const float* weights,
+                               const float* scale, const float* shift, const float* slopes,
+                               float* output);
 
 /// Naive ground truth: each branch with the reference convolution, running sum, BN, PReLU.
 void eesp_spatial_f32_ref(const float* input, int batch, int width, int in_h, int in_w, int stride,

@@ -17,7 +17,7 @@ void Classifier::check_input_size(int height, int width) const {
 }
 
 void Classifier::forward(ExecContext& ctx, const Tensor& input,
-                      std::vector<NamedTensor>& outputs) const {
+                         std::vector<NamedTensor>& outputs) const {
   EncoderOutputs features = encoder_.forward(ctx, input);
   Tensor pooled = ops::global_avg_pool(ctx, features.level5);
   ctx.record("pooled", pooled);

@@ -23,8 +23,9 @@ Espnetv2Encoder::Espnetv2Encoder(WeightReader& reader, const std::string& prefix
   const LevelChannels& c = channels_;
   const std::string& p = prefix;
   const auto& r = kReceptiveLimits;
-  level1_ = ConvLayer(reader, {p + "level1.conv.weight", "", p + "level1.bn", p + "level1.act.weight"},
-                      conv_params(3, c[0], 3, 2), ops::Activation::kPRelu);
+  level1_ =
+      ConvLayer(reader, {p + "level1.conv.weight", "", p + "level1.bn", p + "level1.act.weight"},
+                conv_params(3, c[0], 3, 2), ops::Activation::kPRelu);
   level2_0_ = DownSampler(reader, p + "level2_0", c[0], c[1], kBranches, r[0], true);
   level3_0_ = DownSampler(reader, p + "level3_0", c[1], c[2], kBranches, r[1], true);
   for (int i = 0; i < kLevelRepetitions[1]; ++i) {
@@ -37,7 +38,8 @@ Espnetv2Encoder::Espnetv2Encoder(WeightReader& reader, const std::string& prefix
     level4_.emplace_back(reader, p + level4_names_.back(), c[3], c[3], 1, kBranches, r[3]);
   }
   if (!options.with_level5) return;
-  level5_0_ = DownSampler(reader, p + "level5_0", c[3], c[4], kBranches, r[3], options.level5_image_shortcut);
+  level5_0_ = DownSampler(reader, p + "level5_0", c[3], c[4], kBranches, r[3],
+                          options.level5_image_shortcut);
   for (int i = 0; i < kLevelRepetitions[3]; ++i) {
     level5_names_.push_back("level5." + std::to_string(i));
     level5_.emplace_back(reader, p + level5_names_.back(), c[4], c[4], 1, kBranches, r[4]);
@@ -45,7 +47,8 @@ Espnetv2Encoder::Espnetv2Encoder(WeightReader& reader, const std::string& prefix
   const int n = kLevelRepetitions[3];
   level5_names_.push_back("level5." + std::to_string(n));
   level5_names_.push_back("level5." + std::to_string(n + 1));
-  const std::string d = p + "level5." + std::to_string(n), e = p + "level5." + std::to_string(n + 1);
+  const std::string d = p + "level5." + std::to_string(n),
+                    e = p + "level5." + std::to_string(n + 1);
   level5_depthwise_ = ConvLayer(reader, {d + ".conv.weight", "", d + ".bn", d + ".act.weight"},
                                 conv_params(c[4], c[4], 3, 1, c[4]), ops::Activation::kPRelu);
   level5_expand_ = ConvLayer(reader, {e + ".conv.weight", "", e + ".bn", e + ".act.weight"},
@@ -56,8 +59,10 @@ EncoderOutputs Espnetv2Encoder::forward(ExecContext& ctx, const Tensor& image) c
   ImagePyramid pyramid(image);
   EncoderOutputs out;
   out.level1 = run_stage(ctx, "level1", [&] { return level1_.forward(ctx, image); });
-  out.level2 = run_stage(ctx, "level2_0", [&] { return level2_0_.forward(ctx, out.level1, &pyramid); });
-  Tensor x = run_stage(ctx, "level3_0", [&] { return level3_0_.forward(ctx, out.level2, &pyramid); });
+  out.level2 =
+      run_stage(ctx, "level2_0", [&] { return level2_0_.forward(ctx, out.level1, &pyramid); });
+  Tensor x =
+      run_stage(ctx, "level3_0", [&] { return level3_0_.forward(ctx, out.level2, &pyramid); });
   for (size_t i = 0; i < level3_.size(); ++i)
     x = run_stage(ctx, level3_names_[i], [&] { return level3_[i].forward(ctx, x); });
   out.level3 = std::move(x);

@@ -13,12 +13,14 @@ namespace espnet {
 namespace {
 
 bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 double scale_from(const StateDict& w, const std::string& level2_act) {
   const Shape* shape = w.shape_of(level2_act);
-  if (!shape || shape->size() != 1) throw Error("cannot tell the scale s: '" + level2_act + "' is missing");
+  if (!shape || shape->size() != 1)
+    throw Error("cannot tell the scale s: '" + level2_act + "' is missing");
   double s = scale_from_level2_channels(static_cast<int>((*shape)[0]));
   if (s == 0.0)
     throw Error("level 2 has " + std::to_string((*shape)[0]) +
@@ -28,7 +30,8 @@ double scale_from(const StateDict& w, const std::string& level2_act) {
 
 int rows_of(const StateDict& w, const std::string& name) {
   const Shape* shape = w.shape_of(name);
-  if (!shape || shape->empty()) throw Error("cannot tell the class count: '" + name + "' is missing");
+  if (!shape || shape->empty())
+    throw Error("cannot tell the class count: '" + name + "' is missing");
   return static_cast<int>((*shape)[0]);
 }
 
@@ -57,7 +60,8 @@ ModelInfo infer_model_info(const StateDict& w) {
     info.scale = scale_from(w, "level2_0.act.weight");
     info.classes = rows_of(w, "classifier.weight");
     info.dataset = info.classes == 1000 ? "imagenet" : "custom";
-  } else if (w.contains("base_net.level1.conv.weight") && w.contains("bu_dec_l1.merge_layer.3.weight")) {
+  } else if (w.contains("base_net.level1.conv.weight") &&
+             w.contains("bu_dec_l1.merge_layer.3.weight")) {
     info.task = Task::kSegmentation;
     info.scale = scale_from(w, "base_net.level2_0.act.weight");
     info.classes = rows_of(w, "bu_dec_l4.merge_layer.3.weight");

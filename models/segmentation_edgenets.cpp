@@ -43,7 +43,7 @@ void SegmentationEdgeNets::check_input_size(int height, int width) const {
 }
 
 void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
-                      std::vector<NamedTensor>& outputs) const {
+                                   std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   const Tensor* skips[3] = {&enc.level3, &enc.level2, &enc.level1};
   Tensor x;
@@ -53,7 +53,8 @@ void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
     ctx.record_scope(x);
   }
   for (int i = 0; i < 3; ++i) {
-    x = ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2, static_cast<int>(x.dim(3)) * 2);
+    x = ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2,
+                             static_cast<int>(x.dim(3)) * 2);
     Tensor merged;
     {
       ExecContext::Scope scope(ctx, merge_names_[i]);
@@ -67,8 +68,8 @@ void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
     x = decoder_[i + 1].forward(ctx, x);
     ctx.record_scope(x);
   }
-  Tensor out = ops::resize_bilinear(ctx, x, static_cast<int>(input.dim(2)),
-                                    static_cast<int>(input.dim(3)));
+  Tensor out =
+      ops::resize_bilinear(ctx, x, static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3)));
   outputs.push_back({"output", std::move(out)});
 }
 

@@ -18,9 +18,9 @@ class SegmentationEdgeNets : public Network {
 
  private:
   Espnetv2Encoder encoder_;
-  EfficientPyrPool decoder_[4];     // bu_dec_l1 .. bu_dec_l4
-  EfficientPwConv merge_[3];        // merge_enc_dec_l2 .. l4
-  BnActivation merge_bn_[3];        // bu_br_l2 .. l4
+  EfficientPyrPool decoder_[4];                                        // bu_dec_l1 .. bu_dec_l4
+  EfficientPwConv merge_[3];                                           // merge_enc_dec_l2 .. l4
+  BnActivation merge_bn_[3];                                           // bu_br_l2 .. l4
   std::string decoder_names_[4], merge_names_[3], merge_bn_names_[3];  // upstream module paths
 };
 

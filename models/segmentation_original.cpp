@@ -13,7 +13,8 @@ ConvKeys cbr(const std::string& p) {
 }
 
 Tensor upsample2x(ExecContext& ctx, const Tensor& x) {
-  return ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2, static_cast<int>(x.dim(3)) * 2);
+  return ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2,
+                              static_cast<int>(x.dim(3)) * 2);
 }
 
 }  // namespace
@@ -21,18 +22,19 @@ Tensor upsample2x(ExecContext& ctx, const Tensor& x) {
 SegmentationOriginal::SegmentationOriginal(WeightReader& reader, double scale, int classes)
     : encoder_(reader, "net.", scale, EncoderOptions{false, false}) {
   const LevelChannels& c = encoder_.channels();
-  project_level4_ = ConvLayer(reader, cbr("proj_L4_C"), conv_params(c[3], c[2], 1),
-                              ops::Activation::kPRelu);
+  project_level4_ =
+      ConvLayer(reader, cbr("proj_L4_C"), conv_params(c[3], c[2], 1), ops::Activation::kPRelu);
   psp_eesp_ = EespUnit(reader, "pspMod.0", 2 * c[2], c[2], 1, kBranches, 7);
   for (int k = 0; k < kPspLevels; ++k)
-    psp_stages_.emplace_back(reader,
-                             ConvKeys{"pspMod.1.stages." + std::to_string(k) + ".conv.weight", "", "", ""},
-                             conv_params(c[2], c[2], 3, 1, c[2]));
+    psp_stages_.emplace_back(
+        reader, ConvKeys{"pspMod.1.stages." + std::to_string(k) + ".conv.weight", "", "", ""},
+        conv_params(c[2], c[2], 3, 1, c[2]));
   psp_project_ = ConvLayer(reader, cbr("pspMod.1.project"),
                            conv_params(c[2] * (kPspLevels + 1), c[2], 1), ops::Activation::kPRelu);
-  project_l3_ = ConvLayer(reader, {"project_l3.1.conv.weight", "", "", ""},
-                          conv_params(c[2], classes, 1));
-  act_l3_ = BnActivation(reader, "act_l3.bn", classes, ops::Activation::kPRelu, "act_l3.act.weight");
+  project_l3_ =
+      ConvLayer(reader, {"project_l3.1.conv.weight", "", "", ""}, conv_params(c[2], classes, 1));
+  act_l3_ =
+      BnActivation(reader, "act_l3.bn", classes, ops::Activation::kPRelu, "act_l3.act.weight");
   project_l2_ = ConvLayer(reader, cbr("project_l2"), conv_params(c[1] + classes, classes, 1),
                           ops::Activation::kPRelu);
   project_l1_ = ConvLayer(reader, {"project_l1.1.conv.weight", "", "", ""},
@@ -67,7 +69,7 @@ Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const
 }
 
 void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
-                      std::vector<NamedTensor>& outputs) const {
+                                   std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   Tensor l4 = project_level4_.forward(ctx, enc.level4);
   ctx.record("proj_L4_C", l4);

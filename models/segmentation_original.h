@@ -20,14 +20,14 @@ class SegmentationOriginal : public Network {
   Tensor psp_module(ExecContext& ctx, const Tensor& x) const;
 
   Espnetv2Encoder encoder_;
-  ConvLayer project_level4_;          // proj_L4_C: 1x1 CBR C4 -> C3
-  EespUnit psp_eesp_;                 // pspMod.0: 2*C3 -> C3
-  std::vector<ConvLayer> psp_stages_; // pspMod.1.stages.K: depth-wise 3x3, no BN
-  ConvLayer psp_project_;             // pspMod.1.project: 1x1 CBR 5*C3 -> C3
-  ConvLayer project_l3_;              // project_l3.1: 1x1 conv C3 -> classes
-  BnActivation act_l3_;               // act_l3: BN + PReLU
-  ConvLayer project_l2_;              // 1x1 CBR C2 + classes -> classes
-  ConvLayer project_l1_;              // project_l1.1: 1x1 conv C1 + classes -> classes
+  ConvLayer project_level4_;           // proj_L4_C: 1x1 CBR C4 -> C3
+  EespUnit psp_eesp_;                  // pspMod.0: 2*C3 -> C3
+  std::vector<ConvLayer> psp_stages_;  // pspMod.1.stages.K: depth-wise 3x3, no BN
+  ConvLayer psp_project_;              // pspMod.1.project: 1x1 CBR 5*C3 -> C3
+  ConvLayer project_l3_;               // project_l3.1: 1x1 conv C3 -> classes
+  BnActivation act_l3_;                // act_l3: BN + PReLU
+  ConvLayer project_l2_;               // 1x1 CBR C2 + classes -> classes
+  ConvLayer project_l1_;               // project_l1.1: 1x1 conv C1 + classes -> classes
 };
 
 }  // namespace espnet

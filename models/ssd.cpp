@@ -39,16 +39,18 @@ SsdDetector::SsdDetector(WeightReader& reader, double scale, int classes)
                                 conv_params(c[5], c[5], 3, 2, c[5]), ops::Activation::kPRelu);
   extra6_pointwise_ = ConvLayer(reader, cbr(p + "extra_level6.layer.1"),
                                 conv_params(c[5], kExtraChannels[0], 1), ops::Activation::kPRelu);
-  extra7_depthwise_ = ConvLayer(reader, cbr(p + "extra_level7.layer.0"),
-                                conv_params(kExtraChannels[0], kExtraChannels[0], 3, 2, kExtraChannels[0]),
-                                ops::Activation::kPRelu);
-  extra7_pointwise_ = ConvLayer(reader, cbr(p + "extra_level7.layer.1"),
-                                conv_params(kExtraChannels[0], kExtraChannels[1], 1), ops::Activation::kPRelu);
+  extra7_depthwise_ =
+      ConvLayer(reader, cbr(p + "extra_level7.layer.0"),
+                conv_params(kExtraChannels[0], kExtraChannels[0], 3, 2, kExtraChannels[0]),
+                ops::Activation::kPRelu);
+  extra7_pointwise_ =
+      ConvLayer(reader, cbr(p + "extra_level7.layer.1"),
+                conv_params(kExtraChannels[0], kExtraChannels[1], 1), ops::Activation::kPRelu);
   extra8_ = ConvLayer(reader, {p + "extra_level8.1.weight", "", "", ""},
                       conv_params(kExtraChannels[1], kExtraChannels[2], 1), ops::Activation::kRelu);
   // Map widths from fine to coarse: level3, level4, level5 (after its expansion), extras.
-  const int widths[kFeatureMaps] = {c[2], c[3], c[5], kExtraChannels[0], kExtraChannels[1],
-                                    kExtraChannels[2]};
+  const int widths[kFeatureMaps] = {
+      c[2], c[3], c[5], kExtraChannels[0], kExtraChannels[1], kExtraChannels[2]};
   // Each fusion: concat(coarser map resized to the skip's size, skip) -> the skip's width.
   for (int i = 0; i < 4; ++i) {
     const int skip = 3 - i;  // maps 3 (5x5), 2, 1, 0 (38x38)
@@ -58,10 +60,12 @@ SsdDetector::SsdDetector(WeightReader& reader, double scale, int classes)
   }
   for (int k = 0; k < kFeatureMaps; ++k) {
     const std::string idx = std::to_string(k);
-    loc_heads_[k] = ConvLayer(reader, {"loc_layers." + idx + ".weight", "loc_layers." + idx + ".bias", "", ""},
-                              conv_params(widths[k], kAnchorsPerCell * 4, 1));
-    cls_heads_[k] = ConvLayer(reader, {"cls_layers." + idx + ".weight", "cls_layers." + idx + ".bias", "", ""},
-                              conv_params(widths[k], kAnchorsPerCell * classes, 1));
+    loc_heads_[k] =
+        ConvLayer(reader, {"loc_layers." + idx + ".weight", "loc_layers." + idx + ".bias", "", ""},
+                  conv_params(widths[k], kAnchorsPerCell * 4, 1));
+    cls_heads_[k] =
+        ConvLayer(reader, {"cls_layers." + idx + ".weight", "cls_layers." + idx + ".bias", "", ""},
+                  conv_params(widths[k], kAnchorsPerCell * classes, 1));
   }
 }
 
@@ -74,7 +78,7 @@ void SsdDetector::check_input_size(int height, int width) const {
 }
 
 void SsdDetector::forward(ExecContext& ctx, const Tensor& input,
-                      std::vector<NamedTensor>& outputs) const {
+                          std::vector<NamedTensor>& outputs) const {
   EncoderOutputs enc = encoder_.forward(ctx, input);
   Tensor maps[kFeatureMaps];
   maps[0] = std::move(enc.level3);

@@ -97,7 +97,8 @@ class OpTimer {
   ~OpTimer() {
     if (!ctx_.profile) return;
     const double ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
+            .count();
     OpTime& t = (*ctx_.profile)[ctx_.scope() + " " + op_];
     t.ms += ms;
     ++t.calls;

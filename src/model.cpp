@@ -4,12 +4,12 @@
 #include <cstring>
 #include <sstream>
 
+#include "checkpoint/pth_reader.h"
 #include "espnet/error.h"
 #include "file_util.h"
-#include "checkpoint/pth_reader.h"
+#include "model_config_text.h"
 #include "model_file/model_file.h"
 #include "models/network.h"
-#include "model_config_text.h"
 
 namespace espnet {
 
@@ -22,8 +22,12 @@ struct ModelData {
 Model::Model() : data_(std::make_unique<ModelData>()) {}
 Model::~Model() = default;
 
-const ModelInfo& Model::info() const { return data_->info; }
-const Network& Model::network() const { return *data_->network; }
+const ModelInfo& Model::info() const {
+  return data_->info;
+}
+const Network& Model::network() const {
+  return *data_->network;
+}
 
 namespace {
 
@@ -71,7 +75,8 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
     if (options.detection_input_size) d.info.input_size = options.detection_input_size;
     if (!d.info.input_size) d.info.input_size = detection_size_from_name(path);
     if (!d.info.input_size)
-      throw Error(path + ": cannot tell whether this SSD checkpoint is SSD300 or SSD512; pass the "
+      throw Error(path +
+                  ": cannot tell whether this SSD checkpoint is SSD300 or SSD512; pass the "
                   "input size (--input-size 300|512)");
   } else if (options.detection_input_size) {
     throw Error(path + ": an SSD input size was given for a " + task_name(d.info.task) + " model");

@@ -18,7 +18,9 @@ void require_rank4(const Tensor& t, const char* op) {
     throw Error(std::string(op) + ": expected an NCHW tensor, got " + shape_to_string(t.shape()));
 }
 
-int i32(int64_t v) { return static_cast<int>(v); }
+int i32(int64_t v) {
+  return static_cast<int>(v);
+}
 
 }  // namespace
 
@@ -59,9 +61,10 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
                 std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
   Tensor out = Tensor::uninitialized({n, p.out_channels, oh, ow});
   // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
-  const double macs = (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
-                       (counted_bias ? 0.5 * p.out_channels : 0.0)) *
-                      double(oh) * ow;
+  const double macs =
+      (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
+       (counted_bias ? 0.5 * p.out_channels : 0.0)) *
+      double(oh) * ow;
   ctx.conv_macs += macs;
   if (ctx.layer_log) {
     std::string d = "conv " + std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + "/s" +
@@ -90,8 +93,8 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
     kernels.pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups, int64_t(h) * w,
                       weight.data(), b, a, out.data());
   } else if (depthwise) {
-    kernels.depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation,
-                         weight.data(), b, a, out.data());
+    kernels.depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation, weight.data(),
+                         b, a, out.data());
   } else if (direct3x3) {
     kernels.conv3x3(input.data(), n, p.in_channels, p.out_channels, p.groups, h, w, p.stride,
                     weight.data(), b, a, out.data());
@@ -132,7 +135,7 @@ Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
   require_rank4(input, "avg_pool");
   const int h = i32(input.dim(2)), w = i32(input.dim(3));
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
-              conv_output_size(w, 3, 2, 1, 1)});
+                                      conv_output_size(w, 3, 2, 1, 1)});
   if (!ctx.shape_only && out.numel() > 0)
     conv_kernels().avg_pool3x3s2(input.data(), input.dim(0) * input.dim(1), h, w, out.data());
   return out;
@@ -156,8 +159,8 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
   require_rank4(input, "global_avg_pool");
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), 1, 1});
   if (!ctx.shape_only)
-    global_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1),
-                            input.dim(2) * input.dim(3), out.data());
+    global_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), input.dim(2) * input.dim(3),
+                            out.data());
   return out;
 }
 
@@ -212,8 +215,8 @@ Tensor add(ExecContext& ctx, const Tensor& a, const Tensor& b) {
 void add_inplace(ExecContext& ctx, Tensor& a, const Tensor& b) {
   OpTimer timer(ctx, "add");
   if (a.shape() != b.shape())
-    throw Error("add: shapes " + shape_to_string(a.shape()) + " and " +
-                shape_to_string(b.shape()) + " differ");
+    throw Error("add: shapes " + shape_to_string(a.shape()) + " and " + shape_to_string(b.shape()) +
+                " differ");
   if (!ctx.shape_only) conv_kernels().add(a.data(), b.data(), a.data(), a.numel());
 }
 
@@ -304,8 +307,8 @@ Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
   const size_t channels = size_t(k) * width;
   if (k < 1 || k > 8 || (stride != 1 && stride != 2) || weights.numel() != int64_t(channels) * 9 ||
       scale.size() != channels || shift.size() != channels || slopes.size() != channels)
-    throw Error("eesp_spatial: parameters do not fit a " + std::to_string(k) + "-branch unit of width " +
-                std::to_string(width));
+    throw Error("eesp_spatial: parameters do not fit a " + std::to_string(k) +
+                "-branch unit of width " + std::to_string(width));
   for (int d : dilations)
     if (d < 1) throw Error("eesp_spatial: dilation must be >= 1");
   const int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
@@ -315,9 +318,10 @@ Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
     ctx.conv_macs += macs;
     if (ctx.layer_log)
       ctx.layer_log->push_back({ctx.scope(),
-                                "dwconv 3x3/s" + std::to_string(stride) + " d" + std::to_string(dilations[i]) +
-                                    " g" + std::to_string(width) + " " + std::to_string(width) + "->" +
-                                    std::to_string(width) + " (fused EESP branch " + std::to_string(i) + ")",
+                                "dwconv 3x3/s" + std::to_string(stride) + " d" +
+                                    std::to_string(dilations[i]) + " g" + std::to_string(width) +
+                                    " " + std::to_string(width) + "->" + std::to_string(width) +
+                                    " (fused EESP branch " + std::to_string(i) + ")",
                                 {1, width, oh, ow},
                                 macs});
   }

@@ -6,8 +6,8 @@
 #include <initializer_list>
 #include <vector>
 
-#include "exec_context.h"
 #include "espnet/tensor.h"
+#include "exec_context.h"
 #include "kernels/reference/conv2d_ref.h"
 
 namespace espnet::ops {

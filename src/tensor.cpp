@@ -42,7 +42,9 @@ void Tensor::AlignedFree::operator()(float* p) const {
     std::free(p);
 }
 
-Tensor::Tensor(Shape shape) : shape_(std::move(shape)) { allocate(true); }
+Tensor::Tensor(Shape shape) : shape_(std::move(shape)) {
+  allocate(true);
+}
 
 Tensor Tensor::uninitialized(Shape shape) {
   Tensor t;

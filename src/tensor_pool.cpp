@@ -38,9 +38,15 @@ void TensorPool::release(void* p) {
   std::abort();  // a pointer this pool never handed out: memory corruption, stop at once
 }
 
-TensorPool* TensorPool::current() { return current_pool; }
+TensorPool* TensorPool::current() {
+  return current_pool;
+}
 
-PoolScope::PoolScope(TensorPool* pool) : saved_(current_pool) { current_pool = pool; }
-PoolScope::~PoolScope() { current_pool = saved_; }
+PoolScope::PoolScope(TensorPool* pool) : saved_(current_pool) {
+  current_pool = pool;
+}
+PoolScope::~PoolScope() {
+  current_pool = saved_;
+}
 
 }  // namespace espnet::detail

@@ -24,11 +24,21 @@ void* operator new(size_t size) {
   if (void* p = std::malloc(size ? size : 1)) return p;
   throw std::bad_alloc();
 }
-void* operator new[](size_t size) { return operator new(size); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+void* operator new[](size_t size) {
+  return operator new(size);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, size_t) noexcept {
+  std::free(p);
+}
 
 namespace espnet {
 namespace {
@@ -45,7 +55,8 @@ TEST_P(AllocationFree, SecondRunAllocatesNothing) {
   const Case& c = GetParam();
   auto model = test::load_reference_model(c.checkpoint);
   Tensor input({1, 3, c.height, c.width});
-  for (int64_t i = 0; i < input.numel(); ++i) input.data()[i] = float((i * 7919) % 255) / 128.0f - 1;
+  for (int64_t i = 0; i < input.numel(); ++i)
+    input.data()[i] = float((i * 7919) % 255) / 128.0f - 1;
   Session session(model, SessionOptions{1});
   session.run(input);  // plans: fills the pool
   const size_t held = session.activation_bytes();

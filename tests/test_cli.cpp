@@ -72,7 +72,8 @@ TEST(Cli, RunWritesLogitsMatchingTheReference) {
 TEST(Cli, InfoJsonHasThePublishedCounts) {
   ESPNET_REQUIRE_REF_DATA();
   std::string out;
-  ASSERT_EQ(cli("info " + test::ref_path("checkpoints/cls_s2.0_random.pth") + " --json", &out), 0) << out;
+  ASSERT_EQ(cli("info " + test::ref_path("checkpoints/cls_s2.0_random.pth") + " --json", &out), 0)
+      << out;
   test::Json json = test::Json::parse(out);
   EXPECT_EQ(json["task"].str(), "classification");
   EXPECT_EQ(json["family"].str(), "edgenets");

@@ -68,7 +68,9 @@ class EespSpatial : public ::testing::TestWithParam<Variant> {
     }
     EXPECT_EQ(bad, 0u) << what.str() << ": first bad #" << worst << " got " << out[worst]
                        << " want " << ref[worst];
-    EXPECT_TRUE(std::all_of(out.begin() + out_count, out.end(), [](float v) { return v == test::kGuardValue; })) << what.str() << ": wrote past the output";
+    EXPECT_TRUE(std::all_of(out.begin() + out_count, out.end(),
+                            [](float v) { return v == test::kGuardValue; }))
+        << what.str() << ": wrote past the output";
   }
 
   std::mt19937 rng_;

@@ -9,9 +9,9 @@
 
 #include <stb/stb_image.h>
 
+#include "checksum.h"
 #include "espnet/error.h"
 #include "file_util.h"
-#include "checksum.h"
 #include "image/image_decode.h"
 #include "image/png_write.h"
 

@@ -19,7 +19,7 @@ ModelInfo describe(const test::Json& m) {
               : task == "segmentation" ? Task::kSegmentation
                                        : Task::kDetection;
   info.family = m.has("family") && m["family"].str() == "espnetv2-original" ? Family::kOriginal
-                                                                           : Family::kEdgeNets;
+                                                                            : Family::kEdgeNets;
   info.scale = m["s"].number();
   info.classes = int(m["classes"].number());
   info.dataset = m["dataset"].is_null() ? "imagenet" : m["dataset"].str();
@@ -38,7 +38,8 @@ TEST(PublishedCounts, EveryManifestModel) {
       const std::string& size = kv.first;
       const int w = std::stoi(size.substr(0, size.find('x')));
       const int h = std::stoi(size.substr(size.find('x') + 1));
-      EXPECT_NEAR(model->conv_mmacs(h, w), kv.second.number(), 5e-4) << m["model"].str() << " " << size;
+      EXPECT_NEAR(model->conv_mmacs(h, w), kv.second.number(), 5e-4)
+          << m["model"].str() << " " << size;
       ++checked;
     }
   }
@@ -64,7 +65,8 @@ TEST(PublishedCounts, RandomModelsRunAndAreDeterministic) {
   info.dataset = "city";
   auto a = Model::random(info, 7), b = Model::random(info, 7);
   EXPECT_EQ(a->info().params, b->info().params);
-  EXPECT_THROW(Model::random(ModelInfo{Family::kEdgeNets, Task::kDetection, 1.0, 21, "voc", 416}), Error);
+  EXPECT_THROW(Model::random(ModelInfo{Family::kEdgeNets, Task::kDetection, 1.0, 21, "voc", 416}),
+               Error);
 }
 
 }  // namespace

@@ -28,8 +28,10 @@ std::string case_test_name(const ::testing::TestParamInfo<std::string>& info) {
 // Compares one float output against its reference file (sampled with the entry's stride).
 void expect_output_matches(const Tensor& actual, const Json& entry) {
   Tensor expected = read_npy(test::ref_path(entry["file"].str())).to_tensor();
-  Tensor got = entry.has("stride") ? test::subsample(actual, int(entry["stride"].number())) : actual;
-  if (got.shape() != expected.shape() && got.numel() == expected.numel()) got.reshape(expected.shape());
+  Tensor got =
+      entry.has("stride") ? test::subsample(actual, int(entry["stride"].number())) : actual;
+  if (got.shape() != expected.shape() && got.numel() == expected.numel())
+    got.reshape(expected.shape());
   const Json& tol = entry["tolerance"];
   EXPECT_TRUE(test::all_close(got, expected, tol["abs"].number(), tol["rel"].number()))
       << entry["file"].str();
@@ -102,24 +104,24 @@ TEST_P(ReferenceCase, MatchesPyTorch) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Classification, ReferenceCase,
-    ::testing::Values("cls_s0.5_224x224", "cls_s1.0_224x224", "cls_s1.25_224x224",
-                      "cls_s1.5_224x224", "cls_s2.0_224x224", "cls_s1.0_256x192",
-                      "cls_s1.0_224x224_batch2", "cls_s0.5_161x97"),
-    case_test_name);
+INSTANTIATE_TEST_SUITE_P(Classification, ReferenceCase,
+                         ::testing::Values("cls_s0.5_224x224", "cls_s1.0_224x224",
+                                           "cls_s1.25_224x224", "cls_s1.5_224x224",
+                                           "cls_s2.0_224x224", "cls_s1.0_256x192",
+                                           "cls_s1.0_224x224_batch2", "cls_s0.5_161x97"),
+                         case_test_name);
 
-INSTANTIATE_TEST_SUITE_P(
-    Segmentation, ReferenceCase,
-    ::testing::Values("seg_pascal_s0.5_384x384", "seg_pascal_s1.0_384x384",
-                      "seg_pascal_s2.0_384x384", "seg_pascal_s1.0_320x240",
-                      "seg_city_s0.5_1024x512", "seg_city_s2.0_256x128", "seg_pascal_s0.5_64x48",
-                      "segorig_city_s0.5_1024x512", "segorig_city_s1.0_512x256"),
-    case_test_name);
+INSTANTIATE_TEST_SUITE_P(Segmentation, ReferenceCase,
+                         ::testing::Values("seg_pascal_s0.5_384x384", "seg_pascal_s1.0_384x384",
+                                           "seg_pascal_s2.0_384x384", "seg_pascal_s1.0_320x240",
+                                           "seg_city_s0.5_1024x512", "seg_city_s2.0_256x128",
+                                           "seg_pascal_s0.5_64x48", "segorig_city_s0.5_1024x512",
+                                           "segorig_city_s1.0_512x256"),
+                         case_test_name);
 
-INSTANTIATE_TEST_SUITE_P(
-    Detection, ReferenceCase, ::testing::Values("det_ssd300_coco_s2.0", "det_ssd512_voc_s1.0"),
-    case_test_name);
+INSTANTIATE_TEST_SUITE_P(Detection, ReferenceCase,
+                         ::testing::Values("det_ssd300_coco_s2.0", "det_ssd512_voc_s1.0"),
+                         case_test_name);
 
 }  // namespace
 }  // namespace espnet

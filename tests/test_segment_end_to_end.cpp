@@ -43,7 +43,9 @@ TEST_P(SegmentImage, LabelsFromTheJpegMatchTheDemo) {
   std::string out;
   ASSERT_EQ(test::run_command("mkdir -p " + dir, &out), 0);
   const std::string model = test::ref_path("checkpoints/espnetv2_s_2.0_pascal_384x384.pth");
-  ASSERT_EQ(cli("segment " + model + " " + test::ref_path("images/" + stem + ".jpg") + " -o " + dir, &out), 0)
+  ASSERT_EQ(cli("segment " + model + " " + test::ref_path("images/" + stem + ".jpg") + " -o " + dir,
+                &out),
+            0)
       << out;
   Image ours = decode_image(dir + "/" + stem + "_labels.png");
   Image reference = decode_image(test::ref_path("images/" + stem + "/labels.png"));
@@ -63,9 +65,10 @@ TEST(SegmentImage, OriginalFamilyLabelIdsFromTheJpeg) {
   std::string out;
   ASSERT_EQ(test::run_command("mkdir -p " + dir, &out), 0);
   const std::string model = test::ref_path("checkpoints/espnetv2orig_seg_city_s1.0.pth");
-  ASSERT_EQ(cli("segment " + model + " " + test::ref_path("images/sample4.jpg") + " --labelids -o " + dir,
-                &out),
-            0)
+  ASSERT_EQ(
+      cli("segment " + model + " " + test::ref_path("images/sample4.jpg") + " --labelids -o " + dir,
+          &out),
+      0)
       << out;
   Image ours = decode_image(dir + "/sample4_labelids.png");
   Image reference = decode_image(test::ref_path("images/segorig_sample4/labelids.png"));
@@ -119,9 +122,13 @@ TEST(SegmentSizePolicy, CliSizeFlag) {
   const std::string model = test::ref_path("checkpoints/espnetv2_s_0.5_pascal_384x384.pth");
   const std::string image = test::ref_path("images/sample8.jpg");
   std::string out;
-  EXPECT_EQ(cli("segment " + model + " " + image + " --size 100x64 -o " + ::testing::TempDir(), &out), 1);
+  EXPECT_EQ(
+      cli("segment " + model + " " + image + " --size 100x64 -o " + ::testing::TempDir(), &out), 1);
   EXPECT_NE(out.find("multiples of 16"), std::string::npos) << out;
-  EXPECT_EQ(cli("segment " + model + " " + image + " --size 64x48 --json -o " + ::testing::TempDir(), &out), 0)
+  EXPECT_EQ(
+      cli("segment " + model + " " + image + " --size 64x48 --json -o " + ::testing::TempDir(),
+          &out),
+      0)
       << out;
   test::Json json = test::Json::parse(out);
   EXPECT_EQ(json[0]["network_width"].number(), 64);

@@ -6,8 +6,8 @@
 #include "checkpoint/pth_reader.h"
 #include "espnet/error.h"
 #include "espnet/model.h"
-#include "model_file/model_file.h"
 #include "model_config_text.h"
+#include "model_file/model_file.h"
 #include "support/ref_data.h"
 
 namespace espnet {
@@ -60,7 +60,8 @@ TEST(WeightChecking, MissingMisshapedAndUnexpectedAreNamed) {
   EXPECT_NE(error.find("missing (2)"), std::string::npos) << error;
   EXPECT_NE(error.find("level3.1.spp_dw.2.conv.weight [16, 1, 3, 3]"), std::string::npos) << error;
   EXPECT_NE(error.find("level4.0.proj_1x1.bn.running_var [32]"), std::string::npos) << error;
-  EXPECT_NE(error.find("classifier.bias: expected [1000], found [999]"), std::string::npos) << error;
+  EXPECT_NE(error.find("classifier.bias: expected [1000], found [999]"), std::string::npos)
+      << error;
   EXPECT_NE(error.find("unexpected (1)"), std::string::npos) << error;
   EXPECT_NE(error.find("level4.0.proj_1x1.bn.running_varx"), std::string::npos) << error;
 }

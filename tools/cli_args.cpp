@@ -12,7 +12,8 @@ Args::Args(const std::vector<std::string>& args, const std::vector<OptionSpec>& 
       help_ = true;
       continue;
     }
-    if (a.size() > 1 && a[0] == '-' && !(a.size() > 1 && (isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.'))) {
+    if (a.size() > 1 && a[0] == '-' &&
+        !(a.size() > 1 && (isdigit(static_cast<unsigned char>(a[1])) || a[1] == '.'))) {
       std::string name = a, inline_value;
       bool has_inline = false;
       size_t eq = a.find('=');
@@ -54,8 +55,8 @@ int Args::int_value(const std::string& name, int fallback, int min, int max) con
   errno = 0;
   long n = std::strtol(v.c_str(), &end, 10);
   if (v.empty() || *end != '\0' || errno == ERANGE || n < min || n > max)
-    throw UsageError("option '" + name + "' needs an integer from " + std::to_string(min) +
-                     " to " + std::to_string(max) + ", got '" + v + "'");
+    throw UsageError("option '" + name + "' needs an integer from " + std::to_string(min) + " to " +
+                     std::to_string(max) + ", got '" + v + "'");
   return static_cast<int>(n);
 }
 

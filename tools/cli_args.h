@@ -16,9 +16,9 @@ class UsageError : public std::runtime_error {
 };
 
 struct OptionSpec {
-  std::string name;   // "--top"
-  bool takes_value;   // false for a flag such as "--json"
-  std::string help;   // one line for --help
+  std::string name;             // "--top"
+  bool takes_value;             // false for a flag such as "--json"
+  std::string help;             // one line for --help
   std::string short_name = "";  // "-o"
 };
 

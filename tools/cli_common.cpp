@@ -37,7 +37,8 @@ LoadOptions load_options(const Args& args) {
 std::shared_ptr<const Model> load_model(const std::string& spec, const LoadOptions& options) {
   if (spec.rfind("random:", 0) != 0) return Model::load(spec, options);
   const size_t colon = spec.find(':', 7);
-  if (colon == std::string::npos) throw UsageError("random model spec is random:KIND:S, got '" + spec + "'");
+  if (colon == std::string::npos)
+    throw UsageError("random model spec is random:KIND:S, got '" + spec + "'");
   const std::string kind = spec.substr(7, colon - 7), scale = spec.substr(colon + 1);
   ModelInfo info;
   char* end = nullptr;
@@ -90,11 +91,21 @@ std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];

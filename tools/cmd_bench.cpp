@@ -64,16 +64,18 @@ int run_bench(const Words& words) {
       threads_option()};
   Args args(words, specs);
   if (args.help()) {
-    std::fputs(usage_text("bench", "MODEL [--size WxH | --input IN.npy] [options]",
-                          "Times a model: load time, then min / median / p90 latency and images per\n"
-                          "second over the timed runs, with the kernel ISA and thread count.",
-                          specs)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        usage_text("bench", "MODEL [--size WxH | --input IN.npy] [options]",
+                   "Times a model: load time, then min / median / p90 latency and images per\n"
+                   "second over the timed runs, with the kernel ISA and thread count.",
+                   specs)
+            .c_str(),
+        stdout);
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
-  if (args.has("--size") && args.has("--input")) throw UsageError("give --size or --input, not both");
+  if (args.has("--size") && args.has("--input"))
+    throw UsageError("give --size or --input, not both");
   const int threads = apply_threads(args);
   const LoadOptions options = load_options(args);
   const int batch = args.int_value("--batch", 1, 1, 256);
@@ -114,21 +116,24 @@ int run_bench(const Words& words) {
   for (const auto& r : rows) profiled_ms += r.total_ms / runs;
   // Totals by op kind (the last word of the row name), then the slowest places.
   std::map<std::string, double> by_op;
-  for (const auto& r : rows) by_op[r.name.substr(r.name.find_last_of(' ') + 1)] += r.total_ms / runs;
+  for (const auto& r : rows)
+    by_op[r.name.substr(r.name.find_last_of(' ') + 1)] += r.total_ms / runs;
   if (args.flag("--json")) {
-    std::printf("{\"model\": %s, \"input\": [%lld, %lld, %lld, %lld], \"threads\": %d, \"isa\": %s, "
-                "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
-                "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
-                "\"peak_memory_mb\": %.1f}\n",
-                json_string(args.positional()[0]).c_str(), (long long)input.dim(0),
-                (long long)input.dim(1), (long long)input.dim(2), (long long)input.dim(3), threads,
-                json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms,
-                p90_ms, images_per_s, peak_mb);
+    std::printf(
+        "{\"model\": %s, \"input\": [%lld, %lld, %lld, %lld], \"threads\": %d, \"isa\": %s, "
+        "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
+        "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
+        "\"peak_memory_mb\": %.1f}\n",
+        json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
+        (long long)input.dim(2), (long long)input.dim(3), threads,
+        json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
+        images_per_s, peak_mb);
     if (profiling) {
       std::printf("{\"profile\": [");
       for (size_t i = 0; i < rows.size(); ++i)
         std::printf("%s{\"name\": %s, \"ms_per_run\": %.4f, \"calls_per_run\": %d}", i ? ", " : "",
-                    json_string(rows[i].name).c_str(), rows[i].total_ms / runs, rows[i].calls / runs);
+                    json_string(rows[i].name).c_str(), rows[i].total_ms / runs,
+                    rows[i].calls / runs);
       std::printf("]}\n");
     }
     return 0;

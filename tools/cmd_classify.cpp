@@ -13,19 +13,20 @@
 namespace espnet::cli {
 
 int run_classify(const Words& words) {
-  const std::vector<OptionSpec> specs = {
-      {"--top", true, "how many classes to print (default 5)"},
-      {"--json", false, "print JSON"},
-      threads_option()};
+  const std::vector<OptionSpec> specs = {{"--top", true, "how many classes to print (default 5)"},
+                                         {"--json", false, "print JSON"},
+                                         threads_option()};
   Args args(words, specs);
   if (args.help()) {
-    std::fputs(usage_text("classify", "MODEL IMAGE... [--top K] [--json]",
-                          "Classifies images with an ImageNet classifier: decode, resize the shorter side\n"
-                          "to 256, centre-crop 224, ImageNet mean/std; prints the top K classes with\n"
-                          "their index, name and probability.",
-                          specs)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        usage_text(
+            "classify", "MODEL IMAGE... [--top K] [--json]",
+            "Classifies images with an ImageNet classifier: decode, resize the shorter side\n"
+            "to 256, centre-crop 224, ImageNet mean/std; prints the top K classes with\n"
+            "their index, name and probability.",
+            specs)
+            .c_str(),
+        stdout);
     return 0;
   }
   if (args.positional().size() < 2) throw UsageError("expected MODEL and at least one IMAGE");
@@ -45,12 +46,12 @@ int run_classify(const Words& words) {
     if (json) {
       std::printf("%s\n  {\"image\": %s, \"top\": [", i ? "," : "", json_string(images[i]).c_str());
       for (size_t j = 0; j < ranked.size(); ++j)
-        std::printf("%s{\"index\": %d, \"name\": %s, \"probability\": %.6f}", j ? ", " : "",
-                    ranked[j].index,
-                    json_string(ranked[j].name.empty() ? std::to_string(ranked[j].index)
-                                                       : ranked[j].name)
-                        .c_str(),
-                    ranked[j].probability);
+        std::printf(
+            "%s{\"index\": %d, \"name\": %s, \"probability\": %.6f}", j ? ", " : "",
+            ranked[j].index,
+            json_string(ranked[j].name.empty() ? std::to_string(ranked[j].index) : ranked[j].name)
+                .c_str(),
+            ranked[j].probability);
       std::printf("]}");
       continue;
     }

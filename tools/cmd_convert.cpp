@@ -11,13 +11,15 @@ int run_convert(const Words& words) {
   const std::vector<OptionSpec> specs = {input_size_option(), threads_option()};
   Args args(words, specs);
   if (args.help()) {
-    std::fputs(usage_text("convert", "IN.pth OUT",
-                          "Reads a PyTorch checkpoint of the official ESPNetv2 / EdgeNets code (legacy or\n"
-                          "zip .pth), checks every tensor against the network it describes and writes an\n"
-                          "espnet model file (format: src/model_file/FORMAT.md).",
-                          specs)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        usage_text(
+            "convert", "IN.pth OUT",
+            "Reads a PyTorch checkpoint of the official ESPNetv2 / EdgeNets code (legacy or\n"
+            "zip .pth), checks every tensor against the network it describes and writes an\n"
+            "espnet model file (format: src/model_file/FORMAT.md).",
+            specs)
+            .c_str(),
+        stdout);
     return 0;
   }
   if (args.positional().size() != 2) throw UsageError("expected IN.pth and OUT");

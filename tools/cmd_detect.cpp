@@ -126,8 +126,8 @@ int run_detect(const Words& words) {
       if (!detections.empty())
         std::printf("  %-16s %6s %8s %8s %8s %8s\n", "class", "score", "x1", "y1", "x2", "y2");
       for (const Detection& d : detections)
-        std::printf("  %-16s %6.3f %8.1f %8.1f %8.1f %8.1f\n", name_of(d).c_str(), d.score,
-                    d.x1, d.y1, d.x2, d.y2);
+        std::printf("  %-16s %6.3f %8.1f %8.1f %8.1f %8.1f\n", name_of(d).c_str(), d.score, d.x1,
+                    d.y1, d.x2, d.y2);
       std::printf("  wrote %s\n", png.c_str());
     }
     if (verbose)

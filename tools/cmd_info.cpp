@@ -16,13 +16,15 @@ int run_info(const Words& words) {
       threads_option()};
   Args args(words, specs);
   if (args.help()) {
-    std::fputs(usage_text("info", "MODEL [--size WxH] [--json]",
-                          "Describes a model (.pth checkpoint or espnet model file): family, task, scale s,\n"
-                          "classes, parameters and convolution multiply-adds at an input size, counted as\n"
-                          "the published ESPNetv2 tables count them.",
-                          specs)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        usage_text(
+            "info", "MODEL [--size WxH] [--json]",
+            "Describes a model (.pth checkpoint or espnet model file): family, task, scale s,\n"
+            "classes, parameters and convolution multiply-adds at an input size, counted as\n"
+            "the published ESPNetv2 tables count them.",
+            specs)
+            .c_str(),
+        stdout);
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
@@ -37,21 +39,22 @@ int run_info(const Words& words) {
   double macs = 0;
   for (const LayerSummary& l : layers) macs += l.macs;
   if (args.flag("--json")) {
-    std::printf("{\n  \"model\": %s,\n  \"task\": %s,\n  \"family\": %s,\n  \"scale\": %s,\n"
-                "  \"classes\": %d,\n  \"dataset\": %s,\n  \"params\": %lld,\n  \"params_m\": %.6f,\n"
-                "  \"input\": {\"width\": %d, \"height\": %d},\n  \"conv_macs\": %.1f,\n"
-                "  \"mflops\": %.4f,\n  \"isa\": %s,\n  \"layers\": [",
-                json_string(args.positional()[0]).c_str(), json_string(task_name(info.task)).c_str(),
-                json_string(family_name(info.family)).c_str(), format_number(info.scale).c_str(),
-                info.classes, json_string(info.dataset).c_str(), static_cast<long long>(info.params),
-                info.params / 1e6, width, height, macs, macs / 1e6,
-                json_string(active_isa_name()).c_str());
+    std::printf(
+        "{\n  \"model\": %s,\n  \"task\": %s,\n  \"family\": %s,\n  \"scale\": %s,\n"
+        "  \"classes\": %d,\n  \"dataset\": %s,\n  \"params\": %lld,\n  \"params_m\": %.6f,\n"
+        "  \"input\": {\"width\": %d, \"height\": %d},\n  \"conv_macs\": %.1f,\n"
+        "  \"mflops\": %.4f,\n  \"isa\": %s,\n  \"layers\": [",
+        json_string(args.positional()[0]).c_str(), json_string(task_name(info.task)).c_str(),
+        json_string(family_name(info.family)).c_str(), format_number(info.scale).c_str(),
+        info.classes, json_string(info.dataset).c_str(), static_cast<long long>(info.params),
+        info.params / 1e6, width, height, macs, macs / 1e6, json_string(active_isa_name()).c_str());
     for (size_t i = 0; i < layers.size(); ++i) {
       const LayerSummary& l = layers[i];
-      std::printf("%s\n    {\"name\": %s, \"op\": %s, \"output\": [%lld, %lld, %lld], \"macs\": %.1f}",
-                  i ? "," : "", json_string(l.name).c_str(), json_string(l.description).c_str(),
-                  static_cast<long long>(l.output_shape[1]), static_cast<long long>(l.output_shape[2]),
-                  static_cast<long long>(l.output_shape[3]), l.macs);
+      std::printf(
+          "%s\n    {\"name\": %s, \"op\": %s, \"output\": [%lld, %lld, %lld], \"macs\": %.1f}",
+          i ? "," : "", json_string(l.name).c_str(), json_string(l.description).c_str(),
+          static_cast<long long>(l.output_shape[1]), static_cast<long long>(l.output_shape[2]),
+          static_cast<long long>(l.output_shape[3]), l.macs);
     }
     std::printf("\n  ]\n}\n");
     return 0;
@@ -62,17 +65,19 @@ int run_info(const Words& words) {
   std::printf("scale s:    %s\n", format_number(info.scale).c_str());
   std::printf("classes:    %d (%s)\n", info.classes, info.dataset.c_str());
   if (info.input_size) std::printf("input size: %d x %d\n", info.input_size, info.input_size);
-  std::printf("parameters: %lld (%.3f M)\n", static_cast<long long>(info.params), info.params / 1e6);
+  std::printf("parameters: %lld (%.3f M)\n", static_cast<long long>(info.params),
+              info.params / 1e6);
   std::printf("conv MACs:  %.2f M at %dx%d (WxH), %zu convolutions\n", macs / 1e6, width, height,
               layers.size());
   std::printf("kernels:    %s\n", active_isa_name());
   if (args.flag("--layers")) {
     std::printf("\n%-36s %-34s %-18s %10s\n", "layer", "op", "output (CxHxW)", "MMACs");
     for (const LayerSummary& l : layers) {
-      std::string shape = std::to_string(l.output_shape[1]) + "x" + std::to_string(l.output_shape[2]) +
-                          "x" + std::to_string(l.output_shape[3]);
-      std::printf("%-36s %-34s %-18s %10.3f\n", l.name.c_str(), l.description.c_str(), shape.c_str(),
-                  l.macs / 1e6);
+      std::string shape = std::to_string(l.output_shape[1]) + "x" +
+                          std::to_string(l.output_shape[2]) + "x" +
+                          std::to_string(l.output_shape[3]);
+      std::printf("%-36s %-34s %-18s %10.3f\n", l.name.c_str(), l.description.c_str(),
+                  shape.c_str(), l.macs / 1e6);
     }
   }
   return 0;

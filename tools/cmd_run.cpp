@@ -16,14 +16,15 @@ int run_run(const Words& words) {
   const std::vector<OptionSpec> specs = {input_size_option(), threads_option()};
   Args args(words, specs);
   if (args.help()) {
-    std::fputs(usage_text("run", "MODEL INPUT.npy OUTDIR",
-                          "Runs the network on INPUT.npy (float32 [N, 3, H, W], already normalised) and\n"
-                          "writes each output into OUTDIR as float32 .npy: logits.npy [N, classes]\n"
-                          "(classification), output.npy [N, classes, H, W] (segmentation),\n"
-                          "confidences.npy [N, P, C] and locations.npy [N, P, 4] (detection).",
-                          specs)
-                   .c_str(),
-               stdout);
+    std::fputs(
+        usage_text("run", "MODEL INPUT.npy OUTDIR",
+                   "Runs the network on INPUT.npy (float32 [N, 3, H, W], already normalised) and\n"
+                   "writes each output into OUTDIR as float32 .npy: logits.npy [N, classes]\n"
+                   "(classification), output.npy [N, classes, H, W] (segmentation),\n"
+                   "confidences.npy [N, P, C] and locations.npy [N, P, 4] (detection).",
+                   specs)
+            .c_str(),
+        stdout);
     return 0;
   }
   if (args.positional().size() != 3) throw UsageError("expected MODEL, INPUT.npy and OUTDIR");

@@ -26,14 +26,17 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
 }
 
 // Cityscapes (20 classes: 19 trainIds + background) or PASCAL VOC (21) colours and names.
-bool is_cityscapes(const ModelInfo& info) { return info.dataset == "city"; }
+bool is_cityscapes(const ModelInfo& info) {
+  return info.dataset == "city";
+}
 
 }  // namespace
 
 int run_segment(const Words& words) {
   const std::vector<OptionSpec> specs = {
       {"--output", true, "directory for the PNGs (must exist; default: current directory)", "-o"},
-      {"--size", true, "network input WIDTHxHEIGHT, multiples of 16 (default: as the official demo)"},
+      {"--size", true,
+       "network input WIDTHxHEIGHT, multiples of 16 (default: as the official demo)"},
       {"--alpha", true, "overlay opacity of the colour mask, 0..1 (default 0.7)"},
       {"--labelids", false, "also write the Cityscapes labelId PNG (2x, for the official scripts)"},
       {"--json", false, "print JSON"},
@@ -42,18 +45,20 @@ int run_segment(const Words& words) {
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
-        usage_text("segment", "MODEL IMAGE_OR_DIR... [-o DIR] [--size WxH] [--alpha A] [--json]",
-                   "Segments photos. EdgeNets models: resize to multiples of 32 (Pillow bilinear),\n"
-                   "ImageNet normalisation; original-repository models: its Cityscapes preprocessing\n"
-                   "at 1024x512. Writes <stem>_labels.png (palette PNG at the photo's size; VOC or\n"
-                   "Cityscapes colours), <stem>_overlay.png and, with --labelids, <stem>_labelids.png;\n"
-                   "prints the classes present with their pixel share.",
-                   specs)
+        usage_text(
+            "segment", "MODEL IMAGE_OR_DIR... [-o DIR] [--size WxH] [--alpha A] [--json]",
+            "Segments photos. EdgeNets models: resize to multiples of 32 (Pillow bilinear),\n"
+            "ImageNet normalisation; original-repository models: its Cityscapes preprocessing\n"
+            "at 1024x512. Writes <stem>_labels.png (palette PNG at the photo's size; VOC or\n"
+            "Cityscapes colours), <stem>_overlay.png and, with --labelids, <stem>_labelids.png;\n"
+            "prints the classes present with their pixel share.",
+            specs)
             .c_str(),
         stdout);
     return 0;
   }
-  if (args.positional().size() < 2) throw UsageError("expected MODEL and at least one IMAGE or DIR");
+  if (args.positional().size() < 2)
+    throw UsageError("expected MODEL and at least one IMAGE or DIR");
   const int threads = apply_threads(args);
   const std::string out_dir = args.value("--output", ".");
   const float alpha = static_cast<float>(args.double_value("--alpha", 0.7, 0.0, 1.0));
@@ -110,23 +115,26 @@ int run_segment(const Words& words) {
     }
     Clock::time_point t4 = Clock::now();
     if (json) {
-      std::printf("%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
-                  "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
-                  i ? "," : "", json_string(path).c_str(), photo.width, photo.height, net_w, net_h,
-                  json_string(labels_png).c_str(), json_string(overlay_png).c_str());
-      if (!labelids_png.empty()) std::printf(", \"labelids_png\": %s", json_string(labelids_png).c_str());
+      std::printf(
+          "%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
+          "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
+          i ? "," : "", json_string(path).c_str(), photo.width, photo.height, net_w, net_h,
+          json_string(labels_png).c_str(), json_string(overlay_png).c_str());
+      if (!labelids_png.empty())
+        std::printf(", \"labelids_png\": %s", json_string(labelids_png).c_str());
       std::printf(", \"classes\": [");
       for (size_t c = 0; c < result.classes.size(); ++c) {
         const ClassShare& share = result.classes[c];
-        std::printf("%s{\"id\": %d, \"name\": %s, \"pixels\": %lld, \"share\": %.6f}",
-                    c ? ", " : "", share.index,
-                    json_string(share.name.empty() ? std::to_string(share.index) : share.name)
-                        .c_str(),
-                    static_cast<long long>(share.pixels), share.fraction);
+        std::printf(
+            "%s{\"id\": %d, \"name\": %s, \"pixels\": %lld, \"share\": %.6f}", c ? ", " : "",
+            share.index,
+            json_string(share.name.empty() ? std::to_string(share.index) : share.name).c_str(),
+            static_cast<long long>(share.pixels), share.fraction);
       }
       std::printf("], \"inference_ms\": %.3f}", stages.network_ms);
     } else {
-      std::printf("%s (%dx%d, network %dx%d)\n", path.c_str(), photo.width, photo.height, net_w, net_h);
+      std::printf("%s (%dx%d, network %dx%d)\n", path.c_str(), photo.width, photo.height, net_w,
+                  net_h);
       for (const ClassShare& share : result.classes)
         std::printf("  %-14s %6.2f %%\n", share.name.empty() ? "?" : share.name.c_str(),
                     100.0 * share.pixels / labels.size());
@@ -134,7 +142,8 @@ int run_segment(const Words& words) {
                   labelids_png.empty() ? "" : ", ", labelids_png.c_str());
     }
     if (verbose)
-      std::fprintf(stderr, "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
+      std::fprintf(stderr,
+                   "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
                    "postprocess+write %.1f ms\n",
                    ms_between(t0, t1), stages.preprocess_ms, stages.network_ms,
                    ms_between(t1, t4) - stages.preprocess_ms - stages.network_ms);

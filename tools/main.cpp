@@ -27,7 +27,8 @@ const Command kCommands[] = {
 };
 
 void print_usage(FILE* out) {
-  std::fprintf(out, "usage: espnet COMMAND [ARGS...]   (espnet COMMAND --help for details)\n\ncommands:\n");
+  std::fprintf(
+      out, "usage: espnet COMMAND [ARGS...]   (espnet COMMAND --help for details)\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
 }
 

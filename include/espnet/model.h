@@ -27,11 +27,11 @@ ESPNET_API const char* family_name(Family family);
 struct ModelInfo {
   Family family = Family::kEdgeNets;
   Task task = Task::kClassification;
-  double scale = 1.0;    // width multiplier s
-  int classes = 0;       // output classes (including background where the task has one)
-  std::string dataset;   // "imagenet", "pascal", "city", "coco", "voc"
-  int input_size = 0;    // detection: 300 or 512; 0 for any size
-  int64_t params = 0;    // parameters counted as upstream model_parameters (BN statistics excluded)
+  double scale = 1.0;   // width multiplier s
+  int classes = 0;      // output classes (including background where the task has one)
+  std::string dataset;  // "imagenet", "pascal", "city", "coco", "voc"
+  int input_size = 0;   // detection: 300 or 512; 0 for any size
+  int64_t params = 0;   // parameters counted as upstream model_parameters (BN statistics excluded)
 };
 
 /// One convolution of the network at a given input size (for `espnet info`).
@@ -39,7 +39,7 @@ struct LayerSummary {
   std::string name;         // upstream module path of the block, e.g. "level3.0"
   std::string description;  // "conv 3x3/s2 d1 g1 3->32"
   std::vector<int64_t> output_shape;
-  double macs = 0;          // multiply-adds per image, counted as compute_flops does
+  double macs = 0;  // multiply-adds per image, counted as compute_flops does
 };
 
 /// Choices a checkpoint cannot express.
@@ -57,7 +57,8 @@ class ESPNET_API Model {
  public:
   /// Loads a `.pth` checkpoint (legacy or zip) or a model file written by `espnet convert`.
   /// Throws espnet::Error naming the file and the problem.
-  static std::shared_ptr<const Model> load(const std::string& path, const LoadOptions& options = {});
+  static std::shared_ptr<const Model> load(const std::string& path,
+                                           const LoadOptions& options = {});
 
   /// A model of the described family, task, scale and classes (and SSD input size) with
   /// made-up weights: for benchmarking and sizing configurations without published weights.

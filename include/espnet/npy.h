@@ -39,6 +39,7 @@ ESPNET_API Tensor read_npy_f32(const std::string& path);
 /// Writes atomically (a temporary file beside `path`, then rename).
 ESPNET_API void write_npy(const std::string& path, const Tensor& tensor);
 /// Writes `shape` elements of `type` from `data` (little-endian), atomically.
-ESPNET_API void write_npy(const std::string& path, NpyType type, const Shape& shape, const void* data);
+ESPNET_API void write_npy(const std::string& path, NpyType type, const Shape& shape,
+                          const void* data);
 
 }  // namespace espnet

@@ -16,7 +16,6 @@ namespace detail {
 class TensorPool;
 }
 
-
 /// Number of elements of a shape; throws espnet::Error on a negative extent or on overflow.
 ESPNET_API int64_t shape_numel(const Shape& shape);
 

@@ -22,7 +22,8 @@ void eesp_spatial_f32_ref(const float* input, int batch, int width, int in_h, in
     p.dilation = p.pad = dilations[i];
     conv2d_f32_ref(input, batch, in_h, in_w, p, weights + int64_t(i) * width * 9, nullptr,
                    current.data());
-    if (i > 0) add_f32_ref(current.data(), previous.data(), current.data(), int64_t(current.size()));
+    if (i > 0)
+      add_f32_ref(current.data(), previous.data(), current.data(), int64_t(current.size()));
     for (int n = 0; n < batch; ++n)
       std::copy(current.begin() + n * branch_size, current.begin() + (n + 1) * branch_size,
                 output + (int64_t(n) * branches + i) * branch_size);

@@ -12,7 +12,9 @@ struct Tap {
 
 // PyTorch computes the scale as (in - 1) / (out - 1) in float and the source position as
 // scale * dst in float; we do the same so the taps agree to the last bit.
-float tap_scale(int in, int out) { return out > 1 ? float(in - 1) / float(out - 1) : 0.0f; }
+float tap_scale(int in, int out) {
+  return out > 1 ? float(in - 1) / float(out - 1) : 0.0f;
+}
 
 Tap make_tap(float scale, int o, int in) {
   const float src = scale * float(o);

@@ -20,7 +20,8 @@ struct Vec {
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static Reg bn_prelu(Reg x, Reg scale, Reg shift, Reg slope) {
     const Reg y = _mm256_fmadd_ps(x, scale, shift);
-    return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope), _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
+    return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope),
+                            _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
   }
   static void store(float* p, Reg x, int count) {
     if (count == kWidth) {

@@ -43,5 +43,4 @@ class ZipArchive {
   std::unordered_map<std::string, size_t> index_;
 };
 
-
 }  // namespace espnet

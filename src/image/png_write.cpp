@@ -3,9 +3,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "checksum.h"
 #include "espnet/error.h"
 #include "file_util.h"
-#include "checksum.h"
 #include "image/deflate.h"
 
 namespace espnet {
@@ -166,8 +166,8 @@ void write_png(const std::string& path, const Image& image) {
   if (image.width <= 0 || image.height <= 0 ||
       image.pixels.size() != static_cast<size_t>(image.width) * static_cast<size_t>(image.height))
     throw Error("cannot write '" + path + "': the image holds " +
-                std::to_string(image.pixels.size()) + " bytes, not " +
-                std::to_string(image.width) + "x" + std::to_string(image.height));
+                std::to_string(image.pixels.size()) + " bytes, not " + std::to_string(image.width) +
+                "x" + std::to_string(image.height));
   write_png_gray(path, image.pixels.data(), image.width, image.height);
 }
 

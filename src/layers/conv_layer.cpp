@@ -54,7 +54,8 @@ Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, in
 ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dParams& params,
                      ops::Activation act)
     : params_(params), act_(act) {
-  if (params.groups <= 0 || params.in_channels % params.groups || params.out_channels % params.groups)
+  if (params.groups <= 0 || params.in_channels % params.groups ||
+      params.out_channels % params.groups)
     throw Error("layer '" + keys.weight + "': channels not divisible by groups");
   const int cout = params.out_channels;
   weight_ = reader.take_tensor(

@@ -51,7 +51,8 @@ class ConvLayer {
             ops::Activation act = ops::Activation::kNone);
 
   /// A plain convolution (no bias, no BN, no activation) with the given weights.
-  ConvLayer(Tensor weight, const Conv2dParams& params) : params_(params), weight_(std::move(weight)) {}
+  ConvLayer(Tensor weight, const Conv2dParams& params)
+      : params_(params), weight_(std::move(weight)) {}
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
   const Conv2dParams& params() const { return params_; }

@@ -44,8 +44,8 @@ EespUnit::EespUnit(WeightReader& reader, const std::string& prefix, int in_chann
   build(reader, prefix, in_channels, stride, dilations);
 }
 
-void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_channels,
-                     int stride, const std::vector<int>& dilations) {
+void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_channels, int stride,
+                     const std::vector<int>& dilations) {
   const int k = static_cast<int>(dilations.size());
   if (k < 1 || k > kMaxBranches)
     throw Error(prefix + ": " + std::to_string(k) + " branches (1 to " +
@@ -55,9 +55,9 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
     throw Error(prefix + ": " + std::to_string(out_channels_) + " channels do not split into " +
                 std::to_string(k) + " branches");
   const std::string p = prefix + ".";
-  reduce_ = ConvLayer(reader,
-                      {p + "proj_1x1.conv.weight", "", p + "proj_1x1.bn", p + "proj_1x1.act.weight"},
-                      conv_params(in_channels, width, 1, 1, k), ops::Activation::kPRelu);
+  reduce_ = ConvLayer(
+      reader, {p + "proj_1x1.conv.weight", "", p + "proj_1x1.bn", p + "proj_1x1.act.weight"},
+      conv_params(in_channels, width, 1, 1, k), ops::Activation::kPRelu);
   dilations_ = dilations;
   spatial_weights_ = Tensor({int64_t(k) * width, 1, 3, 3});
   for (int i = 0; i < k; ++i) {
@@ -66,7 +66,8 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
     std::copy(kernel.begin(), kernel.end(), spatial_weights_.data() + int64_t(i) * width * 9);
     Tensor own({width, 1, 3, 3});
     std::copy(kernel.begin(), kernel.end(), own.data());
-    branches_.emplace_back(std::move(own), conv_params(width, width, 3, stride, width, dilations[i]));
+    branches_.emplace_back(std::move(own),
+                           conv_params(width, width, 3, stride, width, dilations[i]));
   }
   after_concat_ = BnActivation(reader, p + "br_after_cat.bn", out_channels_,
                                ops::Activation::kPRelu, p + "br_after_cat.act.weight");
@@ -79,10 +80,10 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
 Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
   Tensor reduced = reduce_.forward(ctx, x);
   ctx.record("proj_1x1", reduced);
-  static const char* const kBranchNames[kMaxBranches] = {"branch0", "branch1", "branch2", "branch3",
-                                                        "branch4", "branch5", "branch6", "branch7"};
+  static const char* const kBranchNames[kMaxBranches] = {
+      "branch0", "branch1", "branch2", "branch3", "branch4", "branch5", "branch6", "branch7"};
   static const char* const kFusedNames[kMaxBranches] = {"hff0", "hff1", "hff2", "hff3",
-                                                       "hff4", "hff5", "hff6", "hff7"};
+                                                        "hff4", "hff5", "hff6", "hff7"};
   if (ctx.tracing()) {
     // The branches one by one, only to report the upstream intermediates; the data flow below
     // uses the fused kernel, so parity tests check that.
@@ -101,8 +102,9 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
     }
     untimed.record("concat", ops::concat_channels(untimed, parts, branches_.size()));
   }
-  Tensor cat = ops::eesp_spatial(ctx, reduced, stride_, dilations_, spatial_weights_,
-                                 after_concat_.scale(), after_concat_.shift(), after_concat_.slopes());
+  Tensor cat =
+      ops::eesp_spatial(ctx, reduced, stride_, dilations_, spatial_weights_, after_concat_.scale(),
+                        after_concat_.shift(), after_concat_.slopes());
   ctx.record("br_after_cat", cat);
   Tensor expanded = expand_.forward(ctx, cat);
   ctx.record("conv_1x1_exp", expanded);
@@ -122,8 +124,7 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
 }
 
 DownSampler::DownSampler(WeightReader& reader, const std::string& prefix, int in_channels,
-                         int out_channels, int branches, int receptive_limit,
-                         bool image_shortcut)
+                         int out_channels, int branches, int receptive_limit, bool image_shortcut)
     : image_shortcut_(image_shortcut) {
   const std::string p = prefix + ".";
   eesp_ = EespUnit(reader, p + "eesp", in_channels, out_channels - in_channels, 2, branches,
@@ -131,7 +132,8 @@ DownSampler::DownSampler(WeightReader& reader, const std::string& prefix, int in
   // Built (and so checked) even when unused: the classifier's level5_0 has these weights in
   // every upstream checkpoint but never feeds it the image.
   reinforce_3x3_ = ConvLayer(
-      reader, {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
+      reader,
+      {p + "inp_reinf.0.conv.weight", "", p + "inp_reinf.0.bn", p + "inp_reinf.0.act.weight"},
       conv_params(3, 3, 3), ops::Activation::kPRelu);
   reinforce_1x1_ = ConvLayer(reader, {p + "inp_reinf.1.conv.weight", "", p + "inp_reinf.1.bn", ""},
                              conv_params(3, out_channels, 1));

@@ -53,9 +53,9 @@ class EespUnit {
   ConvLayer reduce_;                 // proj_1x1: grouped 1x1 + BN + PReLU
   std::vector<ConvLayer> branches_;  // spp_dw.i: depth-wise dilated 3x3 (traced runs only)
   std::vector<int> dilations_;
-  Tensor spatial_weights_;           // the branches' kernels back to back, for the fused stage
-  BnActivation after_concat_;        // br_after_cat: BN + PReLU
-  ConvLayer expand_;                 // conv_1x1_exp: grouped 1x1 + BN
+  Tensor spatial_weights_;            // the branches' kernels back to back, for the fused stage
+  BnActivation after_concat_;         // br_after_cat: BN + PReLU
+  ConvLayer expand_;                  // conv_1x1_exp: grouped 1x1 + BN
   std::vector<float> module_slopes_;  // module_act (stride 1 only)
 };
 

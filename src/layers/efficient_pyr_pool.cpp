@@ -25,17 +25,17 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
   projection_ = ConvLayer(reader, cbr_keys(p + "projection_layer"),
                           conv_params(in_planes, proj_planes, 1), ops::Activation::kPRelu);
   for (int i = 0; i < n; ++i)
-    stages_.emplace_back(reader, ConvKeys{p + "stages." + std::to_string(i) + ".weight", "", "", ""},
+    stages_.emplace_back(reader,
+                         ConvKeys{p + "stages." + std::to_string(i) + ".weight", "", "", ""},
                          conv_params(proj_planes, proj_planes, 3, 1, proj_planes));
   merge_bn_ = BnActivation(reader, p + "merge_layer.0.br.0", proj_planes * n,
                            ops::Activation::kPRelu, p + "merge_layer.0.br.1.weight");
   merge_conv3x3_ = ConvLayer(reader, cbr_keys(p + "merge_layer.2"),
                              conv_params(proj_planes * n, proj_planes, 3, 1, proj_planes),
                              ops::Activation::kPRelu);
-  merge_conv1x1_ = ConvLayer(reader,
-                             {p + "merge_layer.3.weight",
-                              last_layer_br ? "" : p + "merge_layer.3.bias", "", ""},
-                             conv_params(proj_planes, out_planes, 1));
+  merge_conv1x1_ = ConvLayer(
+      reader, {p + "merge_layer.3.weight", last_layer_br ? "" : p + "merge_layer.3.bias", "", ""},
+      conv_params(proj_planes, out_planes, 1));
   if (last_layer_br)
     out_bn_ = BnActivation(reader, p + "br.br.0", out_planes, ops::Activation::kPRelu,
                            p + "br.br.1.weight");
@@ -93,9 +93,9 @@ EfficientPwConv::EfficientPwConv(WeightReader& reader, const std::string& prefix
   weight_layer_ = ConvLayer(reader, {p + "wt_layer.1.weight", "", "", ""},
                             conv_params(in_planes, out_planes, 1));
   const int groups = std::gcd(in_planes, out_planes);
-  expansion_layer_ = ConvLayer(reader, cbr_keys(p + "expansion_layer"),
-                               conv_params(in_planes, out_planes, 3, 1, groups),
-                               ops::Activation::kPRelu);
+  expansion_layer_ =
+      ConvLayer(reader, cbr_keys(p + "expansion_layer"),
+                conv_params(in_planes, out_planes, 3, 1, groups), ops::Activation::kPRelu);
 }
 
 Tensor EfficientPwConv::forward(ExecContext& ctx, const Tensor& x) const {

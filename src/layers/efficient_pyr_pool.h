@@ -30,7 +30,7 @@ class EfficientPyrPool {
   ConvLayer merge_conv3x3_;        // merge_layer.2: grouped 3x3 CBR
   ConvLayer merge_conv1x1_;        // merge_layer.3
   bool last_layer_br_ = true;
-  BnActivation out_bn_;            // br
+  BnActivation out_bn_;  // br
 };
 
 /// EdgeNets' EfficientPWConv: sigmoid(1x1 conv(global average)) gating a grouped 3x3 CBR

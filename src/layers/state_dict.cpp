@@ -9,8 +9,8 @@ namespace espnet {
 
 void StateDict::add(const std::string& name, Shape shape, std::vector<float> values) {
   if (shape_numel(shape) != static_cast<int64_t>(values.size()))
-    throw Error("tensor '" + name + "': " + std::to_string(values.size()) +
-                " values for shape " + shape_to_string(shape));
+    throw Error("tensor '" + name + "': " + std::to_string(values.size()) + " values for shape " +
+                shape_to_string(shape));
   if (!tensors_.emplace(name, NamedValues{std::move(shape), std::move(values)}).second)
     throw Error("duplicate tensor name '" + name + "'");
 }
@@ -44,11 +44,16 @@ std::vector<float> WeightReader::synthesize(const std::string& name, const Shape
   std::vector<float> v(static_cast<size_t>(n));
   for (float& x : v) {
     const float u = uniform();
-    if (ends("running_var")) x = 1.0f + 0.5f * u;
-    else if (ends("running_mean") || ends(".bias")) x = 0.1f * u;
-    else if (ends("num_batches_tracked")) x = 0.0f;
-    else if (shape.size() == 1) x = ends("act.weight") || name.find(".act") != std::string::npos ? 0.25f : 1.0f + 0.1f * u;
-    else x = conv_scale * u;
+    if (ends("running_var"))
+      x = 1.0f + 0.5f * u;
+    else if (ends("running_mean") || ends(".bias"))
+      x = 0.1f * u;
+    else if (ends("num_batches_tracked"))
+      x = 0.0f;
+    else if (shape.size() == 1)
+      x = ends("act.weight") || name.find(".act") != std::string::npos ? 0.25f : 1.0f + 0.1f * u;
+    else
+      x = conv_scale * u;
   }
   synthesized_->add(name, shape, v);
   return v;

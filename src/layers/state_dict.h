@@ -3,9 +3,9 @@
 // whatever is missing, mis-shaped or left over is reported by name in one error.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <set>
-#include <cstdint>
 #include <string>
 #include <vector>
 

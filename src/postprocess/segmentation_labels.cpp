@@ -8,7 +8,8 @@ std::vector<uint8_t> argmax_labels(const Tensor& logits, int64_t batch_index) {
   if (logits.rank() != 4 || logits.dim(1) < 1 || logits.dim(1) > 256)
     throw Error("argmax_labels: expected logits [N, C <= 256, H, W], got " +
                 shape_to_string(logits.shape()));
-  if (batch_index < 0 || batch_index >= logits.dim(0)) throw Error("argmax_labels: bad batch index");
+  if (batch_index < 0 || batch_index >= logits.dim(0))
+    throw Error("argmax_labels: bad batch index");
   const int64_t classes = logits.dim(1), plane = logits.dim(2) * logits.dim(3);
   const float* base = logits.data() + batch_index * classes * plane;
   std::vector<float> best(base, base + plane);

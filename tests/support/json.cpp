@@ -58,10 +58,12 @@ class JsonParser {
       v.string_ = parse_string();
       return v;
     }
-    if (s_.compare(pos_, 4, "true") == 0) return pos_ += 4, v.type_ = Json::Type::kBool, v.bool_ = true, v;
+    if (s_.compare(pos_, 4, "true") == 0)
+      return pos_ += 4, v.type_ = Json::Type::kBool, v.bool_ = true, v;
     if (s_.compare(pos_, 5, "false") == 0) return pos_ += 5, v.type_ = Json::Type::kBool, v;
     if (s_.compare(pos_, 4, "null") == 0) return pos_ += 4, v;
-    if (s_.compare(pos_, 3, "NaN") == 0) return pos_ += 3, v.type_ = Json::Type::kNumber, v.number_ = NAN, v;
+    if (s_.compare(pos_, 3, "NaN") == 0)
+      return pos_ += 3, v.type_ = Json::Type::kNumber, v.number_ = NAN, v;
     char* end = nullptr;
     v.number_ = std::strtod(s_.c_str() + pos_, &end);
     if (end == s_.c_str() + pos_) fail("bad value");
@@ -78,7 +80,9 @@ class JsonParser {
  private:
   char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   void skip_space() {
-    while (pos_ < s_.size() && (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r')) ++pos_;
+    while (pos_ < s_.size() &&
+           (s_[pos_] == ' ' || s_[pos_] == '\n' || s_[pos_] == '\t' || s_[pos_] == '\r'))
+      ++pos_;
   }
   void expect(char c) {
     if (peek() != c) fail(std::string("expected '") + c + "'");
@@ -98,11 +102,21 @@ class JsonParser {
       }
       char e = s_[pos_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
         case 'u': {
           unsigned code = std::stoul(s_.substr(pos_, 4), nullptr, 16);
           pos_ += 4;
@@ -118,7 +132,8 @@ class JsonParser {
           }
           break;
         }
-        default: out += e;
+        default:
+          out += e;
       }
     }
     expect('"');
@@ -141,20 +156,26 @@ Json Json::parse_file(const std::string& path) {
   return parse(std::string(bytes.begin(), bytes.end()));
 }
 
-bool Json::has(const std::string& key) const { return type_ == Type::kObject && object_.count(key); }
+bool Json::has(const std::string& key) const {
+  return type_ == Type::kObject && object_.count(key);
+}
 
 const Json& Json::operator[](const std::string& key) const {
   auto it = object_.find(key);
-  if (type_ != Type::kObject || it == object_.end()) throw std::runtime_error("JSON: no key '" + key + "'");
+  if (type_ != Type::kObject || it == object_.end())
+    throw std::runtime_error("JSON: no key '" + key + "'");
   return it->second;
 }
 
 const Json& Json::operator[](size_t index) const {
-  if (type_ != Type::kArray || index >= array_.size()) throw std::runtime_error("JSON: index out of range");
+  if (type_ != Type::kArray || index >= array_.size())
+    throw std::runtime_error("JSON: index out of range");
   return array_[index];
 }
 
-size_t Json::size() const { return type_ == Type::kArray ? array_.size() : object_.size(); }
+size_t Json::size() const {
+  return type_ == Type::kArray ? array_.size() : object_.size();
+}
 double Json::number() const {
   if (type_ != Type::kNumber) throw std::runtime_error("JSON: not a number");
   return number_;
@@ -163,8 +184,14 @@ const std::string& Json::str() const {
   if (type_ != Type::kString) throw std::runtime_error("JSON: not a string");
   return string_;
 }
-bool Json::boolean() const { return bool_; }
-const std::vector<Json>& Json::array() const { return array_; }
-const std::map<std::string, Json>& Json::object() const { return object_; }
+bool Json::boolean() const {
+  return bool_;
+}
+const std::vector<Json>& Json::array() const {
+  return array_;
+}
+const std::map<std::string, Json>& Json::object() const {
+  return object_;
+}
 
 }  // namespace espnet::test

@@ -14,11 +14,17 @@ std::string ref_dir() {
   return env && *env ? env : ESPNET_DEFAULT_REF_DIR;
 }
 
-bool have_ref_data() { return is_directory(ref_dir()) && path_exists(ref_path("manifest.json")); }
+bool have_ref_data() {
+  return is_directory(ref_dir()) && path_exists(ref_path("manifest.json"));
+}
 
-std::string ref_path(const std::string& relative) { return ref_dir() + "/" + relative; }
+std::string ref_path(const std::string& relative) {
+  return ref_dir() + "/" + relative;
+}
 
-std::string cli_path() { return ESPNET_CLI_PATH; }
+std::string cli_path() {
+  return ESPNET_CLI_PATH;
+}
 
 ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double abs_tol,
                                      double rel_tol) {

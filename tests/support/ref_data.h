@@ -29,9 +29,9 @@ int run_command(const std::string& command, std::string* output);
 }  // namespace espnet::test
 
 /// Skips the current test with a clear message when the reference data are absent.
-#define ESPNET_REQUIRE_REF_DATA()                                                          \
-  do {                                                                                     \
-    if (!::espnet::test::have_ref_data())                                                  \
-      GTEST_SKIP() << "reference data not found at '" << ::espnet::test::ref_dir()         \
-                   << "' (set ESPNET_REF_DIR to the espnetv2-ref folder)";                 \
+#define ESPNET_REQUIRE_REF_DATA()                                                  \
+  do {                                                                             \
+    if (!::espnet::test::have_ref_data())                                          \
+      GTEST_SKIP() << "reference data not found at '" << ::espnet::test::ref_dir() \
+                   << "' (set ESPNET_REF_DIR to the espnetv2-ref folder)";         \
   } while (0)

@@ -2,9 +2,9 @@
 // every output and traced intermediate with its stated tolerance.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
-#include <cstdint>
 #include <string>
 #include <vector>
 
