@@ -1,4 +1,4 @@
-# Per-file instruction-set flags for the x86 kernels (never -march=native: the library must run
+# Per-file instruction-set flags for the x86 kernels (never a host-specific -march: the library must run
 # on any x86-64; kernels/dispatch.cpp picks a level the CPU supports at run time).
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
   file(GLOB ESPNET_AVX2_SOURCES CONFIGURE_DEPENDS

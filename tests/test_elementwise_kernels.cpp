@@ -27,29 +27,6 @@ using test::kGuardValue;
 using test::output_buffer;
 
 // |out - ref| <= 1e-6 + 1e-5 |ref| per element (a fused multiply-add rounds once, not twice);
-// `guarded`: out has kGuard guard values after ref.size() elements.
-void expect_close(const float* out, const std::vector<float>& ref, bool guarded,
-                  const std::string& what) {
-  size_t bad = 0, worst = 0;
-  double worst_excess = -1.0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    const double diff = std::fabs(double(out[i]) - double(ref[i]));
-    const double limit = 1e-6 + 1e-5 * std::fabs(double(ref[i]));
-    if (!(diff <= limit)) {
-      ++bad;
-      const double excess = std::isnan(diff) ? 1e30 : diff - limit;
-      if (excess > worst_excess) worst_excess = excess, worst = i;
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size() << " elements differ; worst #"
-                     << worst << " got " << out[worst] << " want " << ref[worst];
-  if (guarded)
-    for (int i = 0; i < kGuard; ++i)
-      if (out[ref.size() + i] != kGuardValue) {
-        ADD_FAILURE() << what << ": wrote past the output (guard " << i << ")";
-        break;
-      }
-}
 
 const std::vector<int64_t> kPlanes = {1, 2, 3, 7, 8, 9, 15, 16, 17, 31, 33, 49, 196, 784, 16389};
 
@@ -88,7 +65,7 @@ class ElementwiseKernelsTest : public ::testing::TestWithParam<Isa> {
     std::ostringstream what;
     what << kernels_->scale_shift_prelu_name << " n" << batch << " c" << channels << " plane "
          << plane << " flags " << flags << " seed " << seed_;
-    expect_close(data.data(), ref, false, what.str());
+    test::expect_close(data.data(), ref, false, what.str());
   }
 
   // alias: 0 separate output, 1 out == a, 2 out == b.
@@ -107,7 +84,7 @@ class ElementwiseKernelsTest : public ::testing::TestWithParam<Isa> {
     std::ostringstream what;
     what << kernels_->add_prelu_name << " n" << batch << " c" << channels << " plane " << plane
          << (prelu ? " prelu" : "") << " alias " << alias << " seed " << seed_;
-    expect_close(dst, ref, alias == 0, what.str());
+    test::expect_close(dst, ref, alias == 0, what.str());
   }
 
   const ConvKernels* kernels_ = nullptr;
@@ -156,8 +133,8 @@ TEST_P(ElementwiseKernelsTest, AddEveryTail) {
     std::vector<float> ref(n), out = output_buffer(n);
     add_f32_ref(a.data(), b.data(), ref.data(), count);
     kernels_->add(a.data(), b.data(), out.data(), count);
-    expect_close(out.data(), ref, true,
-                 std::string(kernels_->add_name) + " count " + std::to_string(count));
+    test::expect_close(out.data(), ref, true,
+                       std::string(kernels_->add_name) + " count " + std::to_string(count));
   }
 }
 
@@ -170,10 +147,10 @@ TEST_P(ElementwiseKernelsTest, ToleranceCatchesWrongResult) {
   {
     ::testing::ScopedFakeTestPartResultReporter reporter(
         ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
-    expect_close(out.data(), ref, true, "perturbed");
+    test::expect_close(out.data(), ref, true, "perturbed");
     out[1] = ref[1];
     out[ref.size()] = 0.0f;  // a clobbered guard
-    expect_close(out.data(), ref, true, "guard");
+    test::expect_close(out.data(), ref, true, "guard");
   }
   EXPECT_EQ(failures.size(), 2);
 }

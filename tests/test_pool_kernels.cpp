@@ -27,29 +27,6 @@ using test::kGuard;
 using test::kGuardValue;
 using test::output_buffer;
 
-// |out - ref| <= 1e-6 + 1e-5 |ref| per element, then the guards after the output.
-void expect_close(const std::vector<float>& out, const std::vector<float>& ref,
-                  const std::string& what) {
-  size_t bad = 0, worst = 0;
-  double worst_excess = -1.0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    const double diff = std::fabs(double(out[i]) - double(ref[i]));
-    const double limit = 1e-6 + 1e-5 * std::fabs(double(ref[i]));
-    if (!(diff <= limit)) {
-      ++bad;
-      const double excess = std::isnan(diff) ? 1e30 : diff - limit;
-      if (excess > worst_excess) worst_excess = excess, worst = i;
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size() << " elements differ; worst #"
-                     << worst << " got " << out[worst] << " want " << ref[worst];
-  for (int i = 0; i < kGuard; ++i)
-    if (out[ref.size() + i] != kGuardValue) {
-      ADD_FAILURE() << what << ": wrote past the output (guard " << i << ")";
-      break;
-    }
-}
-
 enum class Op { kAvgPool, kResize, kAdaptive };
 
 class PoolKernelsTest : public ::testing::TestWithParam<Isa> {
@@ -94,7 +71,7 @@ class PoolKernelsTest : public ::testing::TestWithParam<Isa> {
     std::ostringstream what;
     what << name << " planes " << planes << " " << in_h << "x" << in_w << " -> " << out_h << "x"
          << out_w << " seed " << seed_;
-    expect_close(out, ref, what.str());
+    test::expect_close(out.data(), ref, true, what.str());
   }
 
   int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
@@ -158,10 +135,10 @@ TEST_P(PoolKernelsTest, ToleranceCatchesWrongResult) {
   {
     ::testing::ScopedFakeTestPartResultReporter reporter(
         ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
-    expect_close(out, ref, "perturbed");
+    test::expect_close(out.data(), ref, true, "perturbed");
     out[1] = ref[1];
     out[ref.size()] = 0.0f;  // a clobbered guard
-    expect_close(out, ref, "guard");
+    test::expect_close(out.data(), ref, true, "guard");
   }
   EXPECT_EQ(failures.size(), 2);
 }

@@ -4,6 +4,10 @@
 // default; tests print it with every failure).
 #pragma once
 
+#include <string>
+
+#include <gtest/gtest.h>
+
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -59,6 +63,31 @@ inline std::vector<float> output_buffer(size_t count) {
   std::vector<float> out(count + kGuard, std::nanf(""));
   std::fill(out.begin() + count, out.end(), kGuardValue);
   return out;
+}
+
+/// |out - ref| <= 1e-6 + 1e-5 |ref| element-wise (reports the worst); `guarded`: out has kGuard
+/// guard values after ref.size() elements, which must be intact.
+inline void expect_close(const float* out, const std::vector<float>& ref, bool guarded,
+                         const std::string& what) {
+  size_t bad = 0, worst = 0;
+  double worst_excess = -1.0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double diff = std::fabs(double(out[i]) - double(ref[i]));
+    const double limit = 1e-6 + 1e-5 * std::fabs(double(ref[i]));
+    if (!(diff <= limit)) {
+      ++bad;
+      const double excess = std::isnan(diff) ? 1e30 : diff - limit;
+      if (excess > worst_excess) worst_excess = excess, worst = i;
+    }
+  }
+  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size() << " elements differ; worst #"
+                     << worst << " got " << out[worst] << " want " << ref[worst];
+  if (guarded)
+    for (int i = 0; i < kGuard; ++i)
+      if (out[ref.size() + i] != kGuardValue) {
+        ADD_FAILURE() << what << ": wrote past the output (guard " << i << ")";
+        break;
+      }
 }
 
 }  // namespace espnet::test
