@@ -238,6 +238,12 @@ TEST_P(ConvKernelsTest, PointwiseEspnetWidths) {
   // Above the threading threshold: jobs split over batch, group and pixel chunks.
   run(PointwiseCase{2, 256, 256, 4, 64, 48, true});
   run(PointwiseCase{2, 32, 8, 4, 128, 97, true});
+  // Above the threshold with too few pixel chunks for the threads: output channels are split
+  // into blocks too (the SSD heads and extras, level 5 at 10x10; odd channel counts for tails).
+  run(PointwiseCase{1, 1280, 510, 1, 10, 10, false});
+  run(PointwiseCase{1, 1024, 1020, 4, 5, 5, true});
+  run(PointwiseCase{2, 768, 102, 1, 19, 19, true});
+  run(PointwiseCase{1, 1792, 257, 1, 3, 7, false});
 }
 
 TEST_P(ConvKernelsTest, DepthwiseEverySizeDilationStride) {
