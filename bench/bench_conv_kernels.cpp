@@ -1,8 +1,9 @@
 // Micro-benchmarks of the grouped 1x1 and depth-wise 3x3 kernels at each ISA level, on real
-// ESPNetv2 layer shapes (classification s=2.0 at 224x224, Cityscapes segmentation s=1.0 at
-// 1024x512). Names: <kernel>/<isa>/<layer>; args: shape and thread count. Counters: FLOP/s
-// (2 per multiply-add) and bytes/s (input read once + output written once).
-// Run e.g.: espnet_bench --benchmark_filter=gconv1x1 --benchmark_min_time=0.05
+// ESPNetv2 layer shapes (classification s=0.5 and s=2.0 at 224x224, Cityscapes segmentation s=1.0
+// at 1024x512, SSD300 s=2.0), and the pixel-major 1x1 of the SSD300 heads. Names:
+// <kernel>/<isa>/<layer>; args: shape and thread count. Counters: FLOP/s (2 per multiply-add) and
+// bytes/s (input read once + output written once). Run e.g.: espnet_bench
+// --benchmark_filter=gconv1x1 --benchmark_min_time=0.05
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -79,6 +80,25 @@ void bench_depthwise(benchmark::State& state, Isa isa) {
   set_counters(state, 9.0 * c * oh * ow, 4.0 * c * (double(h) * w + double(oh) * ow));
 }
 
+// Args: H, W, Cin, Cout, threads; the output rows are packed (row stride Cout).
+void bench_pointwise_rows(benchmark::State& state, Isa isa) {
+  const int h = int(state.range(0)), w = int(state.range(1)), cin = int(state.range(2));
+  const int cout = int(state.range(3));
+  if (!enter(state, isa, int(state.range(4)))) return;
+  const Tensor x = random_tensor({1, cin, h, w});
+  const Tensor packed = random_tensor({cin, pointwise_rows_stride(cout)});
+  const Tensor bias = random_tensor({cout});
+  Tensor y({int64_t(h) * w, cout});
+  const PointwiseRowsFn kernel = conv_kernels().pointwise_rows;
+  for (auto _ : state) {
+    kernel(x.data(), 1, cin, int64_t(h) * w, packed.data(), cout, bias.data(), y.data(), cout,
+           y.numel());
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+  }
+  set_counters(state, double(h) * w * cout * cin, 4.0 * h * w * (cin + cout));
+}
+
 struct PointwiseShape {
   const char* layer;
   int h, w, cin, cout, groups;
@@ -98,6 +118,22 @@ const PointwiseShape kPointwise[] = {
     {"city1.0_level2_expand", 128, 256, 32, 32, 4},
     {"city1.0_level3_reduce", 128, 256, 64, 16, 4},
     {"city1.0_level4_expand", 32, 64, 256, 256, 4},
+    {"cls0.5_level3_expand", 28, 28, 64, 64, 4},
+    {"cls0.5_level4_expand", 14, 14, 128, 128, 4},
+    {"cls0.5_level5_classifier_in", 7, 7, 256, 1024, 4},
+    {"ssd300_level5_expand", 10, 10, 1024, 1280, 4},
+    {"ssd300_extra6_pointwise", 5, 5, 1280, 512, 1},
+    {"ssd300_bu38_projection", 38, 38, 768, 51, 1},
+    {"ssd300_bu38_merge", 38, 38, 51, 256, 1},
+    {"ssd300_bu10_projection", 10, 10, 1792, 256, 1},
+};
+
+// SSD300 s=2.0 heads (COCO: 6 anchors x 81 classes, 6 x 4 box offsets). Args: H, W, Cin, Cout.
+const PointwiseShape kHeads[] = {
+    {"ssd300_cls_38x38", 38, 38, 256, 486, 1},
+    {"ssd300_loc_38x38", 38, 38, 256, 24, 1},
+    {"ssd300_cls_19x19", 19, 19, 512, 486, 1},
+    {"ssd300_cls_10x10", 10, 10, 1280, 486, 1},
 };
 
 const DepthwiseShape kDepthwise[] = {
@@ -116,6 +152,13 @@ int register_all() {
           ->ArgNames({"H", "W", "Cin", "Cout", "G", "threads"})
           ->Args({s.h, s.w, s.cin, s.cout, s.groups, 1})
           ->Args({s.h, s.w, s.cin, s.cout, s.groups, 2})
+          ->UseRealTime();
+    for (const PointwiseShape& s : kHeads)
+      benchmark::RegisterBenchmark(("pointwise_rows" + suffix + s.layer).c_str(),
+                                   bench_pointwise_rows, isa)
+          ->ArgNames({"H", "W", "Cin", "Cout", "threads"})
+          ->Args({s.h, s.w, s.cin, s.cout, 1})
+          ->Args({s.h, s.w, s.cin, s.cout, 2})
           ->UseRealTime();
     for (const DepthwiseShape& s : kDepthwise)
       benchmark::RegisterBenchmark(("dwconv3x3" + suffix + s.layer).c_str(), bench_depthwise, isa)

@@ -2,6 +2,17 @@
 
 namespace espnet {
 
+int64_t pointwise_rows_stride(int out_channels) {
+  return (int64_t(out_channels) + 15) / 16 * 16;
+}
+
+void pack_pointwise_rows(const float* weight, int in_channels, int out_channels, float* packed) {
+  const int64_t stride = pointwise_rows_stride(out_channels);
+  for (int ci = 0; ci < in_channels; ++ci)
+    for (int64_t co = 0; co < stride; ++co)
+      packed[ci * stride + co] = co < out_channels ? weight[co * in_channels + ci] : 0.0f;
+}
+
 Dwconv3x3Geometry dwconv3x3_geometry(int in_h, int in_w, int stride, int dilation) {
   Dwconv3x3Geometry g;
   // Padding == dilation, so conv_output_size reduces to (in - 1) / stride + 1.

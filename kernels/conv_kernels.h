@@ -17,6 +17,25 @@ using PointwiseFn = void (*)(const float* input, int batch, int in_channels, int
                              int groups, int64_t plane, const float* weight, const float* bias,
                              const float* slopes, float* output);
 
+/// Point-wise convolution (groups 1) whose output is pixel-major: for image n, pixel p and output
+/// channel co, output[n * batch_stride + p * row_stride + co] = bias[co] + sum over ci of
+/// input[n][ci][p] * weight[co][ci]. This is the layout SSD flattens its heads into (one row of
+/// box offsets or class scores per prior, the anchors of a cell side by side), so the heads write
+/// their rows in place instead of being transposed afterwards. input [batch, in_channels, plane];
+/// packed_weight [in_channels][pointwise_rows_stride(out_channels)], transposed and padded with
+/// zeros (pack_pointwise_rows); bias [out_channels] or null. Rows must not overlap the input.
+using PointwiseRowsFn = void (*)(const float* input, int batch, int in_channels, int64_t plane,
+                                 const float* packed_weight, int out_channels, const float* bias,
+                                 float* output, int64_t row_stride, int64_t batch_stride);
+
+/// Floats per input channel in a packed point-wise-rows weight: out_channels rounded up to 16.
+/// (Defined out of line, like everything this header declares: an inline function would be
+/// compiled into the AVX-512 files too, and the linker could keep that copy for baseline code.)
+int64_t pointwise_rows_stride(int out_channels);
+/// Transposes an [out_channels, in_channels] weight into the packed layout (packed must hold
+/// in_channels * pointwise_rows_stride(out_channels) floats; padding is zeroed).
+void pack_pointwise_rows(const float* weight, int in_channels, int out_channels, float* packed);
+
 /// Depth-wise 3x3 convolution (groups == in == out channels) with padding == dilation, NCHW.
 /// input [batch, channels, in_h, in_w], weight [channels, 1, 3, 3], bias/slopes as above,
 /// output [batch, channels, (in_h - 1) / stride + 1, (in_w - 1) / stride + 1].
@@ -44,6 +63,16 @@ void gconv1x1_f32_avx2(const float* input, int batch, int in_channels, int out_c
 void gconv1x1_f32_avx512(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int64_t plane, const float* weight, const float* bias,
                          const float* slopes, float* output);
+
+void pointwise_rows_f32_scalar(const float* input, int batch, int in_channels, int64_t plane,
+                               const float* packed_weight, int out_channels, const float* bias,
+                               float* output, int64_t row_stride, int64_t batch_stride);
+void pointwise_rows_f32_avx2(const float* input, int batch, int in_channels, int64_t plane,
+                             const float* packed_weight, int out_channels, const float* bias,
+                             float* output, int64_t row_stride, int64_t batch_stride);
+void pointwise_rows_f32_avx512(const float* input, int batch, int in_channels, int64_t plane,
+                               const float* packed_weight, int out_channels, const float* bias,
+                               float* output, int64_t row_stride, int64_t batch_stride);
 
 void dwconv3x3_f32_scalar(const float* input, int batch, int channels, int in_h, int in_w,
                           int stride, int dilation, const float* weight, const float* bias,

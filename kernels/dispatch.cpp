@@ -17,6 +17,7 @@ namespace {
 ConvKernels portable_kernels() {
   ConvKernels k;
   ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_scalar);
+  ESPNET_SET_KERNEL(k, pointwise_rows, pointwise_rows_f32_scalar);
   ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_scalar);
   ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_scalar);
   ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_scalar);
@@ -31,6 +32,7 @@ ConvKernels portable_kernels() {
 ConvKernels avx2_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_avx2);
+  ESPNET_SET_KERNEL(k, pointwise_rows, pointwise_rows_f32_avx2);
   ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_avx2);
   ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_avx2);
   ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_avx2);
@@ -43,6 +45,7 @@ ConvKernels avx2_kernels() {
 ConvKernels avx512_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_avx512);
+  ESPNET_SET_KERNEL(k, pointwise_rows, pointwise_rows_f32_avx512);
   ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_avx512);
   ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_avx512);
   ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_avx512);

@@ -41,6 +41,7 @@ Isa set_isa(Isa requested);
 /// variant of its own for a kernel (where one would not pay) holds the portable one.
 struct ConvKernels {
   PointwiseFn pointwise = nullptr;
+  PointwiseRowsFn pointwise_rows = nullptr;
   DepthwiseFn depthwise3x3 = nullptr;
   Conv3x3Fn conv3x3 = nullptr;
   ScaleShiftPreluFn scale_shift_prelu = nullptr;
@@ -50,6 +51,7 @@ struct ConvKernels {
   ResizeBilinearFn resize_bilinear = nullptr;
   AdaptiveAvgPoolFn adaptive_avg_pool = nullptr;
   const char* pointwise_name = "";
+  const char* pointwise_rows_name = "";
   const char* depthwise3x3_name = "";
   const char* conv3x3_name = "";
   const char* scale_shift_prelu_name = "";

@@ -15,20 +15,6 @@ ConvKeys cbr(const std::string& p) {
   return {p + ".cbr.0.weight", "", p + ".cbr.1", p + ".cbr.2.weight"};
 }
 
-// [N, A*K, H, W] -> rows (y*W + x)*A + a of [N, P_total, K], written at `offset` priors.
-void flatten_head(const Tensor& head, int per_anchor, Tensor& out, int64_t offset) {
-  const int64_t n = head.dim(0), channels = head.dim(1), h = head.dim(2), w = head.dim(3);
-  const int64_t plane = h * w, total = out.dim(1);
-  const int64_t anchors = channels / per_anchor;
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* src = head.data() + (b * channels + c) * plane;
-      const int64_t a = c / per_anchor, k = c % per_anchor;
-      for (int64_t i = 0; i < plane; ++i)
-        out.data()[((b * total) + offset + i * anchors + a) * per_anchor + k] = src[i];
-    }
-}
-
 }  // namespace
 
 SsdDetector::SsdDetector(WeightReader& reader, double scale, int classes)
@@ -61,11 +47,11 @@ SsdDetector::SsdDetector(WeightReader& reader, double scale, int classes)
   for (int k = 0; k < kFeatureMaps; ++k) {
     const std::string idx = std::to_string(k);
     loc_heads_[k] =
-        ConvLayer(reader, {"loc_layers." + idx + ".weight", "loc_layers." + idx + ".bias", "", ""},
-                  conv_params(widths[k], kAnchorsPerCell * 4, 1));
+        PointwiseRowsLayer(reader, "loc_layers." + idx + ".weight", "loc_layers." + idx + ".bias",
+                           widths[k], kAnchorsPerCell * 4);
     cls_heads_[k] =
-        ConvLayer(reader, {"cls_layers." + idx + ".weight", "cls_layers." + idx + ".bias", "", ""},
-                  conv_params(widths[k], kAnchorsPerCell * classes, 1));
+        PointwiseRowsLayer(reader, "cls_layers." + idx + ".weight", "cls_layers." + idx + ".bias",
+                           widths[k], kAnchorsPerCell * classes);
   }
 }
 
@@ -102,18 +88,16 @@ void SsdDetector::forward(ExecContext& ctx, const Tensor& input,
   int64_t priors = 0;
   for (const Tensor& m : maps) priors += m.dim(2) * m.dim(3) * kAnchorsPerCell;
   const int64_t n = input.dim(0);
-  Tensor confidences({n, priors, classes_}), locations({n, priors, 4});
+  // Every row is written by exactly one head.
+  Tensor confidences = Tensor::uninitialized({n, priors, classes_});
+  Tensor locations = Tensor::uninitialized({n, priors, 4});
   int64_t offset = 0;
   static const char* const kHeadInputNames[kFeatureMaps] = {
       "head_input0", "head_input1", "head_input2", "head_input3", "head_input4", "head_input5"};
   for (int k = 0; k < kFeatureMaps; ++k) {
     ctx.record(kHeadInputNames[k], maps[k]);
-    Tensor loc = loc_heads_[k].forward(ctx, maps[k]);
-    Tensor cls = cls_heads_[k].forward(ctx, maps[k]);
-    if (!ctx.shape_only) {
-      flatten_head(loc, 4, locations, offset);
-      flatten_head(cls, classes_, confidences, offset);
-    }
+    loc_heads_[k].forward(ctx, maps[k], locations, offset);
+    cls_heads_[k].forward(ctx, maps[k], confidences, offset);
     offset += maps[k].dim(2) * maps[k].dim(3) * kAnchorsPerCell;
   }
   outputs.push_back({"confidences", std::move(confidences)});

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "layers/efficient_pyr_pool.h"
+#include "layers/pointwise_rows_layer.h"
 #include "models/espnetv2_encoder.h"
 #include "models/network.h"
 
@@ -26,7 +27,8 @@ class SsdDetector : public Network {
   ConvLayer extra7_depthwise_, extra7_pointwise_;  // extra_level7.layer.{0,1}
   ConvLayer extra8_;                               // extra_level8.1 after a global pool, then ReLU
   EfficientPyrPool bottom_up_[4];  // bu_3x3_5x5, bu_5x5_10x10, bu_10x10_19x19, bu_19x19_38x38
-  ConvLayer loc_heads_[kFeatureMaps], cls_heads_[kFeatureMaps];
+  // Written straight into the flattened locations / confidences (one row per prior).
+  PointwiseRowsLayer loc_heads_[kFeatureMaps], cls_heads_[kFeatureMaps];
 };
 
 }  // namespace espnet

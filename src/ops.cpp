@@ -107,6 +107,44 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   return out;
 }
 
+void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const Tensor& packed,
+                  const std::vector<float>& bias, bool counted_bias, Tensor& out,
+                  int64_t first_row) {
+  require_rank4(input, "conv1x1_rows");
+  const int64_t n = input.dim(0), cin = input.dim(1), plane = input.dim(2) * input.dim(3);
+  if (out.rank() != 3 || out.dim(0) != n || out_channels <= 0 || out_channels % out.dim(2))
+    throw Error("conv1x1_rows: output " + shape_to_string(out.shape()) + " does not fit " +
+                std::to_string(out_channels) + " channels of " + shape_to_string(input.shape()));
+  const int64_t rows_per_pixel = out_channels / out.dim(2);
+  if (first_row < 0 || first_row + plane * rows_per_pixel > out.dim(1))
+    throw Error("conv1x1_rows: rows " + std::to_string(first_row) + " + " +
+                std::to_string(plane * rows_per_pixel) + " overrun the output " +
+                shape_to_string(out.shape()));
+  if (packed.numel() != cin * pointwise_rows_stride(out_channels))
+    throw Error("conv1x1_rows: packed weight " + shape_to_string(packed.shape()) +
+                " does not fit " + std::to_string(cin) + "->" + std::to_string(out_channels));
+  if (!bias.empty() && bias.size() != size_t(out_channels))
+    throw Error("conv1x1_rows: bias has " + std::to_string(bias.size()) + " values, expected " +
+                std::to_string(out_channels));
+  // Counted and logged exactly as conv2d would count the same layer.
+  const double macs =
+      (double(cin) * out_channels + (counted_bias ? 0.5 * out_channels : 0.0)) * double(plane);
+  ctx.conv_macs += macs;
+  if (ctx.layer_log)
+    ctx.layer_log->push_back(
+        {ctx.scope(),
+         "conv 1x1/s1 d1 g1 " + std::to_string(cin) + "->" + std::to_string(out_channels),
+         {1, out_channels, input.dim(2), input.dim(3)},
+         macs});
+  if (ctx.shape_only) return;
+  OpTimer timer(ctx, "conv1x1_rows");
+  const int64_t row_floats = out.dim(2);
+  conv_kernels().pointwise_rows(input.data(), i32(n), i32(cin), plane, packed.data(), out_channels,
+                                bias.empty() ? nullptr : bias.data(),
+                                out.data() + first_row * row_floats, out_channels,
+                                out.dim(1) * row_floats);
+}
+
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
                           const std::vector<float>& shift, Activation act,
                           const std::vector<float>& slopes) {

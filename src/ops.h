@@ -21,6 +21,14 @@ enum class Activation { kNone, kPRelu, kRelu };
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
               const Tensor& weight, const std::vector<float>& bias, bool counted_bias);
 
+/// A point-wise convolution (groups 1, bias, no activation) written pixel-major into rows of `out`
+/// [N, rows, width]: pixel p of image n fills rows first_row + p * k .. + k - 1 (k = out_channels
+/// / width), channel c at row first_row + p * k + c / width, column c % width. This is SSD's
+/// flattened head layout. `packed` holds the weight as pack_pointwise_rows lays it out.
+void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const Tensor& packed,
+                  const std::vector<float>& bias, bool counted_bias, Tensor& out,
+                  int64_t first_row);
+
 /// conv2d followed by a per-channel PReLU (`slopes` has out_channels values; empty means none),
 /// fused into the kernel's epilogue on the optimised paths (grouped 1x1, depth-wise 3x3).
 Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,

@@ -1,0 +1,22 @@
+#include "layers/pointwise_rows_layer.h"
+
+#include "kernels/conv_kernels.h"
+
+namespace espnet {
+
+PointwiseRowsLayer::PointwiseRowsLayer(WeightReader& reader, const std::string& weight_key,
+                                       const std::string& bias_key, int in_channels,
+                                       int out_channels)
+    : out_channels_(out_channels) {
+  const std::vector<float> weight = reader.take(weight_key, {out_channels, in_channels, 1, 1});
+  bias_ = reader.take(bias_key, {out_channels});
+  packed_ = Tensor({in_channels, pointwise_rows_stride(out_channels)});
+  pack_pointwise_rows(weight.data(), in_channels, out_channels, packed_.data());
+}
+
+void PointwiseRowsLayer::forward(ExecContext& ctx, const Tensor& x, Tensor& out,
+                                 int64_t first_row) const {
+  ops::conv1x1_rows(ctx, x, out_channels_, packed_, bias_, true, out, first_row);
+}
+
+}  // namespace espnet

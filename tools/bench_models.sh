@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Times the six models of the performance issue with `espnet bench` on the shared cases' real
+# inputs, at 1 and 2 threads, and prints one line per model and thread count.
+# usage: tools/bench_models.sh [BUILD_DIR] [RUNS]   (ESPNET_REF_DIR overrides the data folder)
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+build="${1:-$here/build}"
+runs="${2:-50}"
+ref="${ESPNET_REF_DIR:-$here/../shared/espnetv2-ref}"
+espnet="$build/espnet"
+ckpt="$ref/checkpoints"
+cases="$ref/cases"
+
+# name | checkpoint | input
+models=(
+  "cls s=0.5 224|$ckpt/cls_s0.5_random_legacy.pth|$cases/cls_s0.5_224x224/input.npy"
+  "cls s=1.0 224|$ckpt/cls_s1.0_random.pth|$cases/cls_s1.0_224x224/input.npy"
+  "cls s=2.0 224|$ckpt/cls_s2.0_random.pth|$cases/cls_s2.0_224x224/input.npy"
+  "PASCAL s=2.0 384|$ckpt/espnetv2_s_2.0_pascal_384x384.pth|$cases/seg_pascal_s2.0_384x384/input.npy"
+  "Cityscapes s=1.0 1024x512 (original)|$ckpt/espnetv2orig_seg_city_s1.0.pth|$cases/seg_city_s0.5_1024x512/input.npy"
+  "SSD300 s=2.0|$ckpt/det_ssd300_coco_s2.0_random.pth|$cases/det_ssd300_coco_s2.0/input.npy"
+)
+
+for threads in ${ESPNET_BENCH_THREADS:-1 2}; do
+  for entry in "${models[@]}"; do
+    IFS='|' read -r name model input <<<"$entry"
+    json="$("$espnet" bench "$model" --input "$input" --threads "$threads" --warmup 10 \
+      --runs "$runs" --json)"
+    median="$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
+    min="$(sed -n 's/.*"min_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
+    p90="$(sed -n 's/.*"p90_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
+    isa="$(sed -n 's/.*"isa": "\([a-z0-9]*\)".*/\1/p' <<<"$json")"
+    printf '%-38s threads=%s isa=%-6s median %8s ms  min %8s  p90 %8s\n' \
+      "$name" "$threads" "$isa" "$median" "$min" "$p90"
+  done
+done
