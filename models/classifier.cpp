@@ -1,14 +1,17 @@
 #include "models/classifier.h"
 
 #include "espnet/error.h"
+#include "kernels/conv_kernels.h"
 
 namespace espnet {
 
 Classifier::Classifier(WeightReader& reader, double scale, int classes)
     : encoder_(reader, "", scale, EncoderOptions{true, false}) {
   const int features = encoder_.channels()[5];
-  weight_ = reader.take_tensor("classifier.weight", {classes, features});
+  const std::vector<float> weight = reader.take("classifier.weight", {classes, features});
   bias_ = reader.take("classifier.bias", {classes});
+  packed_weight_ = Tensor({features, pointwise_rows_stride(classes)});
+  pack_pointwise_rows(weight.data(), features, classes, packed_weight_.data());
 }
 
 void Classifier::check_input_size(int height, int width) const {
@@ -21,7 +24,7 @@ void Classifier::forward(ExecContext& ctx, const Tensor& input,
   EncoderOutputs features = encoder_.forward(ctx, input);
   Tensor pooled = ops::global_avg_pool(ctx, features.level5);
   ctx.record("pooled", pooled);
-  Tensor logits = ops::linear(ctx, pooled, weight_, bias_);
+  Tensor logits = ops::linear(ctx, pooled, static_cast<int>(bias_.size()), packed_weight_, bias_);
   ctx.record("logits", logits);
   outputs.push_back({"logits", std::move(logits)});
 }

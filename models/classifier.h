@@ -15,7 +15,7 @@ class Classifier : public Network {
 
  private:
   Espnetv2Encoder encoder_;
-  Tensor weight_;
+  Tensor packed_weight_;  // [features][classes rounded up to 16], see pack_pointwise_rows
   std::vector<float> bias_;
 };
 

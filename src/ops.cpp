@@ -7,7 +7,6 @@
 #include "kernels/dispatch.h"
 #include "kernels/eesp_spatial.h"
 #include "kernels/reference/elementwise_ref.h"
-#include "kernels/reference/linear_ref.h"
 #include "kernels/reference/pool_ref.h"
 
 namespace espnet::ops {
@@ -316,17 +315,23 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
   return out;
 }
 
-Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
+Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Tensor& packed,
               const std::vector<float>& bias) {
   OpTimer timer(ctx, "linear");
   const int64_t n = input.dim(0), features = input.numel() / std::max<int64_t>(1, n);
-  if (weight.rank() != 2 || weight.dim(1) != features)
-    throw Error("linear: input has " + std::to_string(features) + " features, weight is " +
-                shape_to_string(weight.shape()));
-  Tensor out = Tensor::uninitialized({n, weight.dim(0)});
+  if (out_features <= 0 || packed.numel() != features * pointwise_rows_stride(out_features))
+    throw Error("linear: input has " + std::to_string(features) +
+                " features, the packed weight is " + shape_to_string(packed.shape()) + " for " +
+                std::to_string(out_features) + " outputs");
+  if (!bias.empty() && bias.size() != size_t(out_features))
+    throw Error("linear: bias has " + std::to_string(bias.size()) + " values, expected " +
+                std::to_string(out_features));
+  Tensor out = Tensor::uninitialized({n, out_features});
+  // A 1x1 convolution over a 1x1 plane: one output row per image.
   if (!ctx.shape_only)
-    linear_f32_ref(input.data(), i32(n), i32(features), weight.data(),
-                   bias.empty() ? nullptr : bias.data(), i32(weight.dim(0)), out.data());
+    conv_kernels().pointwise_rows(input.data(), i32(n), i32(features), 1, packed.data(),
+                                  out_features, bias.empty() ? nullptr : bias.data(), out.data(),
+                                  out_features, out_features);
   return out;
 }
 

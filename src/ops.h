@@ -67,8 +67,9 @@ void relu_inplace(ExecContext& ctx, Tensor& x);
 /// Channel shuffle as upstream: [N, G*K, H, W] viewed [N, G, K, H, W], transposed to K, G.
 Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups);
 
-/// nn.Linear on [N, in] (any trailing shape flattened).
-Tensor linear(ExecContext& ctx, const Tensor& input, const Tensor& weight,
+/// nn.Linear on [N, in] (any trailing shape flattened) -> [N, out_features]; `packed` is the
+/// [out, in] weight as pack_pointwise_rows lays it out (done once, at load).
+Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Tensor& packed,
               const std::vector<float>& bias);
 
 }  // namespace espnet::ops

@@ -12,6 +12,7 @@
 #include "kernels/conv_kernels.h"
 #include "kernels/dispatch.h"
 #include "kernels/reference/conv2d_ref.h"
+#include "kernels/reference/linear_ref.h"
 #include "support/kernel_buffers.h"
 
 namespace espnet {
@@ -121,6 +122,24 @@ TEST_P(PointwiseRowsTest, AboveTheThreadingThreshold) {
   run(RowsCase{1, 1280, 486, 10, 10, 0, 0, true});
   run(RowsCase{2, 300, 97, 41, 13, 5, 7, true});
   run(RowsCase{1, 4096, 33, 2, 9, 1, 0, false});
+}
+
+TEST_P(PointwiseRowsTest, ClassifierLinearLayer) {
+  // nn.Linear(1280, 1000) of classification s=2.0 runs as this kernel over a 1x1 plane; its
+  // ground truth is the reference linear layer.
+  const int batch = 3, in = 1280, out = 1000;
+  std::vector<float> x(size_t(batch) * in), weight(size_t(out) * in), bias(out);
+  fill(rng_, x.data(), x.size(), -1.0f, 1.0f);
+  fill(rng_, weight.data(), weight.size(), -0.03f, 0.03f);
+  fill(rng_, bias.data(), bias.size(), -0.5f, 0.5f);
+  std::vector<float> packed(size_t(in) * pointwise_rows_stride(out));
+  pack_pointwise_rows(weight.data(), in, out, packed.data());
+  std::vector<float> got(size_t(batch) * out), want(size_t(batch) * out);
+  kernels_->pointwise_rows(x.data(), batch, in, 1, packed.data(), out, bias.data(), got.data(), out,
+                           out);
+  linear_f32_ref(x.data(), batch, in, weight.data(), bias.data(), out, want.data());
+  for (size_t i = 0; i < want.size(); ++i)
+    ASSERT_NEAR(got[i], want[i], 1e-5 + 1e-4 * std::fabs(want[i])) << "#" << i;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, PointwiseRowsTest,
