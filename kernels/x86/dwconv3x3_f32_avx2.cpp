@@ -6,7 +6,8 @@
 // except the upper half of a stride-2 pair (vmaskmov, its last float is not needed and may lie
 // past the tensor); the last partial vector of a row uses vmaskmov loads and stores. Nothing
 // outside the tensors is read or written.
-// Threads split (plane, block of rows) with about 8K output pixels per job.
+// Threads split (plane, block of rows) with about 8K output pixels per job. Planes with rows
+// under 32 pixels take the flattened small-plane path instead (dwconv3x3_small_impl.inc).
 // Compiled with -mavx2 -mfma: everything stays in this file (anonymous namespace, no
 // standard-library templates) so no AVX2 code can leak into baseline code through the linker.
 #include <immintrin.h>
@@ -80,11 +81,46 @@ void border_columns(const float* in, int in_h, int in_w, int stride, int dilatio
   }
 }
 
+// Traits for the small-plane path (kernels/dwconv3x3_small_impl.inc).
+struct Vec {
+  static constexpr int kWidth = 8;
+  using Reg = __m256;
+  using Mask = __m256i;
+  using Index = __m256i;
+  static Mask mask_bits(uint32_t bits) {
+    const __m256i lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    const __m256i set = _mm256_and_si256(_mm256_set1_epi32(static_cast<int>(bits)), lane_bit);
+    return _mm256_cmpeq_epi32(set, lane_bit);
+  }
+  static Index load_index(const int32_t* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+  }
+  static Reg set1(float x) { return _mm256_set1_ps(x); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static Reg prelu(Reg y, Reg slope) {
+    return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope),
+                            _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));
+  }
+  static Reg load_masked(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
+  static Reg gather_masked(const float* p, Index i, Mask m) {
+    return _mm256_mask_i32gather_ps(_mm256_setzero_ps(), p, i, _mm256_castsi256_ps(m), 4);
+  }
+  static void store_masked(float* p, Mask m, Reg x) { _mm256_maskstore_ps(p, m, x); }
+};
+
 }  // namespace
+}  // namespace espnet
+
+#include "kernels/dwconv3x3_small_impl.inc"
+
+namespace espnet {
 
 void dwconv3x3_f32_avx2(const float* input, int batch, int channels, int in_h, int in_w, int stride,
                         int dilation, const float* weight, const float* bias, const float* slopes,
                         float* output) {
+  if (dwconv3x3_small(input, batch, channels, in_h, in_w, stride, dilation, weight, bias, slopes,
+                      output))
+    return;
   const Dwconv3x3Geometry geo = dwconv3x3_geometry(in_h, in_w, stride, dilation);
   const int64_t planes = int64_t(batch) * channels;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(geo.out_h) * geo.out_w;

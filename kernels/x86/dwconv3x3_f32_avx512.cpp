@@ -6,7 +6,8 @@
 // Stride 2 loads 32 consecutive inputs as two vectors and keeps the even ones with one
 // vpermt2ps (no gather). Every load and store is masked to the elements actually needed, so
 // nothing outside the tensors is read or written (no over-read, no materialised padding).
-// Threads split (plane, block of rows) with about 8K output pixels per job.
+// Threads split (plane, block of rows) with about 8K output pixels per job. Planes with rows
+// under 32 pixels take the flattened small-plane path instead (dwconv3x3_small_impl.inc).
 // Compiled with AVX-512 flags: everything stays in this file (anonymous namespace, no
 // standard-library templates) so no AVX-512 code can leak into baseline code through the linker.
 #include <immintrin.h>
@@ -74,11 +75,39 @@ void border_columns(const float* in, int in_h, int in_w, int stride, int dilatio
   }
 }
 
+// Traits for the small-plane path (kernels/dwconv3x3_small_impl.inc).
+struct Vec {
+  static constexpr int kWidth = 16;
+  using Reg = __m512;
+  using Mask = __mmask16;
+  using Index = __m512i;
+  static Mask mask_bits(uint32_t bits) { return static_cast<Mask>(bits); }
+  static Index load_index(const int32_t* p) { return _mm512_loadu_si512(p); }
+  static Reg set1(float x) { return _mm512_set1_ps(x); }
+  static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static Reg prelu(Reg y, Reg slope) {
+    return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
+  }
+  static Reg load_masked(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
+  static Reg gather_masked(const float* p, Index i, Mask m) {
+    return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, i, p, 4);
+  }
+  static void store_masked(float* p, Mask m, Reg x) { _mm512_mask_storeu_ps(p, m, x); }
+};
+
 }  // namespace
+}  // namespace espnet
+
+#include "kernels/dwconv3x3_small_impl.inc"
+
+namespace espnet {
 
 void dwconv3x3_f32_avx512(const float* input, int batch, int channels, int in_h, int in_w,
                           int stride, int dilation, const float* weight, const float* bias,
                           const float* slopes, float* output) {
+  if (dwconv3x3_small(input, batch, channels, in_h, in_w, stride, dilation, weight, bias, slopes,
+                      output))
+    return;
   const Dwconv3x3Geometry geo = dwconv3x3_geometry(in_h, in_w, stride, dilation);
   const int64_t planes = int64_t(batch) * channels;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(geo.out_h) * geo.out_w;
