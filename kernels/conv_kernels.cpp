@@ -1,5 +1,7 @@
 #include "kernels/conv_kernels.h"
 
+#include <omp.h>
+
 namespace espnet {
 
 int64_t pointwise_rows_stride(int out_channels) {
@@ -11,6 +13,19 @@ void pack_pointwise_rows(const float* weight, int in_channels, int out_channels,
   for (int ci = 0; ci < in_channels; ++ci)
     for (int64_t co = 0; co < stride; ++co)
       packed[ci * stride + co] = co < out_channels ? weight[co * in_channels + ci] : 0.0f;
+}
+
+int rows_per_job(int out_h, int out_w, int64_t pixels_per_job, int64_t outer, bool parallel) {
+  int64_t rows = out_w > 0 ? pixels_per_job / out_w : 1;
+  if (rows < 1) rows = 1;
+  if (parallel && !omp_in_parallel() && outer > 0) {
+    const int64_t wanted_blocks = (4 * int64_t(omp_get_max_threads()) + outer - 1) / outer;
+    if (wanted_blocks > 1) {
+      const int64_t fewer = (out_h + wanted_blocks - 1) / wanted_blocks;
+      if (fewer < rows) rows = fewer < 1 ? 1 : fewer;
+    }
+  }
+  return static_cast<int>(rows);
 }
 
 Dwconv3x3Geometry dwconv3x3_geometry(int in_h, int in_w, int stride, int dilation) {

@@ -114,6 +114,12 @@ constexpr double kParallelMinMacsDepthwise = 1 << 19;
 /// The direct grouped 3x3 runs at roughly depth-wise speed per multiply-add.
 constexpr double kParallelMinMacsConv3x3 = 1 << 19;
 
+/// Output rows per job for the kernels that split (image or plane, block of output rows): about
+/// `pixels_per_job` output pixels, but fewer rows when `outer` (the jobs there would be with whole
+/// planes) leaves a threaded run (`parallel`) with under 4 jobs per OpenMP thread: a 38x38
+/// plane is one 2048-pixel job, which would leave the second thread idle.
+int rows_per_job(int out_h, int out_w, int64_t pixels_per_job, int64_t outer, bool parallel);
+
 /// One output pixel (before the activation) of the depth-wise 3x3 centred on input (center_y,
 /// center_x), with full bounds checks (the border path, shared by
 /// all ISAs; it is compiled for the baseline ISA).

@@ -28,13 +28,13 @@ void gconv3x3_f32_scalar(const float* input, int batch, int in_channels, int out
     x_end[kx] = end < out_w ? end : out_w;
     if (x_end[kx] < x_begin[kx]) x_end[kx] = x_begin[kx];
   }
-  int rows_per_job = static_cast<int>(kPixelsPerJob / out_w);
-  if (rows_per_job < 1) rows_per_job = 1;
-  const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t planes = int64_t(batch) * out_channels;
-  const int64_t jobs = planes * row_blocks;
   const double macs = 9.0 * cin * double(planes) * double(out_plane);
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsConv3x3)
+  const bool parallel = macs >= kParallelMinMacsConv3x3;
+  const int rows_per_job = espnet::rows_per_job(out_h, out_w, kPixelsPerJob, planes, parallel);
+  const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
+  const int64_t jobs = planes * row_blocks;
+#pragma omp parallel for schedule(static) if (parallel)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int n = static_cast<int>(p / out_channels), co = static_cast<int>(p % out_channels);

@@ -111,12 +111,13 @@ void dwconv3x3_f32_avx512(const float* input, int batch, int channels, int in_h,
   const Dwconv3x3Geometry geo = dwconv3x3_geometry(in_h, in_w, stride, dilation);
   const int64_t planes = int64_t(batch) * channels;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(geo.out_h) * geo.out_w;
-  int rows_per_job = static_cast<int>(kPixelsPerJob / geo.out_w);
-  if (rows_per_job < 1) rows_per_job = 1;
+  const double macs = 9.0 * double(planes) * double(out_plane);
+  const bool parallel = macs >= kParallelMinMacsDepthwise;
+  const int rows_per_job =
+      espnet::rows_per_job(geo.out_h, geo.out_w, kPixelsPerJob, planes, parallel);
   const int64_t row_blocks = (geo.out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = planes * row_blocks;
-  const double macs = 9.0 * double(planes) * double(out_plane);
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsDepthwise)
+#pragma omp parallel for schedule(static) if (parallel)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t p = job / row_blocks;
     const int c = static_cast<int>(p % channels);

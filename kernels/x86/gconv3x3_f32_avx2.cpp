@@ -125,12 +125,13 @@ void gconv3x3_f32_avx2(const float* input, int batch, int in_channels, int out_c
   const int out_h = (in_h - 1) / stride + 1, out_w = (in_w - 1) / stride + 1;
   const int cin = in_channels / groups, cout = out_channels / groups;
   const int64_t in_plane = int64_t(in_h) * in_w, out_plane = int64_t(out_h) * out_w;
-  int rows_per_job = static_cast<int>(kPixelsPerJob / out_w);
-  if (rows_per_job < 1) rows_per_job = 1;
+  const double macs = 9.0 * cin * double(batch) * out_channels * double(out_plane);
+  const bool parallel = macs >= kParallelMinMacsConv3x3;
+  const int rows_per_job =
+      espnet::rows_per_job(out_h, out_w, kPixelsPerJob, int64_t(batch), parallel);
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
   const int64_t jobs = int64_t(batch) * row_blocks;
-  const double macs = 9.0 * cin * double(batch) * out_channels * double(out_plane);
-#pragma omp parallel for schedule(static) if (macs >= kParallelMinMacsConv3x3)
+#pragma omp parallel for schedule(static) if (parallel)
   for (int64_t job = 0; job < jobs; ++job) {
     const int64_t n = job / row_blocks;
     const int y_begin = static_cast<int>(job % row_blocks) * rows_per_job;
