@@ -53,7 +53,7 @@ void bench_pointwise(benchmark::State& state, Isa isa) {
   const PointwiseFn kernel = conv_kernels().pointwise;
   for (auto _ : state) {
     kernel(x.data(), 1, cin, cout, groups, int64_t(h) * w, weight.data(), bias.data(),
-           slopes.data(), y.data());
+           slopes.data(), nullptr, y.data());
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }

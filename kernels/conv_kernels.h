@@ -10,12 +10,14 @@ namespace espnet {
 /// Grouped point-wise convolution (nn.Conv2d kernel 1, stride 1, padding 0), NCHW.
 /// input [batch, in_channels, plane], weight [out_channels, in_channels / groups],
 /// bias [out_channels] or null, slopes [out_channels] (per-channel PReLU applied to
-/// bias + sum, as nn.PReLU: y < 0 ? a * y : y) or null, output [batch, out_channels, plane].
-/// The caller guarantees groups > 0 divides both channel counts and that output does not
-/// alias input. No alignment is required.
+/// bias + sum (+ addend), as nn.PReLU: y < 0 ? a * y : y) or null, addend [batch, out_channels,
+/// plane] or null: added before the PReLU (the EESP residual, a sum of branches), output [batch,
+/// out_channels, plane]. The caller guarantees groups > 0 divides both channel counts and that
+/// output does not alias input; addend may be output itself (in place) but must not otherwise
+/// overlap it. No alignment is required.
 using PointwiseFn = void (*)(const float* input, int batch, int in_channels, int out_channels,
                              int groups, int64_t plane, const float* weight, const float* bias,
-                             const float* slopes, float* output);
+                             const float* slopes, const float* addend, float* output);
 
 /// Point-wise convolution (groups 1) whose output is pixel-major: for image n, pixel p and output
 /// channel co, output[n * batch_stride + p * row_stride + co] = bias[co] + sum over ci of
@@ -56,13 +58,13 @@ using Conv3x3Fn = void (*)(const float* input, int batch, int in_channels, int o
 
 void gconv1x1_f32_scalar(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int64_t plane, const float* weight, const float* bias,
-                         const float* slopes, float* output);
+                         const float* slopes, const float* addend, float* output);
 void gconv1x1_f32_avx2(const float* input, int batch, int in_channels, int out_channels, int groups,
                        int64_t plane, const float* weight, const float* bias, const float* slopes,
-                       float* output);
+                       const float* addend, float* output);
 void gconv1x1_f32_avx512(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int64_t plane, const float* weight, const float* bias,
-                         const float* slopes, float* output);
+                         const float* slopes, const float* addend, float* output);
 
 void pointwise_rows_f32_scalar(const float* input, int batch, int in_channels, int64_t plane,
                                const float* packed_weight, int out_channels, const float* bias,

@@ -31,6 +31,12 @@ Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, cons
 Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
                     const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
                     const std::vector<float>& slopes) {
+  return conv2d_add_prelu(ctx, input, p, weight, bias, counted_bias, nullptr, slopes);
+}
+
+Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                        const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                        const Tensor* addend, const std::vector<float>& slopes) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
@@ -83,6 +89,9 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   // Small-channel 3x3 convs (the stem, the image shortcut, the grouped 3x3 of the decoders).
   const bool direct3x3 = !depthwise && p.kernel_h == 3 && p.kernel_w == 3 && p.pad == 1 &&
                          p.dilation == 1 && (p.stride == 1 || p.stride == 2);
+  if (addend && (!pointwise || addend->shape() != out.shape()))
+    throw Error("conv2d: an addend " + shape_to_string(addend->shape()) +
+                " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
   OpTimer timer(ctx, pointwise   ? "conv1x1"
                      : depthwise ? "dwconv3x3"
                      : direct3x3 ? "conv3x3"
@@ -90,7 +99,7 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
   const ConvKernels& kernels = conv_kernels();
   if (pointwise) {
     kernels.pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups, int64_t(h) * w,
-                      weight.data(), b, a, out.data());
+                      weight.data(), b, a, addend ? addend->data() : nullptr, out.data());
   } else if (depthwise) {
     kernels.depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation, weight.data(),
                          b, a, out.data());

@@ -35,6 +35,13 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
                     const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
                     const std::vector<float>& slopes);
 
+/// conv2d + `addend` (same shape as the output), then the PReLU (`slopes` empty: none), in one
+/// kernel pass; 1x1 convolutions only (the EESP expansion with its residual, SSD's bottom-up
+/// projection with its upsampled half).
+Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
+                        const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                        const Tensor* addend, const std::vector<float>& slopes);
+
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
                           const std::vector<float>& shift, Activation act,

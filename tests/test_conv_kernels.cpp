@@ -94,19 +94,33 @@ class ConvKernelsTest : public ::testing::TestWithParam<Isa> {
     fill(rng_, input.data(), in_count, -1.0f, 1.0f);
     Data d = make_data(size_t(c.out_channels) * cin, c.out_channels, cin, c.prelu);
     std::vector<float> out = output_buffer(out_count), ref(out_count);
+    // The addend epilogue: none, a separate tensor (ending at a guard page), or the output itself.
+    const int addend_mode = std::uniform_int_distribution<int>(0, 2)(rng_);
+    GuardedInput addend(out_count);
+    fill(rng_, addend.data(), out_count, -1.0f, 1.0f);
+    if (addend_mode == 2) std::copy(addend.data(), addend.data() + out_count, out.begin());
+    const float* addend_ptr = addend_mode == 0   ? nullptr
+                              : addend_mode == 1 ? addend.data()
+                                                 : out.data();
     kernels_->pointwise(input.data(), c.batch, c.in_channels, c.out_channels, c.groups, plane,
                         d.weight.data(), d.bias.data(), c.prelu ? d.slopes.data() : nullptr,
-                        out.data());
+                        addend_ptr, out.data());
     Conv2dParams p;
     p.in_channels = c.in_channels;
     p.out_channels = c.out_channels;
     p.groups = c.groups;
     conv2d_f32_ref(input.data(), c.batch, c.h, c.w, p, d.weight.data(), d.bias.data(), ref.data());
+    if (addend_mode != 0)
+      for (size_t i = 0; i < out_count; ++i) ref[i] += addend.data()[i];
     if (c.prelu) prelu_f32_ref(ref.data(), c.batch, c.out_channels, plane, d.slopes.data());
     std::ostringstream what;
     what << kernels_->pointwise_name << " n" << c.batch << " " << c.in_channels << "->"
          << c.out_channels << " g" << c.groups << " " << c.h << "x" << c.w
-         << (c.prelu ? " prelu" : "") << " seed " << seed_;
+         << (c.prelu ? " prelu" : "")
+         << (addend_mode == 1   ? " +addend"
+             : addend_mode == 2 ? " +addend in place"
+                                : "")
+         << " seed " << seed_;
     expect_close(out, ref, cin, what.str());
   }
 

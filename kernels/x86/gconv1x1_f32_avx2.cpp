@@ -21,6 +21,7 @@ struct Vec {
   static void store(float* p, Reg x) { _mm256_storeu_ps(p, x); }
   static void store_masked(float* p, Mask m, Reg x) { _mm256_maskstore_ps(p, m, x); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
   static Reg prelu(Reg y, Reg slope) {
     return _mm256_blendv_ps(y, _mm256_mul_ps(y, slope),
                             _mm256_cmp_ps(y, _mm256_setzero_ps(), _CMP_LT_OQ));

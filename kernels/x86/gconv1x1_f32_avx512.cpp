@@ -21,6 +21,7 @@ struct Vec {
   static void store(float* p, Reg x) { _mm512_storeu_ps(p, x); }
   static void store_masked(float* p, Mask m, Reg x) { _mm512_mask_storeu_ps(p, m, x); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
+  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg prelu(Reg y, Reg slope) {
     return _mm512_mask_mul_ps(y, _mm512_cmp_ps_mask(y, _mm512_setzero_ps(), _CMP_LT_OQ), y, slope);
   }

@@ -39,6 +39,13 @@ BnActivation::BnActivation(WeightReader& reader, const std::string& bn, int chan
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, prelu_key, channels);
 }
 
+Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
+                                    const std::vector<float>& slopes) const {
+  if (act_ != ops::Activation::kNone)
+    throw Error("forward_add_prelu: the layer has an activation of its own");
+  return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes);
+}
+
 Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, int dilation) {
   Conv2dParams p;
   p.in_channels = in;

@@ -55,6 +55,10 @@ class ConvLayer {
       : params_(params), weight_(std::move(weight)) {}
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
+  /// PReLU(conv(x) + addend) with the given slopes, in one pass (a 1x1 layer without an
+  /// activation of its own).
+  Tensor forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
+                           const std::vector<float>& slopes) const;
   const Conv2dParams& params() const { return params_; }
 
  private:

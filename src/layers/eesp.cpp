@@ -106,14 +106,15 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
       ops::eesp_spatial(ctx, reduced, stride_, dilations_, spatial_weights_, after_concat_.scale(),
                         after_concat_.shift(), after_concat_.slopes());
   ctx.record("br_after_cat", cat);
+  if (stride_ == 1 && !ctx.tracing() && x.dim(0) == cat.dim(0) &&
+      x.dim(1) == expand_.params().out_channels && x.dim(2) == cat.dim(2) &&
+      x.dim(3) == cat.dim(3)) {
+    // The residual and the module's PReLU in the expansion's epilogue: one pass, no add.
+    return expand_.forward_add_prelu(ctx, cat, x, module_slopes_);
+  }
   Tensor expanded = expand_.forward(ctx, cat);
   ctx.record("conv_1x1_exp", expanded);
   if (stride_ != 1) return expanded;
-  if (expanded.shape() == x.shape() && !ctx.tracing()) {
-    ops::add_prelu_inplace(ctx, expanded, x, module_slopes_);
-    ctx.record("output", expanded);
-    return expanded;
-  }
   if (expanded.shape() == x.shape()) {  // traced: "residual" is recorded before the PReLU
     ops::add_inplace(ctx, expanded, x);
     ctx.record("residual", expanded);
