@@ -62,36 +62,45 @@ TEST_P(ReferenceCase, MatchesPyTorch) {
   std::map<std::string, const Json*> wanted;
   if (c.has("intermediates"))
     for (const Json& t : c["intermediates"].array()) wanted[t["name"].str()] = &t;
-  std::map<std::string, Tensor> traced;
+  Tensor input = read_npy_f32(test::ref_path(c["input"]["file"].str()));
+  // Outputs of an untraced run, the one users get (tracing switches the fused paths off: an
+  // epilogue cannot show what it fused away), and of a traced run, which also gives the
+  // intermediates.
   Session session(model);
-  session.set_trace([&](const std::string& name, const Tensor& value) {
+  const std::vector<NamedTensor> untraced_outputs = session.run(input);
+  std::map<std::string, Tensor> traced;
+  Session traced_session(model);
+  traced_session.set_trace([&](const std::string& name, const Tensor& value) {
     if (wanted.count(name)) traced[name] = value;
   });
-  Tensor input = read_npy_f32(test::ref_path(c["input"]["file"].str()));
-  std::vector<NamedTensor> outputs = session.run(input);
-  ASSERT_FALSE(outputs.empty());
-  auto output_named = [&](const std::string& name) -> const Tensor* {
-    for (const NamedTensor& o : outputs)
-      if (o.name == name) return &o.value;
-    return nullptr;
-  };
+  const std::vector<NamedTensor> traced_outputs = traced_session.run(input);
   int compared = 0;
-  for (const Json& entry : c["outputs"].array()) {
-    if (!entry.has("file")) continue;  // counts-only entries
-    const std::string& file = entry["file"].str();
-    const std::string stem = file.substr(file.find_last_of('/') + 1);
-    if (stem == "labels.npy") {
-      expect_labels_match(outputs[0].value, entry);
-    } else if (stem.rfind("confidences", 0) == 0 || stem.rfind("locations", 0) == 0) {
-      const Tensor* t = output_named(stem.substr(0, stem.find('.')));
-      ASSERT_NE(t, nullptr) << "no output for " << file;
-      expect_output_matches(*t, entry);
-    } else if (stem.rfind("logits", 0) == 0 || stem.rfind("output", 0) == 0) {
-      expect_output_matches(outputs[0].value, entry);
-    } else {
-      continue;  // priors, decoded boxes, detections: test_detection_end_to_end
+  for (const std::vector<NamedTensor>* run : {&untraced_outputs, &traced_outputs}) {
+    SCOPED_TRACE(run == &untraced_outputs ? "untraced run" : "traced run");
+    const std::vector<NamedTensor>& outputs = *run;
+    ASSERT_FALSE(outputs.empty());
+    auto output_named = [&](const std::string& name) -> const Tensor* {
+      for (const NamedTensor& o : outputs)
+        if (o.name == name) return &o.value;
+      return nullptr;
+    };
+    for (const Json& entry : c["outputs"].array()) {
+      if (!entry.has("file")) continue;  // counts-only entries
+      const std::string& file = entry["file"].str();
+      const std::string stem = file.substr(file.find_last_of('/') + 1);
+      if (stem == "labels.npy") {
+        expect_labels_match(outputs[0].value, entry);
+      } else if (stem.rfind("confidences", 0) == 0 || stem.rfind("locations", 0) == 0) {
+        const Tensor* t = output_named(stem.substr(0, stem.find('.')));
+        ASSERT_NE(t, nullptr) << "no output for " << file;
+        expect_output_matches(*t, entry);
+      } else if (stem.rfind("logits", 0) == 0 || stem.rfind("output", 0) == 0) {
+        expect_output_matches(outputs[0].value, entry);
+      } else {
+        continue;  // priors, decoded boxes, detections: test_detection_end_to_end
+      }
+      ++compared;
     }
-    ++compared;
   }
   EXPECT_GT(compared, 0);
   for (const auto& kv : wanted) {
