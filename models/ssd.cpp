@@ -42,7 +42,7 @@ SsdDetector::SsdDetector(WeightReader& reader, double scale, int classes)
     const int skip = 3 - i;  // maps 3 (5x5), 2, 1, 0 (38x38)
     const int out = widths[skip];
     bottom_up_[i] = EfficientPyrPool(reader, p + kBottomUpNames[i], out + widths[skip + 1], out / 5,
-                                     out, kBottomUpScales[i], true);
+                                     out, kBottomUpScales[i], true, widths[skip + 1]);
   }
   for (int k = 0; k < kFeatureMaps; ++k) {
     const std::string idx = std::to_string(k);
@@ -78,11 +78,8 @@ void SsdDetector::forward(ExecContext& ctx, const Tensor& input,
   ctx.record("extra_level8", maps[5]);
   for (int i = 0; i < 4; ++i) {
     const int skip = 3 - i;
-    Tensor up = ops::resize_bilinear(ctx, maps[skip + 1], static_cast<int>(maps[skip].dim(2)),
-                                     static_cast<int>(maps[skip].dim(3)));
-    Tensor merged = ops::concat_channels(ctx, {&up, &maps[skip]});
     ExecContext::Scope scope(ctx, kBottomUpNames[i]);
-    maps[skip] = bottom_up_[i].forward(ctx, merged);
+    maps[skip] = bottom_up_[i].forward_upsampled(ctx, maps[skip + 1], maps[skip]);
     ctx.record_scope(maps[skip]);
   }
   int64_t priors = 0;

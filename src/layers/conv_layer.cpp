@@ -39,6 +39,59 @@ BnActivation::BnActivation(WeightReader& reader, const std::string& bn, int chan
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, prelu_key, channels);
 }
 
+ConvLayer ConvLayer::followed_by(const BnActivation& after) const {
+  if (act_ != ops::Activation::kNone)
+    throw Error("followed_by: the layer has an activation of its own");
+  ConvLayer fused = *this;
+  const int cout = params_.out_channels;
+  if (!after.scale().empty()) {
+    fused.weight_ = Tensor(weight_.shape());
+    const int64_t per_out = weight_.numel() / cout;
+    if (fused.bias_.empty()) fused.bias_.assign(size_t(cout), 0.0f);
+    for (int c = 0; c < cout; ++c) {
+      const float scale = after.scale()[c];
+      for (int64_t i = 0; i < per_out; ++i)
+        fused.weight_.data()[c * per_out + i] = weight_.data()[c * per_out + i] * scale;
+      fused.bias_[c] = fused.bias_[c] * scale + after.shift()[c];
+    }
+  }
+  fused.act_ = after.activation();
+  fused.slopes_ = after.slopes();
+  return fused;
+}
+
+std::pair<ConvLayer, ConvLayer> ConvLayer::split_inputs(int first) const {
+  const Conv2dParams& p = params_;
+  if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups != 1 || first <= 0 || first >= p.in_channels)
+    throw Error("split_inputs: needs a 1x1 groups-1 layer and 0 < first < its input channels");
+  const int cout = p.out_channels, cin = p.in_channels;
+  ConvLayer a, b;
+  a.params_ = b.params_ = p;
+  a.params_.in_channels = first;
+  b.params_.in_channels = cin - first;
+  a.weight_ = Tensor({cout, first, 1, 1});
+  b.weight_ = Tensor({cout, cin - first, 1, 1});
+  for (int c = 0; c < cout; ++c)
+    for (int i = 0; i < cin; ++i) {
+      const float w = weight_.data()[int64_t(c) * cin + i];
+      if (i < first)
+        a.weight_.data()[int64_t(c) * first + i] = w;
+      else
+        b.weight_.data()[int64_t(c) * (cin - first) + i - first] = w;
+    }
+  b.bias_ = bias_;
+  b.counted_bias_ = counted_bias_;
+  b.act_ = act_;
+  b.slopes_ = slopes_;
+  return {std::move(a), std::move(b)};
+}
+
+Tensor ConvLayer::forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const {
+  if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
+    throw Error("forward_add: only PReLU or no activation can follow the sum");
+  return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes_);
+}
+
 Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                                     const std::vector<float>& slopes) const {
   if (act_ != ops::Activation::kNone)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "exec_context.h"
@@ -55,11 +56,22 @@ class ConvLayer {
       : params_(params), weight_(std::move(weight)) {}
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
+  /// activation(conv(x) + addend) with this layer's own activation (none or PReLU), in one pass
+  /// (a 1x1 layer).
+  Tensor forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const;
   /// PReLU(conv(x) + addend) with the given slopes, in one pass (a 1x1 layer without an
   /// activation of its own).
   Tensor forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                            const std::vector<float>& slopes) const;
   const Conv2dParams& params() const { return params_; }
+
+  /// This layer (which has no activation) followed by `after`, as one layer: the BatchNorm
+  /// folded into the weights and bias, the activation taken over.
+  ConvLayer followed_by(const BnActivation& after) const;
+  /// A 1x1, groups-1 layer split by input channels into the part reading channels [0, first)
+  /// (no bias, no activation) and the part reading the rest (bias and activation), so that
+  /// layer(concat(a, b)) = activation(first_part(a) + second_part(b)).
+  std::pair<ConvLayer, ConvLayer> split_inputs(int first) const;
 
  private:
   Conv2dParams params_;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numeric>
+#include <tuple>
 
 #include "espnet/error.h"
 
@@ -17,7 +18,7 @@ ConvKeys cbr_keys(const std::string& p) {
 
 EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& prefix, int in_planes,
                                    int proj_planes, int out_planes, std::vector<double> scales,
-                                   bool last_layer_br)
+                                   bool last_layer_br, int upsampled_channels)
     : scales_(std::move(scales)), last_layer_br_(last_layer_br) {
   const std::string p = prefix + ".";
   const int n = static_cast<int>(scales_.size());
@@ -36,13 +37,35 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
   merge_conv1x1_ = ConvLayer(
       reader, {p + "merge_layer.3.weight", last_layer_br ? "" : p + "merge_layer.3.bias", "", ""},
       conv_params(proj_planes, out_planes, 1));
-  if (last_layer_br)
+  if (last_layer_br) {
     out_bn_ = BnActivation(reader, p + "br.br.0", out_planes, ops::Activation::kPRelu,
                            p + "br.br.1.weight");
+    merge_conv1x1_br_ = merge_conv1x1_.followed_by(out_bn_);
+  }
+  if (upsampled_channels > 0)
+    std::tie(projection_upsampled_, projection_skip_) =
+        projection_.split_inputs(upsampled_channels);
+}
+
+Tensor EfficientPyrPool::forward_upsampled(ExecContext& ctx, const Tensor& coarse,
+                                           const Tensor& skip) const {
+  const int height = static_cast<int>(skip.dim(2)), width = static_cast<int>(skip.dim(3));
+  if (projection_upsampled_.params().in_channels == 0 || ctx.tracing() || ctx.shape_only) {
+    Tensor up = ops::resize_bilinear(ctx, coarse, height, width);
+    Tensor merged = ops::concat_channels(ctx, {&up, &skip});
+    up = Tensor();
+    return forward(ctx, merged);
+  }
+  Tensor part = projection_upsampled_.forward(ctx, coarse);
+  part = ops::resize_bilinear(ctx, part, height, width);
+  return forward_projected(ctx, projection_skip_.forward_add(ctx, skip, part));
 }
 
 Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
-  Tensor x = projection_.forward(ctx, input);
+  return forward_projected(ctx, projection_.forward(ctx, input));
+}
+
+Tensor EfficientPyrPool::forward_projected(ExecContext& ctx, Tensor x) const {
   ctx.record("projection", x);
   const int height = static_cast<int>(x.dim(2)), width = static_cast<int>(x.dim(3));
   static const char* const kScaleNames[kMaxScales] = {"scale0", "scale1", "scale2", "scale3",
@@ -78,6 +101,8 @@ Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
   ctx.record("merge_layer.1", out);
   out = merge_conv3x3_.forward(ctx, out);
   ctx.record("merge_layer.2", out);
+  if (last_layer_br_ && !ctx.tracing() && !ctx.shape_only)
+    return merge_conv1x1_br_.forward(ctx, out);  // BN+PReLU in the epilogue
   out = merge_conv1x1_.forward(ctx, out);
   ctx.record("merge_layer.3", out);
   if (last_layer_br_) {
