@@ -3,6 +3,7 @@
 // convolution, bilinear resize and adaptive average pooling, at each ISA level, on real ESPNetv2
 // layer shapes (classification s=2.0 at 224x224, PASCAL segmentation s=2.0 at 384x384,
 // Cityscapes s=1.0 at 1024x512). Names: <kernel>/<isa>/<layer>; args: shape and thread count.
+// The fused EESP spatial stage (4 dilated depth-wise branches + HFF + BN + PReLU) too.
 // Counters: FLOP/s (2 per multiply-add, convolution only) and bytes/s (inputs read once + output
 // written once). Run e.g.: espnet_bench --benchmark_filter=avg_pool --benchmark_min_time=0.05
 #include <benchmark/benchmark.h>
@@ -13,6 +14,7 @@
 
 #include "espnet/tensor.h"
 #include "kernels/dispatch.h"
+#include "kernels/eesp_spatial.h"
 
 namespace espnet {
 namespace {
@@ -170,6 +172,44 @@ const ResampleShape kAdaptive[] = {
     {"pascal2.0_pyr_up_back", 10, 384, 384, 192, 192},
 };
 
+// Args: width (channels per branch), H, W (input), stride, threads; 4 branches, dilations 1-4
+// (levels 2-3; deeper levels repeat smaller dilations, which costs the same).
+void bench_eesp(benchmark::State& state, Isa isa) {
+  const int width = int(state.range(0)), h = int(state.range(1)), w = int(state.range(2));
+  const int stride = int(state.range(3));
+  if (!enter(state, isa, int(state.range(4)))) return;
+  const int dilations[4] = {1, 2, 3, 4};
+  const Tensor x = random_tensor({1, width, h, w});
+  const Tensor weights = random_tensor({4 * width, 9});
+  Tensor scale({4 * width}), shift({4 * width}), slopes({4 * width});
+  for (int i = 0; i < 4 * width; ++i) {
+    scale.data()[i] = 0.5f;
+    shift.data()[i] = 0.1f;
+    slopes.data()[i] = 0.25f;
+  }
+  const int oh = (h - 1) / stride + 1, ow = (w - 1) / stride + 1;
+  Tensor y({1, 4 * width, oh, ow});
+  const EespSpatialFn kernel = eesp_spatial_kernel();
+  for (auto _ : state) {
+    kernel(x.data(), 1, width, h, w, stride, 4, dilations, weights.data(), scale.data(),
+           shift.data(), slopes.data(), y.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["FLOP/s"] = benchmark::Counter(2.0 * 9 * 4 * width * oh * ow,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+  set_bytes(state, 4.0 * width * (double(h) * w + 4.0 * oh * ow));
+}
+
+struct EespShape {
+  const char* layer;
+  int width, h, w, stride;
+};
+const EespShape kEesp[] = {
+    {"cls2.0_level3", 64, 28, 28, 1},        {"cls2.0_level4", 128, 14, 14, 1},
+    {"cls2.0_level3_down", 32, 56, 56, 2},   {"ssd300_level3", 64, 38, 38, 1},
+    {"city1.0_level2_down", 8, 256, 512, 2}, {"city1.0_level3", 16, 128, 256, 1},
+};
+
 int register_all() {
   for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
     const std::string suffix = std::string("/") + isa_name(isa) + "/";
@@ -186,6 +226,12 @@ int register_all() {
           ->Args({s.c, s.h, s.w, 2})
           ->UseRealTime();
     }
+    for (const EespShape& s : kEesp)
+      benchmark::RegisterBenchmark(("eesp_dw_hff" + suffix + s.layer).c_str(), bench_eesp, isa)
+          ->ArgNames({"width", "H", "W", "stride", "threads"})
+          ->Args({s.width, s.h, s.w, s.stride, 1})
+          ->Args({s.width, s.h, s.w, s.stride, 2})
+          ->UseRealTime();
     for (const PlaneShape& s : kAvgPool)
       benchmark::RegisterBenchmark(("avg_pool3x3s2" + suffix + s.layer).c_str(), bench_avg_pool,
                                    isa)

@@ -8,6 +8,7 @@ namespace {
 
 struct Vec {
   static constexpr int kWidth = 8;
+  static constexpr int kBlockVecs = 2;  // 16 registers: weights are read from memory
   using Reg = __m256;
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg set1(float x) { return _mm256_set1_ps(x); }
@@ -17,6 +18,7 @@ struct Vec {
     const Reg mixed = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), 0x88);
     return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(mixed), 0xD8));
   }
+  static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static Reg bn_prelu(Reg x, Reg scale, Reg shift, Reg slope) {
     const Reg y = _mm256_fmadd_ps(x, scale, shift);

@@ -9,6 +9,7 @@ namespace {
 
 struct Vec {
   static constexpr int kWidth = 16;
+  static constexpr int kBlockVecs = 4;  // 4 running sums + 8 partial sums + 9 weights
   using Reg = __m512;
   static Reg zero() { return _mm512_setzero_ps(); }
   static Reg set1(float x) { return _mm512_set1_ps(x); }
@@ -18,6 +19,7 @@ struct Vec {
         _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
     return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + 16));
   }
+  static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
   static Reg bn_prelu(Reg x, Reg scale, Reg shift, Reg slope) {
     const Reg y = _mm512_fmadd_ps(x, scale, shift);
