@@ -97,6 +97,10 @@ TEST_P(EespSpatial, LargePlanesUseEveryPath) {
   check(1, 4, 128, 256, 1, {1, 2, 3, 4});
   check(1, 8, 129, 255, 2, {1, 2, 3, 4});
   check(2, 3, 67, 93, 1, {8, 1, 5});
+  // Rows of 49-63 pixels: every vector count of a block with a partial last vector.
+  check(1, 5, 23, 61, 1, {1, 2, 3, 4});
+  check(1, 5, 23, 49, 1, {1, 1, 2, 3});
+  check(1, 6, 31, 119, 2, {1, 2, 3, 4});
 }
 
 INSTANTIATE_TEST_SUITE_P(
