@@ -6,6 +6,7 @@
 #include "espnet/error.h"
 #include "kernels/dispatch.h"
 #include "kernels/eesp_spatial.h"
+#include "kernels/reduce_kernels.h"
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/pool_ref.h"
 
@@ -205,8 +206,8 @@ Tensor global_avg_pool(ExecContext& ctx, const Tensor& input) {
   require_rank4(input, "global_avg_pool");
   Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), 1, 1});
   if (!ctx.shape_only)
-    global_avg_pool_f32_ref(input.data(), input.dim(0) * input.dim(1), input.dim(2) * input.dim(3),
-                            out.data());
+    global_avg_pool_f32(input.data(), input.dim(0) * input.dim(1), input.dim(2) * input.dim(3),
+                        out.data());
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "postprocess/segmentation_labels.h"
 
 #include "espnet/error.h"
+#include "kernels/reduce_kernels.h"
 
 namespace espnet {
 
@@ -11,18 +12,9 @@ std::vector<uint8_t> argmax_labels(const Tensor& logits, int64_t batch_index) {
   if (batch_index < 0 || batch_index >= logits.dim(0))
     throw Error("argmax_labels: bad batch index");
   const int64_t classes = logits.dim(1), plane = logits.dim(2) * logits.dim(3);
-  const float* base = logits.data() + batch_index * classes * plane;
-  std::vector<float> best(base, base + plane);
   std::vector<uint8_t> labels(static_cast<size_t>(plane), 0);
-  // Class-major sweep: reads each plane contiguously; strict > keeps the first maximum.
-  for (int64_t c = 1; c < classes; ++c) {
-    const float* p = base + c * plane;
-    for (int64_t i = 0; i < plane; ++i)
-      if (p[i] > best[i]) {
-        best[i] = p[i];
-        labels[i] = static_cast<uint8_t>(c);
-      }
-  }
+  argmax_channels_f32(logits.data() + batch_index * classes * plane, static_cast<int>(classes),
+                      plane, labels.data());
   return labels;
 }
 
