@@ -157,13 +157,13 @@ Tensor DownSampler::forward(ExecContext& ctx, const Tensor& x, ImagePyramid* pyr
     ctx.record("reinf_input", image);
     Tensor r = reinforce_3x3_.forward(ctx, image);
     ctx.record("inp_reinf.0", r);
+    if (!ctx.tracing()) {
+      // The shortcut's 1x1 takes the concatenation as its addend and applies the PReLU: one
+      // pass, no separate add.
+      return reinforce_1x1_.forward_add_prelu(ctx, r, out, slopes_);
+    }
     r = reinforce_1x1_.forward(ctx, r);
     ctx.record("inp_reinf.1", r);
-    if (!ctx.tracing()) {
-      ops::add_prelu_inplace(ctx, out, r, slopes_);
-      ctx.record("output", out);
-      return out;
-    }
     ops::add_inplace(ctx, out, r);  // traced: "sum" is recorded before the PReLU
     ctx.record("sum", out);
   }
