@@ -142,6 +142,8 @@ const DepthwiseShape kDepthwise[] = {
     {"cls2.0_level3_down_s2", 56, 56, 64, 1, 2}, {"city1.0_level2_d1", 128, 256, 16, 1, 1},
     {"city1.0_level2_d4", 128, 256, 16, 4, 1},   {"city1.0_level2_down_s2", 256, 512, 8, 1, 2},
     {"city1.0_level3_d8", 64, 128, 32, 8, 1},    {"city1.0_level4_d3", 32, 64, 64, 3, 1},
+    {"cls0.5_level5_d1", 7, 7, 256, 1, 1},       {"ssd300_extra6_s2", 10, 10, 1280, 1, 2},
+    {"ssd300_bu38_pyr_76", 76, 76, 51, 1, 1},    {"ssd300_bu10_pyr_5", 5, 5, 256, 1, 1},
 };
 
 int register_all() {

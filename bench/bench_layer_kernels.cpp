@@ -1,11 +1,12 @@
 // Micro-benchmarks of the kernels the networks run around their 1x1 and depth-wise convolutions:
 // per-channel scale/shift + PReLU, add + PReLU, avg-pool 3x3/s2, the direct grouped 3x3
 // convolution, bilinear resize and adaptive average pooling, at each ISA level, on real ESPNetv2
-// layer shapes (classification s=2.0 at 224x224, PASCAL segmentation s=2.0 at 384x384,
-// Cityscapes s=1.0 at 1024x512). Names: <kernel>/<isa>/<layer>; args: shape and thread count.
-// The fused EESP spatial stage (4 dilated depth-wise branches + HFF + BN + PReLU) too.
-// Counters: FLOP/s (2 per multiply-add, convolution only) and bytes/s (inputs read once + output
-// written once). Run e.g.: espnet_bench --benchmark_filter=avg_pool --benchmark_min_time=0.05
+// layer shapes (classification s=0.5 and s=2.0 at 224x224, PASCAL segmentation s=2.0 at
+// 384x384, Cityscapes s=1.0 at 1024x512, SSD300 s=2.0). Names: <kernel>/<isa>/<layer>; args: shape
+// and thread count. The fused EESP spatial stage (4 dilated depth-wise branches + HFF + BN + PReLU)
+// too. Counters: FLOP/s (2 per multiply-add, convolution only) and bytes/s (inputs read once +
+// output written once). Run e.g.: espnet_bench --benchmark_filter=avg_pool
+// --benchmark_min_time=0.05
 #include <benchmark/benchmark.h>
 #include <omp.h>
 
@@ -148,11 +149,13 @@ const PlaneShape kElementwise[] = {
     {"cls2.0_level2", 128, 56, 56},    {"cls2.0_level3", 256, 28, 28},
     {"cls2.0_level4", 512, 14, 14},    {"cls2.0_level5", 1024, 7, 7},
     {"pascal2.0_level2", 128, 96, 96}, {"city1.0_level2", 64, 128, 256},
+    {"cls0.5_level3", 64, 28, 28},     {"ssd300_level3", 256, 38, 38},
 };
 const PlaneShape kAvgPool[] = {
     {"cls_image_224", 3, 224, 224},        {"cls2.0_level2_avg", 32, 112, 112},
     {"cls2.0_level3_avg", 128, 56, 56},    {"pascal2.0_level2_avg", 32, 192, 192},
     {"city_image_1024x512", 3, 512, 1024}, {"city1.0_level2_avg", 32, 256, 512},
+    {"cls0.5_level3_avg", 32, 56, 56},     {"ssd300_level3_avg", 128, 75, 75},
 };
 const Conv3x3Shape kConv3x3[] = {
     {"cls2.0_level1", 224, 224, 3, 32, 1, 2},
@@ -161,15 +164,21 @@ const Conv3x3Shape kConv3x3[] = {
     {"pascal2.0_pyr_merge", 192, 192, 50, 10, 10, 1},
     {"pascal2.0_pwconv_g16", 96, 96, 128, 48, 16, 1},
     {"pascal2.0_pwconv_g64", 48, 48, 256, 64, 64, 1},
+    {"ssd300_level1", 300, 300, 3, 32, 1, 2},
+    {"ssd300_bu38_merge", 38, 38, 204, 51, 51, 1},
 };
 const ResampleShape kResize[] = {
     {"pascal2.0_output", 21, 96, 96, 384, 384},
     {"pascal2.0_pyr_up", 10, 96, 96, 192, 192},
     {"pascal2.0_pyr_down_back", 10, 68, 68, 192, 192},
+    {"ssd300_bu38_projection_up", 51, 19, 19, 38, 38},
+    {"ssd300_bu38_pyr_up", 51, 38, 38, 76, 76},
 };
 const ResampleShape kAdaptive[] = {
     {"pascal2.0_pyr_down", 10, 192, 192, 68, 68},
     {"pascal2.0_pyr_up_back", 10, 384, 384, 192, 192},
+    {"ssd300_bu38_pyr_up_back", 51, 76, 76, 38, 38},
+    {"ssd300_bu38_pyr_down", 51, 38, 38, 19, 19},
 };
 
 // Args: width (channels per branch), H, W (input), stride, threads; 4 branches, dilations 1-4
@@ -206,6 +215,7 @@ struct EespShape {
 };
 const EespShape kEesp[] = {
     {"cls2.0_level3", 64, 28, 28, 1},        {"cls2.0_level4", 128, 14, 14, 1},
+    {"cls0.5_level3", 16, 28, 28, 1},        {"cls0.5_level4", 32, 14, 14, 1},
     {"cls2.0_level3_down", 32, 56, 56, 2},   {"ssd300_level3", 64, 38, 38, 1},
     {"city1.0_level2_down", 8, 256, 512, 2}, {"city1.0_level3", 16, 128, 256, 1},
 };

@@ -22,6 +22,11 @@ int i32(int64_t v) {
   return static_cast<int>(v);
 }
 
+// Copies (concat, shuffle, gating) below this many floats stay on the calling thread: a fork
+// costs more than copying a few hundred kilobytes.
+constexpr double kParallelCopyFloats = 1 << 18;
+constexpr int64_t kCopyPieceFloats = 1 << 16;
+
 }  // namespace
 
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, const Tensor& weight,
@@ -241,13 +246,21 @@ Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t cou
   const int64_t n = first.dim(0), plane = first.dim(2) * first.dim(3);
   Tensor out = Tensor::uninitialized({n, channels, first.dim(2), first.dim(3)});
   if (ctx.shape_only) return out;
+  // One job per (image, part); large copies are split over the threads.
+  const bool parallel = double(out.numel()) >= kParallelCopyFloats;
   for (int64_t b = 0; b < n; ++b) {
     float* dst = out.data() + b * channels * plane;
     for (size_t i = 0; i < count; ++i) {
       const Tensor* t = inputs[i];
-      const int64_t count = t->dim(1) * plane;
-      std::memcpy(dst, t->data() + b * count, size_t(count) * sizeof(float));
-      dst += count;
+      const int64_t floats = t->dim(1) * plane;
+      const float* src = t->data() + b * floats;
+      const int64_t pieces = parallel ? (floats + kCopyPieceFloats - 1) / kCopyPieceFloats : 1;
+#pragma omp parallel for schedule(static) if (parallel && pieces > 1)
+      for (int64_t piece = 0; piece < pieces; ++piece) {
+        const int64_t begin = piece * floats / pieces, end = (piece + 1) * floats / pieces;
+        std::memcpy(dst + begin, src + begin, size_t(end - begin) * sizeof(float));
+      }
+      dst += floats;
     }
   }
   return out;
@@ -290,6 +303,7 @@ void multiply_channels(ExecContext& ctx, Tensor& x, const Tensor& gate) {
                 shape_to_string(x.shape()));
   if (ctx.shape_only) return;
   const int64_t plane = x.dim(2) * x.dim(3);
+#pragma omp parallel for schedule(static) if (double(gate.numel()) * plane >= kParallelCopyFloats)
   for (int64_t p = 0; p < gate.numel(); ++p) {
     float* d = x.data() + p * plane;
     const float g = gate.data()[p];
@@ -315,13 +329,13 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
   const int64_t per_group = c / groups;
   Tensor out = Tensor::uninitialized(input.shape());
   if (ctx.shape_only) return out;
-  for (int64_t b = 0; b < n; ++b)
-    for (int64_t g = 0; g < groups; ++g)
-      for (int64_t k = 0; k < per_group; ++k) {
-        const float* src = input.data() + (b * c + g * per_group + k) * plane;
-        float* dst = out.data() + (b * c + k * groups + g) * plane;
-        std::memcpy(dst, src, size_t(plane) * sizeof(float));
-      }
+  const int64_t planes = n * c;
+#pragma omp parallel for schedule(static) if (double(planes) * plane >= kParallelCopyFloats)
+  for (int64_t p = 0; p < planes; ++p) {
+    const int64_t b = p / c, g = p % c / per_group, k = p % per_group;
+    std::memcpy(out.data() + (b * c + k * groups + g) * plane, input.data() + p * plane,
+                size_t(plane) * sizeof(float));
+  }
   return out;
 }
 
