@@ -14,7 +14,6 @@ struct Vec {
   static Reg zero() { return Reg{}; }
   static Reg set1(float x) { return Reg{{x, x, x, x}}; }
   static Reg load(const float* p) { return Reg{{p[0], p[1], p[2], p[3]}}; }
-  static Reg load_even(const float* p) { return Reg{{p[0], p[2], p[4], p[6]}}; }
   static Reg add(Reg a, Reg b) {
     for (int i = 0; i < kWidth; ++i) a.v[i] += b.v[i];
     return a;

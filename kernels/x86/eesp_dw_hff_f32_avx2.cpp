@@ -1,4 +1,4 @@
-// AVX2+FMA build of the fused EESP spatial kernel: 8-float ymm vectors, 16 pixels per block.
+// AVX2+FMA build of the fused EESP spatial kernel: 8-float ymm vectors, up to 16 pixels per block.
 #include <immintrin.h>
 
 #include "kernels/eesp_spatial.h"
@@ -13,11 +13,6 @@ struct Vec {
   static Reg zero() { return _mm256_setzero_ps(); }
   static Reg set1(float x) { return _mm256_set1_ps(x); }
   static Reg load(const float* p) { return _mm256_loadu_ps(p); }
-  static Reg load_even(const float* p) {
-    // [a0 a2 b0 b2 | a4 a6 b4 b6] -> [a0 a2 a4 a6 b0 b2 b4 b6]
-    const Reg mixed = _mm256_shuffle_ps(_mm256_loadu_ps(p), _mm256_loadu_ps(p + 8), 0x88);
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(mixed), 0xD8));
-  }
   static Reg add(Reg a, Reg b) { return _mm256_add_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm256_fmadd_ps(a, b, c); }
   static Reg bn_prelu(Reg x, Reg scale, Reg shift, Reg slope) {

@@ -1,4 +1,4 @@
-// AVX-512 build of the fused EESP spatial kernel: 16-float zmm vectors, 32 pixels per block,
+// AVX-512 build of the fused EESP spatial kernel: 16-float zmm vectors, up to 64 pixels per block,
 // masked stores for the row tail.
 #include <immintrin.h>
 
@@ -9,16 +9,11 @@ namespace {
 
 struct Vec {
   static constexpr int kWidth = 16;
-  static constexpr int kBlockVecs = 4;  // 4 running sums + 8 partial sums + 9 weights
+  static constexpr int kBlockVecs = 4;  // 4 running sums + 12 partial sums + loads
   using Reg = __m512;
   static Reg zero() { return _mm512_setzero_ps(); }
   static Reg set1(float x) { return _mm512_set1_ps(x); }
   static Reg load(const float* p) { return _mm512_loadu_ps(p); }
-  static Reg load_even(const float* p) {
-    const __m512i even =
-        _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
-    return _mm512_permutex2var_ps(_mm512_loadu_ps(p), even, _mm512_loadu_ps(p + 16));
-  }
   static Reg add(Reg a, Reg b) { return _mm512_add_ps(a, b); }
   static Reg fmadd(Reg a, Reg b, Reg c) { return _mm512_fmadd_ps(a, b, c); }
   static Reg bn_prelu(Reg x, Reg scale, Reg shift, Reg slope) {
