@@ -17,6 +17,16 @@ Tensor upsample2x(ExecContext& ctx, const Tensor& x) {
                               static_cast<int>(x.dim(3)) * 2);
 }
 
+// layer(concat(skip, upsample2x(coarse))) as skip_part(skip) + upsample2x(up_part(coarse)), then
+// the layer's activation: the coarse part's 1x1 runs at half the resolution (a 1x1
+// convolution and a bilinear resize commute; the resize's weights sum to one).
+Tensor project_with_upsampled(ExecContext& ctx, const ConvLayer& skip_part,
+                              const ConvLayer& up_part, const Tensor& skip, const Tensor& coarse) {
+  Tensor up = ops::resize_bilinear(ctx, up_part.forward(ctx, coarse), static_cast<int>(skip.dim(2)),
+                                   static_cast<int>(skip.dim(3)));
+  return skip_part.forward_add(ctx, skip, up);
+}
+
 }  // namespace
 
 SegmentationOriginal::SegmentationOriginal(WeightReader& reader, double scale, int classes)
@@ -39,6 +49,13 @@ SegmentationOriginal::SegmentationOriginal(WeightReader& reader, double scale, i
                           ops::Activation::kPRelu);
   project_l1_ = ConvLayer(reader, {"project_l1.1.conv.weight", "", "", ""},
                           conv_params(c[0] + classes, classes, 1));
+  psp_project_x_ = psp_project_.input_slice(0, c[2], true);
+  for (int k = 0; k < kPspLevels; ++k)
+    psp_project_levels_.push_back(psp_project_.input_slice((k + 1) * c[2], (k + 2) * c[2], false));
+  project_l2_skip_ = project_l2_.input_slice(0, c[1], true);
+  project_l2_up_ = project_l2_.input_slice(c[1], c[1] + classes, false);
+  project_l1_skip_ = project_l1_.input_slice(0, c[0], true);
+  project_l1_up_ = project_l1_.input_slice(c[0], c[0] + classes, false);
 }
 
 void SegmentationOriginal::check_input_size(int height, int width) const {
@@ -50,6 +67,21 @@ void SegmentationOriginal::check_input_size(int height, int width) const {
 Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const {
   ExecContext::Scope scope(ctx, "pspMod.1");
   const int h = static_cast<int>(x.dim(2)), w = static_cast<int>(x.dim(3));
+  if (!ctx.tracing() && !ctx.shape_only) {
+    // project(concat(x, resize(stage_k(pool_k)) ...)) = act(W_x x + sum_k resize(W_k stage_k)):
+    // each level's share of the 640 -> 128 projection runs at the level's own (pooled) size.
+    Tensor pooled, levels_sum;
+    for (int k = 0; k < kPspLevels; ++k) {
+      pooled = ops::avg_pool_3x3_s2(ctx, k == 0 ? x : pooled);
+      Tensor part = psp_project_levels_[k].forward(ctx, psp_stages_[k].forward(ctx, pooled));
+      part = ops::resize_bilinear(ctx, part, h, w);
+      if (k == 0)
+        levels_sum = std::move(part);
+      else
+        ops::add_inplace(ctx, levels_sum, part);
+    }
+    return psp_project_x_.forward_add(ctx, x, levels_sum);
+  }
   static const char* const kPoolNames[kPspLevels] = {"pool0", "pool1", "pool2", "pool3"};
   static const char* const kStageNames[kPspLevels] = {"stage0", "stage1", "stage2", "stage3"};
   Tensor levels[kPspLevels];
@@ -85,12 +117,18 @@ void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
   ctx.record("project_l3", l3);
   act_l3_.apply(ctx, l3);
   ctx.record("act_l3", l3);
-  up = upsample2x(ctx, l3);
-  Tensor l2 = project_l2_.forward(ctx, ops::concat_channels(ctx, {&enc.level2, &up}));
-  ctx.record("project_l2", l2);
-  up = upsample2x(ctx, l2);
-  Tensor l1 = project_l1_.forward(ctx, ops::concat_channels(ctx, {&enc.level1, &up}));
-  ctx.record("project_l1", l1);
+  Tensor l2, l1;
+  if (!ctx.tracing() && !ctx.shape_only) {
+    l2 = project_with_upsampled(ctx, project_l2_skip_, project_l2_up_, enc.level2, l3);
+    l1 = project_with_upsampled(ctx, project_l1_skip_, project_l1_up_, enc.level1, l2);
+  } else {
+    up = upsample2x(ctx, l3);
+    l2 = project_l2_.forward(ctx, ops::concat_channels(ctx, {&enc.level2, &up}));
+    ctx.record("project_l2", l2);
+    up = upsample2x(ctx, l2);
+    l1 = project_l1_.forward(ctx, ops::concat_channels(ctx, {&enc.level1, &up}));
+    ctx.record("project_l1", l1);
+  }
   outputs.push_back({"output", upsample2x(ctx, l1)});
 }
 

@@ -28,6 +28,12 @@ class SegmentationOriginal : public Network {
   BnActivation act_l3_;                // act_l3: BN + PReLU
   ConvLayer project_l2_;               // 1x1 CBR C2 + classes -> classes
   ConvLayer project_l1_;               // project_l1.1: 1x1 conv C1 + classes -> classes
+  // Untraced runs: the 1x1 projections over concatenations split by input (ConvLayer::
+  // input_slice), so each part runs at its own resolution and no concatenation is built.
+  ConvLayer psp_project_x_;                    // on pspMod.1's input, with the BN and PReLU
+  std::vector<ConvLayer> psp_project_levels_;  // on each pyramid level, before its resize
+  ConvLayer project_l2_skip_, project_l2_up_;  // on level 2 / on the half-size l3
+  ConvLayer project_l1_skip_, project_l1_up_;  // on level 1 / on the half-size l2
 };
 
 }  // namespace espnet

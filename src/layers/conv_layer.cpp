@@ -60,30 +60,26 @@ ConvLayer ConvLayer::followed_by(const BnActivation& after) const {
   return fused;
 }
 
-std::pair<ConvLayer, ConvLayer> ConvLayer::split_inputs(int first) const {
+ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activation) const {
   const Conv2dParams& p = params_;
-  if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups != 1 || first <= 0 || first >= p.in_channels)
-    throw Error("split_inputs: needs a 1x1 groups-1 layer and 0 < first < its input channels");
-  const int cout = p.out_channels, cin = p.in_channels;
-  ConvLayer a, b;
-  a.params_ = b.params_ = p;
-  a.params_.in_channels = first;
-  b.params_.in_channels = cin - first;
-  a.weight_ = Tensor({cout, first, 1, 1});
-  b.weight_ = Tensor({cout, cin - first, 1, 1});
+  if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups != 1 || begin < 0 || end <= begin ||
+      end > p.in_channels)
+    throw Error("input_slice: needs a 1x1 groups-1 layer and 0 <= begin < end <= its inputs");
+  const int cout = p.out_channels, cin = p.in_channels, count = end - begin;
+  ConvLayer slice;
+  slice.params_ = p;
+  slice.params_.in_channels = count;
+  slice.weight_ = Tensor({cout, count, 1, 1});
   for (int c = 0; c < cout; ++c)
-    for (int i = 0; i < cin; ++i) {
-      const float w = weight_.data()[int64_t(c) * cin + i];
-      if (i < first)
-        a.weight_.data()[int64_t(c) * first + i] = w;
-      else
-        b.weight_.data()[int64_t(c) * (cin - first) + i - first] = w;
-    }
-  b.bias_ = bias_;
-  b.counted_bias_ = counted_bias_;
-  b.act_ = act_;
-  b.slopes_ = slopes_;
-  return {std::move(a), std::move(b)};
+    for (int i = 0; i < count; ++i)
+      slice.weight_.data()[int64_t(c) * count + i] = weight_.data()[int64_t(c) * cin + begin + i];
+  if (with_bias_and_activation) {
+    slice.bias_ = bias_;
+    slice.counted_bias_ = counted_bias_;
+    slice.act_ = act_;
+    slice.slopes_ = slopes_;
+  }
+  return slice;
 }
 
 Tensor ConvLayer::forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const {

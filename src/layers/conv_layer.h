@@ -3,7 +3,6 @@
 #pragma once
 
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "exec_context.h"
@@ -68,10 +67,10 @@ class ConvLayer {
   /// This layer (which has no activation) followed by `after`, as one layer: the BatchNorm
   /// folded into the weights and bias, the activation taken over.
   ConvLayer followed_by(const BnActivation& after) const;
-  /// A 1x1, groups-1 layer split by input channels into the part reading channels [0, first)
-  /// (no bias, no activation) and the part reading the rest (bias and activation), so that
-  /// layer(concat(a, b)) = activation(first_part(a) + second_part(b)).
-  std::pair<ConvLayer, ConvLayer> split_inputs(int first) const;
+  /// The part of a 1x1, groups-1 layer that reads input channels [begin, end): with or without
+  /// the bias and activation. A layer over concat(a, b) equals activation(part_a(a) + part_b(b))
+  /// with the bias and activation kept in exactly one part (a 1x1 convolution is linear).
+  ConvLayer input_slice(int begin, int end, bool with_bias_and_activation) const;
 
  private:
   Conv2dParams params_;

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <numeric>
-#include <tuple>
 
 #include "espnet/error.h"
 
@@ -42,9 +41,10 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
                            p + "br.br.1.weight");
     merge_conv1x1_br_ = merge_conv1x1_.followed_by(out_bn_);
   }
-  if (upsampled_channels > 0)
-    std::tie(projection_upsampled_, projection_skip_) =
-        projection_.split_inputs(upsampled_channels);
+  if (upsampled_channels > 0) {
+    projection_upsampled_ = projection_.input_slice(0, upsampled_channels, false);
+    projection_skip_ = projection_.input_slice(upsampled_channels, in_planes, true);
+  }
 }
 
 Tensor EfficientPyrPool::forward_upsampled(ExecContext& ctx, const Tensor& coarse,
