@@ -52,6 +52,7 @@ ConvKernels avx512_kernels() {
   ESPNET_SET_KERNEL(k, add_prelu, add_prelu_f32_avx512);
   ESPNET_SET_KERNEL(k, add, add_f32_avx512);
   ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_avx512);
+  ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx512);
   return k;
 }
 
