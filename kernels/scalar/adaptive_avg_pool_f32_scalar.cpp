@@ -60,10 +60,26 @@ void pool_wide_cell(const float* in, int in_h, int in_w, int out_h, int out_w, i
   }
 }
 
+// The common exact halving (EfficientPyrPool's scale-2 level pooled back): every cell is 2x2.
+// Same sum order as the general path for a 2x2 cell (row by row, then the two columns).
+void halve(const float* input, int64_t planes, int out_h, int out_w, float* output) {
+  const int in_w = 2 * out_w;
+  const int64_t rows = planes * out_h;
+#pragma omp parallel for schedule(static) if (double(rows) * out_w * 4 >= kParallelMinElements)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* top = input + r * 2 * in_w;
+    const float* bottom = top + in_w;
+    float* out = output + r * out_w;
+    for (int x = 0; x < out_w; ++x)
+      out[x] = ((top[2 * x] + bottom[2 * x]) + (top[2 * x + 1] + bottom[2 * x + 1])) * 0.25f;
+  }
+}
+
 }  // namespace
 
 void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                                   int out_w, float* output) {
+  if (in_h == 2 * out_h && in_w == 2 * out_w) return halve(input, planes, out_h, out_w, output);
   int rows_per_job = static_cast<int>(kPixelsPerJob / out_w);
   if (rows_per_job < 1) rows_per_job = 1;
   const int64_t row_blocks = (out_h + rows_per_job - 1) / rows_per_job;
