@@ -1,7 +1,7 @@
 // gconv1x1_f32_scalar: grouped point-wise convolution, NCHW, portable C++ (no intrinsics; the
 // compiler may auto-vectorise with the baseline ISA). One output plane per job: fill with the
-// bias (plus the addend, if any), add weight * input plane for each of the group's input channels, then PReLU. Reads and
-// writes exactly the tensors' extents (no over-read, no tails).
+// bias (plus the addend, if any), add weight * input plane for each of the group's input channels,
+// then PReLU. Reads and writes exactly the tensors' extents (no over-read, no tails).
 #include "kernels/conv_kernels.h"
 
 namespace espnet {
