@@ -10,36 +10,17 @@
 #include <random>
 #include <string>
 
+#include "bench_support.h"
 #include "espnet/tensor.h"
 #include "kernels/dispatch.h"
 
 namespace espnet {
 namespace {
 
-Tensor random_tensor(Shape shape) {
-  Tensor t(std::move(shape));
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = dist(rng);
-  return t;
-}
-
-// Selects `isa` for the run; false (and the run is marked skipped) if the CPU lacks it.
-bool enter(benchmark::State& state, Isa isa, int threads) {
-  if (set_isa(isa) != isa) {
-    state.SkipWithError((std::string(isa_name(isa)) + " not supported by this CPU").c_str());
-    return false;
-  }
-  omp_set_num_threads(threads);
-  return true;
-}
-
-void set_counters(benchmark::State& state, double macs, double bytes) {
-  state.counters["FLOP/s"] =
-      benchmark::Counter(2.0 * macs, benchmark::Counter::kIsIterationInvariantRate);
-  state.counters["bytes/s"] =
-      benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
-}
+using bench::enter;
+using bench::random_tensor;
+using bench::set_bytes;
+using bench::set_counters;
 
 // Args: H, W, Cin, Cout, G, threads.
 void bench_pointwise(benchmark::State& state, Isa isa) {

@@ -13,6 +13,7 @@
 #include <random>
 #include <string>
 
+#include "bench_support.h"
 #include "espnet/tensor.h"
 #include "kernels/dispatch.h"
 #include "kernels/eesp_spatial.h"
@@ -20,27 +21,10 @@
 namespace espnet {
 namespace {
 
-Tensor random_tensor(Shape shape) {
-  Tensor t(std::move(shape));
-  std::mt19937 rng(1);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  for (int64_t i = 0; i < t.numel(); ++i) t.data()[i] = dist(rng);
-  return t;
-}
-
-bool enter(benchmark::State& state, Isa isa, int threads) {
-  if (set_isa(isa) != isa) {
-    state.SkipWithError((std::string(isa_name(isa)) + " not supported by this CPU").c_str());
-    return false;
-  }
-  omp_set_num_threads(threads);
-  return true;
-}
-
-void set_bytes(benchmark::State& state, double bytes) {
-  state.counters["bytes/s"] =
-      benchmark::Counter(bytes, benchmark::Counter::kIsIterationInvariantRate);
-}
+using bench::enter;
+using bench::random_tensor;
+using bench::set_bytes;
+using bench::set_counters;
 
 // Args: C, H, W, threads. In place: scale -1, shift 0 and slopes of +-1 keep every magnitude
 // as it is over the iterations (other values would drift to zero through the denormals and time
@@ -109,9 +93,8 @@ void bench_conv3x3(benchmark::State& state, Isa isa) {
            y.data());
     benchmark::ClobberMemory();
   }
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * 9 * (cin / groups) * double(cout) * oh * ow,
-                                                benchmark::Counter::kIsIterationInvariantRate);
-  set_bytes(state, 4.0 * (double(cin) * h * w + double(cout) * oh * ow));
+  set_counters(state, 9.0 * (cin / groups) * double(cout) * oh * ow,
+               4.0 * (double(cin) * h * w + double(cout) * oh * ow));
 }
 
 // Args: C, H, W, out H, out W, threads; `adaptive` picks adaptive pooling over resize.
@@ -204,9 +187,7 @@ void bench_eesp(benchmark::State& state, Isa isa) {
            shift.data(), slopes.data(), y.data());
     benchmark::ClobberMemory();
   }
-  state.counters["FLOP/s"] = benchmark::Counter(2.0 * 9 * 4 * width * oh * ow,
-                                                benchmark::Counter::kIsIterationInvariantRate);
-  set_bytes(state, 4.0 * width * (double(h) * w + 4.0 * oh * ow));
+  set_counters(state, 9.0 * 4 * width * oh * ow, 4.0 * width * (double(h) * w + 4.0 * oh * ow));
 }
 
 struct EespShape {

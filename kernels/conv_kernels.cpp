@@ -15,17 +15,22 @@ void pack_pointwise_rows(const float* weight, int in_channels, int out_channels,
       packed[ci * stride + co] = co < out_channels ? weight[co * in_channels + ci] : 0.0f;
 }
 
+int64_t tiles_per_block(int64_t tiles, int64_t outer, bool parallel) {
+  constexpr int64_t kJobsPerThread = 4;
+  if (tiles < 1) return 1;
+  if (!parallel || omp_in_parallel() || outer < 1) return tiles;
+  const int64_t wanted = kJobsPerThread * omp_get_max_threads();
+  if (outer >= wanted) return tiles;
+  int64_t blocks = (wanted + outer - 1) / outer;
+  if (blocks > tiles) blocks = tiles;
+  return (tiles + blocks - 1) / blocks;
+}
+
 int rows_per_job(int out_h, int out_w, int64_t pixels_per_job, int64_t outer, bool parallel) {
   int64_t rows = out_w > 0 ? pixels_per_job / out_w : 1;
   if (rows < 1) rows = 1;
-  if (parallel && !omp_in_parallel() && outer > 0) {
-    const int64_t wanted_blocks = (4 * int64_t(omp_get_max_threads()) + outer - 1) / outer;
-    if (wanted_blocks > 1) {
-      const int64_t fewer = (out_h + wanted_blocks - 1) / wanted_blocks;
-      if (fewer < rows) rows = fewer < 1 ? 1 : fewer;
-    }
-  }
-  return static_cast<int>(rows);
+  const int64_t limit = tiles_per_block(out_h, outer, parallel);
+  return static_cast<int>(rows < limit ? rows : limit);
 }
 
 Dwconv3x3Geometry dwconv3x3_geometry(int in_h, int in_w, int stride, int dilation) {

@@ -116,10 +116,15 @@ constexpr double kParallelMinMacsDepthwise = 1 << 19;
 /// The direct grouped 3x3 runs at roughly depth-wise speed per multiply-add.
 constexpr double kParallelMinMacsConv3x3 = 1 << 19;
 
+/// The job-splitting policy of every threaded kernel: a kernel has `outer` jobs (images, groups,
+/// pixel chunks or planes) and may also cut an axis of `tiles` units (rows, register tiles of
+/// output channels) into blocks. Returns the units per block: all of them, unless a threaded run
+/// (`parallel`, not already inside a parallel region) would have under 4 jobs per OpenMP thread,
+/// which would leave threads idle (a 38x38 plane is one job; SSD's 10x10 heads are one chunk).
+int64_t tiles_per_block(int64_t tiles, int64_t outer, bool parallel);
+
 /// Output rows per job for the kernels that split (image or plane, block of output rows): about
-/// `pixels_per_job` output pixels, but fewer rows when `outer` (the jobs there would be with whole
-/// planes) leaves a threaded run (`parallel`) with under 4 jobs per OpenMP thread: a 38x38
-/// plane is one 2048-pixel job, which would leave the second thread idle.
+/// `pixels_per_job` output pixels, and no more than tiles_per_block(out_h, outer, parallel).
 int rows_per_job(int out_h, int out_w, int64_t pixels_per_job, int64_t outer, bool parallel);
 
 /// One output pixel (before the activation) of the depth-wise 3x3 centred on input (center_y,

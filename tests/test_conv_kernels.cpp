@@ -23,8 +23,6 @@ namespace {
 
 using test::fill;
 using test::GuardedInput;
-using test::kGuard;
-using test::kGuardValue;
 using test::output_buffer;
 using test::test_seed;
 
@@ -32,30 +30,11 @@ struct Data {
   std::vector<float> weight, bias, slopes;
 };
 
-// Checks out (with guards) against ref; `what` names the case for the failure message.
+// Checks out (with guards) against ref over sums of `reduction` products.
 void expect_close(const std::vector<float>& out, const std::vector<float>& ref, int reduction,
                   const std::string& what) {
-  // Sum order differs from the reference (FMA, vector lanes); over long reductions the rounding
-  // difference grows with the number of terms, hence the wider tolerance above 256 inputs.
-  const double atol = reduction > 256 ? 1e-5 : 1e-6, rtol = reduction > 256 ? 1e-4 : 1e-5;
-  size_t bad = 0, worst = 0;
-  double worst_excess = -1.0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    const double diff = std::fabs(double(out[i]) - double(ref[i]));
-    const double limit = atol + rtol * std::fabs(double(ref[i]));
-    if (!(diff <= limit)) {
-      ++bad;
-      const double excess = std::isnan(diff) ? 1e30 : diff - limit;
-      if (excess > worst_excess) worst_excess = excess, worst = i;
-    }
-  }
-  EXPECT_EQ(bad, 0u) << what << ": " << bad << " of " << ref.size() << " elements differ; worst #"
-                     << worst << " got " << out[worst] << " want " << ref[worst];
-  for (int i = 0; i < kGuard; ++i)
-    if (out[ref.size() + i] != kGuardValue) {
-      ADD_FAILURE() << what << ": wrote past the output (guard " << i << ")";
-      break;
-    }
+  test::expect_close(out.data(), ref, true, what, test::reduction_atol(reduction),
+                     test::reduction_rtol(reduction));
 }
 
 struct PointwiseCase {

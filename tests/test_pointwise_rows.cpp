@@ -74,22 +74,13 @@ class PointwiseRowsTest : public ::testing::TestWithParam<Isa> {
           expected[n * batch_stride + px * row_stride + co] =
               nchw[(size_t(n) * c.out_channels + co) * plane + px];
 
-    const double atol = c.in_channels > 256 ? 1e-5 : 1e-6;
-    const double rtol = c.in_channels > 256 ? 1e-4 : 1e-5;
-    size_t bad = 0, first_bad = 0;
-    for (size_t i = 0; i < expected.size(); ++i) {
-      const double diff = std::fabs(double(out[i]) - double(expected[i]));
-      if (!(diff <= atol + rtol * std::fabs(double(expected[i])))) {
-        if (bad++ == 0) first_bad = i;
-      }
-    }
     std::ostringstream what;
     what << kernels_->pointwise_rows_name << " n" << c.batch << " " << c.in_channels << "->"
          << c.out_channels << " " << c.h << "x" << c.w << " row+" << c.row_padding << " batch+"
-         << c.batch_padding << (c.bias ? " bias" : "") << " seed " << seed_;
-    EXPECT_EQ(bad, 0u) << what.str() << ": " << bad << " of " << expected.size()
-                       << " floats differ (padding and guards included); first #" << first_bad
-                       << " got " << out[first_bad] << " want " << expected[first_bad];
+         << c.batch_padding << (c.bias ? " bias" : "") << " seed " << seed_
+         << " (padding and guards included)";
+    test::expect_close(out.data(), expected, false, what.str(), test::reduction_atol(c.in_channels),
+                       test::reduction_rtol(c.in_channels));
   }
 
   int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
