@@ -31,33 +31,31 @@ ConvKernels portable_kernels() {
   return k;
 }
 
+// The kernels every SIMD level has, all built from the same *_impl.inc bodies (suffix = ISA).
+#define ESPNET_SET_SIMD_KERNELS(row, isa)                                  \
+  (ESPNET_SET_KERNEL(row, pointwise, gconv1x1_f32_##isa),                  \
+   ESPNET_SET_KERNEL(row, pointwise_rows, pointwise_rows_f32_##isa),       \
+   ESPNET_SET_KERNEL(row, depthwise3x3, dwconv3x3_f32_##isa),              \
+   ESPNET_SET_KERNEL(row, conv3x3, gconv3x3_f32_##isa),                    \
+   ESPNET_SET_KERNEL(row, scale_shift_prelu, scale_shift_prelu_f32_##isa), \
+   ESPNET_SET_KERNEL(row, add_prelu, add_prelu_f32_##isa),                 \
+   ESPNET_SET_KERNEL(row, add, add_f32_##isa),                             \
+   ESPNET_SET_KERNEL(row, avg_pool3x3s2, avg_pool3x3s2_f32_##isa),         \
+   ESPNET_SET_KERNEL(row, eesp_spatial, eesp_dw_hff_f32_##isa))
+
 #if ESPNET_X86_KERNELS
+// AVX2 keeps the portable resize: the vector resize picks its taps with a two-source permute
+// with computed indices (vpermt2ps, tbl), which AVX2 lacks across its 128-bit halves.
 ConvKernels avx2_kernels() {
   ConvKernels k = portable_kernels();
-  ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_avx2);
-  ESPNET_SET_KERNEL(k, pointwise_rows, pointwise_rows_f32_avx2);
-  ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_avx2);
-  ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_avx2);
-  ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_avx2);
-  ESPNET_SET_KERNEL(k, add_prelu, add_prelu_f32_avx2);
-  ESPNET_SET_KERNEL(k, add, add_f32_avx2);
-  ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_avx2);
-  ESPNET_SET_KERNEL(k, eesp_spatial, eesp_dw_hff_f32_avx2);
+  ESPNET_SET_SIMD_KERNELS(k, avx2);
   return k;
 }
 
 ConvKernels avx512_kernels() {
   ConvKernels k = portable_kernels();
-  ESPNET_SET_KERNEL(k, pointwise, gconv1x1_f32_avx512);
-  ESPNET_SET_KERNEL(k, pointwise_rows, pointwise_rows_f32_avx512);
-  ESPNET_SET_KERNEL(k, depthwise3x3, dwconv3x3_f32_avx512);
-  ESPNET_SET_KERNEL(k, conv3x3, gconv3x3_f32_avx512);
-  ESPNET_SET_KERNEL(k, scale_shift_prelu, scale_shift_prelu_f32_avx512);
-  ESPNET_SET_KERNEL(k, add_prelu, add_prelu_f32_avx512);
-  ESPNET_SET_KERNEL(k, add, add_f32_avx512);
-  ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_avx512);
+  ESPNET_SET_SIMD_KERNELS(k, avx512);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx512);
-  ESPNET_SET_KERNEL(k, eesp_spatial, eesp_dw_hff_f32_avx512);
   return k;
 }
 #else
@@ -73,6 +71,8 @@ ConvKernels avx512_kernels() {
 #if ESPNET_NEON_KERNELS
 ConvKernels neon_kernels() {
   ConvKernels k = portable_kernels();
+  ESPNET_SET_SIMD_KERNELS(k, neon);
+  ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_neon);
   return k;
 }
 #else
@@ -82,6 +82,7 @@ ConvKernels neon_kernels() {
 }
 #endif
 
+#undef ESPNET_SET_SIMD_KERNELS
 #undef ESPNET_SET_KERNEL
 
 // Indexed by Isa; filled on first use (no static-initialisation order to worry about).
