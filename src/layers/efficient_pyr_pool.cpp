@@ -65,6 +65,12 @@ Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
   return forward_projected(ctx, projection_.forward(ctx, input));
 }
 
+Tensor EfficientPyrPool::forward(ExecContext& ctx, Tensor&& x) const {
+  Tensor projected = projection_.forward(ctx, x);
+  x = Tensor();
+  return forward_projected(ctx, std::move(projected));
+}
+
 Tensor EfficientPyrPool::forward_projected(ExecContext& ctx, Tensor x) const {
   ctx.record("projection", x);
   const int height = static_cast<int>(x.dim(2)), width = static_cast<int>(x.dim(3));
