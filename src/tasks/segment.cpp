@@ -1,5 +1,8 @@
 // Segmentation: the demo preprocessing of the model's family, the network, argmax, the label map
 // back at the photo's size; and its pictures (palette colours, blended overlay).
+#include <algorithm>
+#include <cmath>
+
 #include "espnet/error.h"
 #include "espnet/tasks.h"
 #include "image/blend.h"
@@ -12,11 +15,18 @@
 namespace espnet {
 namespace {
 
-// The network size the official demo of the model's family uses for this photo.
-NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb) {
+// The network size the official demo of the model's family uses for this photo, its longer
+// side capped at `max_side` (0: no cap) by scaling the photo's size first.
+NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb, int max_side) {
   // gen_cityscapes.py's default input size, whatever the photo's aspect.
   if (info.family == Family::kOriginal) return {1024, 512};
-  return segmentation_demo_network_size(rgb.width, rgb.height);
+  int width = rgb.width, height = rgb.height;
+  const int longer = std::max(width, height);
+  if (max_side > 0 && longer > max_side) {
+    width = std::max(32, int(std::lround(double(width) * max_side / longer)));
+    height = std::max(32, int(std::lround(double(height) * max_side / longer)));
+  }
+  return segmentation_demo_network_size(width, height);
 }
 
 }  // namespace
@@ -33,7 +43,10 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
                 std::to_string(options.width) + "x" + std::to_string(options.height) + ")");
   StageClock clock;
   NetworkSize size{options.width, options.height};
-  if (size.width == 0) size = demo_network_size(info, rgb);
+  if (options.max_side < 0 || (options.max_side > 0 && options.max_side < 32))
+    throw Error("SegmentOptions: max_side must be 0 (no cap) or at least 32, got " +
+                std::to_string(options.max_side));
+  if (size.width == 0) size = demo_network_size(info, rgb, options.max_side);
   if (size.width < 32 || size.height < 32)
     throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
                 " is too small (the demo needs at least 32x32)");
