@@ -123,33 +123,44 @@ Session::PlannedShape& Session::planned(const Tensor& input) {
   return *plans_.back();
 }
 
-void Session::check_memory_limit(const Shape& shape, size_t needed) const {
+void Session::check_memory_limit(PlannedShape& shape) {
+  if (shape.limit_checked) return;  // once per shape: reading the limit allocates
+  const size_t needed = options_.plan_memory ? shape.plan.arena_bytes : shape.plan.peak_live_bytes;
   // The arena this session already maps is given back before a larger one is mapped.
   const size_t limit = options_.memory_limit_bytes
                            ? options_.memory_limit_bytes
                            : detail::default_memory_limit_bytes(pool_->arena_bytes());
-  if (needed <= limit) return;
-  throw Error("input " + shape_to_string(shape) + " needs " + megabytes(needed) + " (" +
-              std::to_string(needed) +
-              " bytes) of activation memory, over this session's limit of " + megabytes(limit) +
-              " (" + std::to_string(limit) + " bytes" +
-              (options_.memory_limit_bytes
-                   ? "; SessionOptions::memory_limit_bytes)"
-                   : ": the available memory less a margin; SessionOptions::memory_limit_bytes "
-                     "sets another)") +
-              "; use a smaller input");
+  if (needed > limit)
+    throw Error("input " + shape_to_string(shape.shape) + " needs " + megabytes(needed) + " (" +
+                std::to_string(needed) +
+                " bytes) of activation memory, over this session's limit of " + megabytes(limit) +
+                " (" + std::to_string(limit) + " bytes" +
+                (options_.memory_limit_bytes
+                     ? "; SessionOptions::memory_limit_bytes)"
+                     : ": the available memory less a margin; SessionOptions::memory_limit_bytes "
+                       "sets another)") +
+                "; use a smaller input");
+  shape.limit_checked = true;
 }
 
-MemoryEstimate Session::memory_plan(const Shape& input_shape) {
+void Session::check_input_shape(const Shape& input_shape) const {
   if (input_shape.size() != 4 || input_shape[1] != 3 || input_shape[0] < 1)
     throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
                 shape_to_string(input_shape));
   if (input_shape[2] > 16384 || input_shape[3] > 16384)
     throw Error("input " + shape_to_string(input_shape) + " is too large (max 16384 per side)");
   model_->check_input_size(static_cast<int>(input_shape[2]), static_cast<int>(input_shape[3]));
+}
+
+void Session::check_memory(const Shape& input_shape) {
+  check_input_shape(input_shape);
   // The planning run reads no input value: a view of nothing stands for it.
-  const Tensor stand_in = Tensor::view(nullptr, input_shape);
-  const detail::MemoryPlan& plan = planned(stand_in).plan;
+  check_memory_limit(planned(Tensor::view(nullptr, input_shape)));
+}
+
+MemoryEstimate Session::memory_plan(const Shape& input_shape) {
+  check_input_shape(input_shape);
+  const detail::MemoryPlan& plan = planned(Tensor::view(nullptr, input_shape)).plan;
   MemoryEstimate estimate;
   estimate.arena_bytes = plan.arena_bytes;
   estimate.live_bytes = plan.peak_live_bytes;
@@ -159,22 +170,13 @@ MemoryEstimate Session::memory_plan(const Shape& input_shape) {
 }
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
-  if (input.rank() != 4 || input.dim(1) != 3 || input.dim(0) < 1)
-    throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
-                shape_to_string(input.shape()));
-  if (input.dim(2) > 16384 || input.dim(3) > 16384)
-    throw Error("input " + shape_to_string(input.shape()) + " is too large (max 16384 per side)");
-  model_->check_input_size(static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3)));
+  check_input_shape(input.shape());
   if (!options_.allow_non_finite_input) check_finite(input);
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
   DenormalsFlushedToZero flush;
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
   PlannedShape& shape = planned(input);
-  if (!shape.limit_checked) {
-    check_memory_limit(input.shape(),
-                       options_.plan_memory ? shape.plan.arena_bytes : shape.plan.peak_live_bytes);
-    shape.limit_checked = true;
-  }
+  check_memory_limit(shape);
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
   detail::PoolScope pool_scope(pool_.get());

@@ -100,6 +100,11 @@ class ESPNET_API Session {
   /// cannot take.
   MemoryEstimate memory_plan(const Shape& input_shape);
 
+  /// Plans `input_shape` if it is new and throws the espnet::Error run() would throw if a run
+  /// of it would not fit the memory limit; allocates nothing. Lets a caller refuse a size before
+  /// preparing a large input for it.
+  void check_memory(const Shape& input_shape);
+
   /// Heap blocks runs took because they did not follow their plan (0 unless the network's
   /// allocation order changes between runs of one shape; tests check it stays 0).
   size_t plan_fallback_allocations() const;
@@ -126,7 +131,8 @@ class ESPNET_API Session {
   SessionOptions options_;
   struct PlannedShape;
   PlannedShape& planned(const Tensor& input);
-  void check_memory_limit(const Shape& shape, size_t needed) const;
+  void check_input_shape(const Shape& shape) const;
+  void check_memory_limit(PlannedShape& shape);
 
   std::unique_ptr<detail::TensorPool> pool_;          // declared before outputs_: outlives them
   std::vector<std::unique_ptr<PlannedShape>> plans_;  // most recently used last

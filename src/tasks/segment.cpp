@@ -51,6 +51,8 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
     throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
                 " is too small (the demo needs at least 32x32)");
   model.check_input_size(size.height, size.width);
+  // A size whose run would not fit is refused before its (large) input is prepared.
+  session.check_memory({1, 3, size.height, size.width});
   const Tensor input = info.family == Family::kOriginal
                            ? preprocess_segmentation_original(rgb, size.width, size.height)
                            : preprocess_segmentation_edgenets(rgb, size.width, size.height);
