@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "asan_regions.h"
+
 namespace espnet::detail {
 
 ActivationArena::~ActivationArena() {
@@ -12,6 +14,7 @@ ActivationArena::~ActivationArena() {
 }
 
 void ActivationArena::release() {
+  if (data_) mark_usable(data_, capacity_);  // ASan: the next mapping here starts clean
   if (mapping_) munmap(mapping_, mapped_);
   mapping_ = data_ = nullptr;
   mapped_ = capacity_ = 0;

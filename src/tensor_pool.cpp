@@ -6,6 +6,7 @@
 #include <cstring>
 #include <string>
 
+#include "asan_regions.h"
 #include "espnet/error.h"
 
 namespace espnet::detail {
@@ -36,12 +37,13 @@ void TensorPool::record(int32_t block, bool is_release) {
 
 void* TensorPool::acquire(size_t bytes) {
   bytes = (bytes + kBlockAlignment - 1) / kBlockAlignment * kBlockAlignment;
+  const size_t reserved = bytes + kAsanRedzone;  // what the plan sets aside for the block
   const int32_t block = static_cast<int32_t>(sizes_.size());
   if (mode_ == Mode::kRecording) {
     if (sizes_.size() >= kMaxRecordedBlocks)
       throw Error("memory planning: the network makes more than " +
                   std::to_string(kMaxRecordedBlocks) + " allocations in one run");
-    sizes_.push_back(bytes);
+    sizes_.push_back(reserved);
     record(block, false);
     void* p = reservation_ + size_t(block) * kBlockAlignment;
     live_.push_back({p, bytes, block, run_, false});
@@ -50,12 +52,13 @@ void* TensorPool::acquire(size_t bytes) {
   void* p = nullptr;
   bool heap = true;
   if (mode_ == Mode::kPlanned) {
-    sizes_.push_back(bytes);
+    sizes_.push_back(reserved);
     if (following_ && cursor_ < plan_->events.size() &&
         plan_->events[cursor_] == AllocationEvent{block, false} &&
-        size_t(block) < plan_->sizes.size() && plan_->sizes[block] == bytes) {
+        size_t(block) < plan_->sizes.size() && plan_->sizes[block] == reserved) {
       ++cursor_;
       p = arena_.data() + plan_->offsets[block];
+      mark_usable(p, bytes);
       heap = false;
     } else {
       following_ = false;
@@ -101,6 +104,7 @@ void TensorPool::release(void* p) {
     std::free(block.data);
   } else {
     poison(block.data, block.bytes);  // an arena block (recording addresses returned above)
+    mark_unusable(block.data, block.bytes);
   }
 }
 
@@ -139,6 +143,7 @@ bool TensorPool::begin_planned_run(const MemoryPlan* plan) {
   // first), the plan's offsets might be in use and the arena must not move: heap blocks only.
   following_ = live_.empty();
   if (following_ && !arena_.reserve(plan->arena_bytes)) return false;
+  if (following_) mark_unusable(arena_.data(), arena_.capacity());  // ASan: nothing live yet
   mode_ = Mode::kPlanned;
   plan_ = plan;
   ++run_;
