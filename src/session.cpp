@@ -123,9 +123,12 @@ Session::PlannedShape& Session::planned(const Tensor& input) {
   return *plans_.back();
 }
 
-void Session::check_memory_limit(PlannedShape& shape) {
-  if (shape.limit_checked) return;  // once per shape: reading the limit allocates
-  const size_t needed = options_.plan_memory ? shape.plan.arena_bytes : shape.plan.peak_live_bytes;
+void Session::check_memory_limit(PlannedShape& shape, size_t other_bytes) {
+  // Once per shape for run(): reading the available memory allocates.
+  if (shape.limit_checked && other_bytes == 0) return;
+  const size_t activations =
+      options_.plan_memory ? shape.plan.arena_bytes : shape.plan.peak_live_bytes;
+  const size_t needed = activations + other_bytes;
   // The arena this session already maps is given back before a larger one is mapped.
   const size_t limit = options_.memory_limit_bytes
                            ? options_.memory_limit_bytes
@@ -133,14 +136,17 @@ void Session::check_memory_limit(PlannedShape& shape) {
   if (needed > limit)
     throw Error("input " + shape_to_string(shape.shape) + " needs " + megabytes(needed) + " (" +
                 std::to_string(needed) +
-                " bytes) of activation memory, over this session's limit of " + megabytes(limit) +
-                " (" + std::to_string(limit) + " bytes" +
+                (other_bytes ? " bytes) of memory (" + megabytes(activations) +
+                                   " of activations and " + megabytes(other_bytes) + " besides)"
+                             : " bytes) of activation memory") +
+                ", over this session's limit of " + megabytes(limit) + " (" +
+                std::to_string(limit) + " bytes" +
                 (options_.memory_limit_bytes
                      ? "; SessionOptions::memory_limit_bytes)"
                      : ": the available memory less a margin; SessionOptions::memory_limit_bytes "
                        "sets another)") +
                 "; use a smaller input");
-  shape.limit_checked = true;
+  if (other_bytes == 0) shape.limit_checked = true;
 }
 
 void Session::check_input_shape(const Shape& input_shape) const {
@@ -152,10 +158,10 @@ void Session::check_input_shape(const Shape& input_shape) const {
   model_->check_input_size(static_cast<int>(input_shape[2]), static_cast<int>(input_shape[3]));
 }
 
-void Session::check_memory(const Shape& input_shape) {
+void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
   check_input_shape(input_shape);
   // The planning run reads no input value: a view of nothing stands for it.
-  check_memory_limit(planned(Tensor::view(nullptr, input_shape)));
+  check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
 }
 
 MemoryEstimate Session::memory_plan(const Shape& input_shape) {

@@ -102,8 +102,9 @@ class ESPNET_API Session {
 
   /// Plans `input_shape` if it is new and throws the espnet::Error run() would throw if a run
   /// of it would not fit the memory limit; allocates nothing. Lets a caller refuse a size before
-  /// preparing a large input for it.
-  void check_memory(const Shape& input_shape);
+  /// preparing a large input for it. `other_bytes`: what the caller will hold besides the
+  /// activations (its input, copies of the outputs), counted against the same limit.
+  void check_memory(const Shape& input_shape, size_t other_bytes = 0);
 
   /// Heap blocks runs took because they did not follow their plan (0 unless the network's
   /// allocation order changes between runs of one shape; tests check it stays 0).
@@ -132,7 +133,7 @@ class ESPNET_API Session {
   struct PlannedShape;
   PlannedShape& planned(const Tensor& input);
   void check_input_shape(const Shape& shape) const;
-  void check_memory_limit(PlannedShape& shape);
+  void check_memory_limit(PlannedShape& shape, size_t other_bytes = 0);
 
   std::unique_ptr<detail::TensorPool> pool_;          // declared before outputs_: outlives them
   std::vector<std::unique_ptr<PlannedShape>> plans_;  // most recently used last

@@ -51,8 +51,12 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
     throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
                 " is too small (the demo needs at least 32x32)");
   model.check_input_size(size.height, size.width);
-  // A size whose run would not fit is refused before its (large) input is prepared.
-  session.check_memory({1, 3, size.height, size.width});
+  // A size whose run would not fit is refused before its (large) input is prepared; besides
+  // the activations the task holds the input, the copy of the logits and the label maps.
+  const size_t pixels = size_t(size.width) * size.height;
+  const size_t held =
+      pixels * sizeof(float) * (3 + size_t(info.classes)) + pixels + size_t(rgb.width) * rgb.height;
+  session.check_memory({1, 3, size.height, size.width}, held);
   const Tensor input = info.family == Family::kOriginal
                            ? preprocess_segmentation_original(rgb, size.width, size.height)
                            : preprocess_segmentation_edgenets(rgb, size.width, size.height);
