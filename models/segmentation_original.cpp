@@ -67,7 +67,7 @@ void SegmentationOriginal::check_input_size(int height, int width) const {
 Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const {
   ExecContext::Scope scope(ctx, "pspMod.1");
   const int h = static_cast<int>(x.dim(2)), w = static_cast<int>(x.dim(3));
-  if (!ctx.tracing() && !ctx.shape_only) {
+  if (!ctx.upstream_structure()) {
     // project(concat(x, resize(stage_k(pool_k)) ...)) = act(W_x x + sum_k resize(W_k stage_k)):
     // each level's share of the 640 -> 128 projection runs at the level's own (pooled) size.
     Tensor pooled, levels_sum;
@@ -118,7 +118,7 @@ void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
   act_l3_.apply(ctx, l3);
   ctx.record("act_l3", l3);
   Tensor l2, l1;
-  if (!ctx.tracing() && !ctx.shape_only) {
+  if (!ctx.upstream_structure()) {
     l2 = project_with_upsampled(ctx, project_l2_skip_, project_l2_up_, enc.level2, l3);
     l1 = project_with_upsampled(ctx, project_l1_skip_, project_l1_up_, enc.level1, l2);
   } else {

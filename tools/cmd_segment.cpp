@@ -37,6 +37,9 @@ int run_segment(const Words& words) {
       {"--output", true, "directory for the PNGs (must exist; default: current directory)", "-o"},
       {"--size", true,
        "network input WIDTHxHEIGHT, multiples of 16 (default: as the official demo)"},
+      {"--max-side", true,
+       "big photos: cap the network input's longer side at N (default 2048; the label map stays "
+       "at the photo's size); 0 runs the demo's full size (fails cleanly if it cannot fit)"},
       {"--alpha", true, "overlay opacity of the colour mask, 0..1 (default 0.7)"},
       {"--labelids", false, "also write the Cityscapes labelId PNG (2x, for the official scripts)"},
       {"--json", false, "print JSON"},
@@ -65,6 +68,8 @@ int run_segment(const Words& words) {
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
   int fixed_w = 0, fixed_h = 0;
   const bool fixed_size = args.size_value("--size", &fixed_w, &fixed_h);
+  const int max_side = args.int_value("--max-side", SegmentOptions{}.max_side, 0, 1 << 20);
+  if (max_side > 0 && max_side < 32) throw UsageError("--max-side must be 0 or at least 32");
   if (!is_directory(out_dir)) throw Error("output directory '" + out_dir + "' does not exist");
 
   auto model = Model::load(args.positional()[0]);
@@ -93,7 +98,7 @@ int run_segment(const Words& words) {
     Clock::time_point t1 = Clock::now();
     StageTimes stages;
     const SegmentationResult result =
-        segment(session, photo, SegmentOptions{fixed_w, fixed_h}, &stages);
+        segment(session, photo, SegmentOptions{fixed_w, fixed_h, max_side}, &stages);
     const int net_w = result.network_width, net_h = result.network_height;
     const std::vector<uint8_t>& labels = result.labels;
     const std::string stem = join_path(out_dir, file_stem(path));

@@ -58,6 +58,13 @@ struct SegmentOptions {
   /// side of the photo rounded down to a multiple of 32, for original-repository models
   /// 1024 x 512 whatever the photo's aspect. Both or neither must be set.
   int width = 0, height = 0;
+  /// Big photos: when the size is picked as above, an EdgeNets photo whose longer side is over
+  /// `max_side` is first scaled (keeping its aspect) so that it is `max_side`, and only then
+  /// rounded to multiples of 32; the label map still comes back at the photo's full size. The
+  /// default, 2048, keeps a 48-megapixel photo within about 1 GB (the network at 2048x1536)
+  /// instead of the ~6 GB its full size would take. 0: no cap, the official demo exactly (a
+  /// size whose memory the session's limit refuses then throws espnet::Error).
+  int max_side = 2048;
 };
 
 /// A segmented photo.

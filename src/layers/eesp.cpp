@@ -91,6 +91,8 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
     const Tensor* parts[kMaxBranches];
     ExecContext untimed(ctx.trace_function());
     untimed.set_scope(ctx.scope());
+    untimed.shape_only = ctx.shape_only;  // a planning run allocates these too, computes nothing
+    untimed.planning = ctx.planning;
     for (size_t i = 0; i < branches_.size(); ++i) {
       fused[i] = branches_[i].forward(untimed, reduced);
       untimed.record(kBranchNames[i], fused[i]);
