@@ -386,16 +386,18 @@ TEST(PthReader, ZipEqualsARebuiltLegacyFile) {
   }
 }
 
-TEST(PthReader, LoadsTheLargestCheckpointQuickly) {
+TEST(PthReader, ReadsTheLargestCheckpoint) {
   ESPNET_REQUIRE_REF_DATA();
   auto start = std::chrono::steady_clock::now();
   Checkpoint c = read_pth(checkpoint_path("det_ssd300_coco_s2.0_random.pth"));
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // Printed, not asserted: a unit test cannot time anything reliably on a shared machine (the
+  // load time is measured side by side with `espnet bench --json`'s load_ms instead).
   std::printf("det_ssd300 (24 MB, %zu tensors) loaded in %.1f ms\n", c.tensors.size(), ms);
-#ifdef NDEBUG
-  EXPECT_LT(ms, 1000.0);
-#endif
+  ASSERT_FALSE(c.tensors.empty());
+  for (const CheckpointTensor& t : c.tensors)
+    EXPECT_EQ(static_cast<int64_t>(t.values.size()), shape_numel(t.shape)) << t.name;
 }
 
 TEST(PthReader, LooksLikePth) {
