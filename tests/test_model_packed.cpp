@@ -14,6 +14,7 @@
 #include "espnet/npy.h"
 #include "espnet/session.h"
 #include "file_util.h"
+#include "mapped_file.h"
 #include "model_config_text.h"
 #include "model_file/model_file.h"
 #include "support/ref_data.h"
@@ -167,6 +168,33 @@ TEST(ModelPacked, ConfigMustBeConsistent) {
   c.config = config;
   c.config.replace(c.config.find("params="), 7, "params=-");
   EXPECT_NE(load_error(c).find("config 'params'"), std::string::npos);
+}
+
+TEST(MappedFile, HoldsTheFileOrSaysWhatIsWrong) {
+  const std::string path = ::testing::TempDir() + "/mapped.bin";
+  std::vector<uint8_t> bytes(100003);
+  for (size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<uint8_t>(i * 7 + 1);
+  write_file_atomic(path, bytes.data(), bytes.size());
+  auto file = MappedFile::open(path);
+  ASSERT_EQ(file->size(), bytes.size());
+  EXPECT_EQ(std::memcmp(file->data(), bytes.data(), bytes.size()), 0);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(file->data()) % 64, 0u);  // page aligned
+
+  const std::string empty = ::testing::TempDir() + "/mapped_empty.bin";
+  write_file_atomic(empty, nullptr, 0);
+  EXPECT_EQ(MappedFile::open(empty)->size(), 0u);
+
+  auto message = [](const std::string& p, uint64_t limit) {
+    try {
+      MappedFile::open(p, limit);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(message(path + ".missing", 1 << 20).find("mapped.bin.missing"), std::string::npos);
+  EXPECT_NE(message(::testing::TempDir(), 1 << 20).find("not a regular file"), std::string::npos);
+  EXPECT_NE(message(path, 1000).find("too large"), std::string::npos);
 }
 
 }  // namespace
