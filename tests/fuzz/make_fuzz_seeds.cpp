@@ -14,6 +14,7 @@
 #include "checkpoint/pth_reader.h"
 #include "checkpoint/zip_archive.h"
 #include "espnet/error.h"
+#include "espnet/model.h"
 #include "espnet/npy.h"
 #include "file_util.h"
 #include "image/png_write.h"
@@ -187,6 +188,9 @@ int main(int argc, char** argv) {
     write(out + "/model_file/seg_s0.5.espnet", espnet::encode_model_file(model));
     model.tensors.resize(3);
     write(out + "/model_file/three_tensors.espnet", espnet::encode_model_file(model));
+    // The same model as `espnet convert` writes it: packed arrays (reaches the packed reader).
+    espnet::Model::load(ref + "/checkpoints/espnetv2_s_0.5_pascal_384x384.pth")
+        ->save(out + "/model_file/seg_s0.5_packed.espnet");
 
     // .npy: every dtype, ranks 0 to 4.
     const float f[6] = {0.5f, -1, 2, 1e-38f, 3, 4};
