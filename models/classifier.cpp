@@ -8,10 +8,15 @@ namespace espnet {
 Classifier::Classifier(WeightReader& reader, double scale, int classes)
     : encoder_(reader, "", scale, EncoderOptions{true, false}) {
   const int features = encoder_.channels()[5];
-  const std::vector<float> weight = reader.take("classifier.weight", {classes, features});
-  bias_ = reader.take("classifier.bias", {classes});
-  packed_weight_ = Tensor({features, pointwise_rows_stride(classes)});
-  pack_pointwise_rows(weight.data(), features, classes, packed_weight_.data());
+  packed_weight_ = reader.packed_tensor(
+      "classifier.weight@rows", {features, pointwise_rows_stride(classes)}, [&] {
+        const std::vector<float>& weight = reader.take("classifier.weight", {classes, features});
+        Tensor packed = Tensor::uninitialized({features, pointwise_rows_stride(classes)});
+        pack_pointwise_rows(weight.data(), features, classes, packed.data());
+        return packed;
+      });
+  bias_ = reader.packed_values("classifier.bias@values", classes,
+                               [&] { return reader.take("classifier.bias", {classes}); });
 }
 
 void Classifier::check_input_size(int height, int width) const {

@@ -49,13 +49,14 @@ SegmentationOriginal::SegmentationOriginal(WeightReader& reader, double scale, i
                           ops::Activation::kPRelu);
   project_l1_ = ConvLayer(reader, {"project_l1.1.conv.weight", "", "", ""},
                           conv_params(c[0] + classes, classes, 1));
-  psp_project_x_ = psp_project_.input_slice(0, c[2], true);
+  psp_project_x_ = psp_project_.input_slice(0, c[2], true, reader);
   for (int k = 0; k < kPspLevels; ++k)
-    psp_project_levels_.push_back(psp_project_.input_slice((k + 1) * c[2], (k + 2) * c[2], false));
-  project_l2_skip_ = project_l2_.input_slice(0, c[1], true);
-  project_l2_up_ = project_l2_.input_slice(c[1], c[1] + classes, false);
-  project_l1_skip_ = project_l1_.input_slice(0, c[0], true);
-  project_l1_up_ = project_l1_.input_slice(c[0], c[0] + classes, false);
+    psp_project_levels_.push_back(
+        psp_project_.input_slice((k + 1) * c[2], (k + 2) * c[2], false, reader));
+  project_l2_skip_ = project_l2_.input_slice(0, c[1], true, reader);
+  project_l2_up_ = project_l2_.input_slice(c[1], c[1] + classes, false, reader);
+  project_l1_skip_ = project_l1_.input_slice(0, c[0], true, reader);
+  project_l1_up_ = project_l1_.input_slice(c[0], c[0] + classes, false, reader);
 }
 
 void SegmentationOriginal::check_input_size(int height, int width) const {

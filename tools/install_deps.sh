@@ -2,7 +2,8 @@
 # Installs the build dependencies from Debian packages (needs root or sudo).
 # ESPNET_CROSS_AARCH64=0 skips the aarch64 cross-build packages (see below).
 set -euo pipefail
-packages=(build-essential cmake libeigen3-dev libgtest-dev libbenchmark-dev libstb-dev libomp-dev pkgconf)
+packages=(build-essential cmake libeigen3-dev libgtest-dev libbenchmark-dev libstb-dev libomp-dev pkgconf
+  libpng-dev zlib1g-dev)
 # Only for the reliability checks in tools/run_tests.sh: libFuzzer (tests/fuzz) and the
 # ThreadSanitizer run need clang and its sanitizer runtimes (libomp-dev brings libarcher).
 packages+=(clang libclang-rt-14-dev)

@@ -39,11 +39,11 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
   if (last_layer_br) {
     out_bn_ = BnActivation(reader, p + "br.br.0", out_planes, ops::Activation::kPRelu,
                            p + "br.br.1.weight");
-    merge_conv1x1_br_ = merge_conv1x1_.followed_by(out_bn_);
+    merge_conv1x1_br_ = merge_conv1x1_.followed_by(out_bn_, reader);
   }
   if (upsampled_channels > 0) {
-    projection_upsampled_ = projection_.input_slice(0, upsampled_channels, false);
-    projection_skip_ = projection_.input_slice(upsampled_channels, in_planes, true);
+    projection_upsampled_ = projection_.input_slice(0, upsampled_channels, false, reader);
+    projection_skip_ = projection_.input_slice(upsampled_channels, in_planes, true, reader);
   }
 }
 

@@ -69,8 +69,10 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
   result.height = rgb.height;
   result.network_width = size.width;
   result.network_height = size.height;
-  result.logits = outputs.at(0).value;  // a copy: the session's outputs change on its next run
-  result.network_labels = argmax_labels(result.logits);
+  const Tensor& logits = outputs.at(0).value;
+  result.network_labels = argmax_labels(logits);
+  // A copy: the session's outputs change on its next run.
+  if (options.keep_logits) result.logits = logits;
   result.labels = resize_labels_nearest(result.network_labels.data(), size.width, size.height,
                                         rgb.width, rgb.height);
   const std::vector<int64_t> counts = label_histogram(result.labels, info.classes);
