@@ -189,10 +189,14 @@ TEST(GroundTruth, VocAnnotationWithPartsAndDifficult) {
              "<part><name>head</name><bndbox><xmin>1</xmin><ymin>2</ymin><xmax>3</xmax>"
              "<ymax>4</ymax></bndbox></part></object>\n"
              "<object><name>dog</name><difficult>1</difficult><bndbox><xmin>5.0</xmin>"
-             "<ymin>6</ymin><xmax>7</xmax><ymax>8</ymax></bndbox></object></annotation>");
-  const std::vector<std::string> names = {"background", "dog", "person"};
+             "<ymin>6</ymin><xmax>7</xmax><ymax>8</ymax></bndbox></object>"
+             "<object><name>tvmonitor</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax>"
+             "<ymax>2</ymax></bndbox></object></annotation>");
+  const std::vector<std::string> names = {"background", "dog", "person", "tv/monitor"};
   const std::vector<eval::GroundTruthBox> boxes = eval::read_voc_annotation(path, names);
-  ASSERT_EQ(boxes.size(), 2u);
+  ASSERT_EQ(boxes.size(), 3u);
+  EXPECT_EQ(boxes[2].label, 3);      // the VOC files' spelling of our "tv/monitor"
+  EXPECT_FALSE(boxes[2].difficult);  // <difficult> absent
   EXPECT_EQ(boxes[0].label, 2);
   EXPECT_FALSE(boxes[0].difficult);
   EXPECT_EQ(boxes[0].x1, 9);

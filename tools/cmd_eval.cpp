@@ -335,10 +335,13 @@ int run_eval(const Words& words) {
     std::printf("%s, %zu images (%.1f images/s)\n  %-16s %8s %8s\n", dataset.layout.c_str(), total,
                 total / seconds, "class", "AP %", "AP07 %");
     for (int c = 1; c < info.classes; ++c) {
-      const std::string ap = s.ap[c] ? json_number(100.0 * *s.ap[c]).substr(0, 6) : "-";
-      const std::string ap07 =
-          s.ap_voc07[c] ? json_number(100.0 * *s.ap_voc07[c]).substr(0, 6) : "-";
-      std::printf("  %-16s %8s %8s\n", names[c].c_str(), ap.c_str(), ap07.c_str());
+      auto percent = [](const std::optional<double>& v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", v ? 100.0 * *v : 0.0);
+        return v ? std::string(buf) : std::string("-");
+      };
+      std::printf("  %-16s %8s %8s\n", names[c].c_str(), percent(s.ap[c]).c_str(),
+                  percent(s.ap_voc07[c]).c_str());
     }
     std::printf("  mAP %.2f %% (all points), %.2f %% (VOC07 11-point)\n", 100.0 * s.map,
                 100.0 * s.map_voc07);

@@ -1,5 +1,6 @@
 #include "folder_run.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -95,6 +96,35 @@ std::string recorded_file(const std::string& line) {
   return "";
 }
 
+// Temporary files a killed run left beside its outputs ("<output>.tmp<pid>", see
+// write_file_atomic): removed before a resumed run, so that the folder holds finished files only.
+void remove_stale_temporaries(const std::vector<std::vector<std::string>>& outputs) {
+  std::set<std::string> names, dirs;
+  for (const std::vector<std::string>& list : outputs)
+    for (const std::string& out : list) {
+      names.insert(out);
+      const size_t slash = out.find_last_of('/');
+      dirs.insert(slash == std::string::npos ? "." : out.substr(0, slash));
+    }
+  for (const std::string& dir : dirs) {
+    DIR* d = opendir(dir.c_str());
+    if (!d) continue;
+    std::vector<std::string> stale;
+    while (dirent* e = readdir(d)) {
+      const std::string name = e->d_name;
+      const size_t tmp = name.rfind(".tmp");
+      if (tmp == std::string::npos ||
+          name.find_first_not_of("0123456789", tmp + 4) != std::string::npos)
+        continue;
+      const std::string target = name.substr(0, tmp);
+      const std::string full = dir == "." ? target : dir + "/" + target;
+      if (names.count(full) || names.count("./" + target)) stale.push_back(dir + "/" + name);
+    }
+    closedir(d);
+    for (const std::string& path : stale) std::remove(path.c_str());
+  }
+}
+
 }  // namespace
 
 JsonlWriter::JsonlWriter(const std::string& path, bool resume) : path_(path) {
@@ -120,6 +150,27 @@ JsonlWriter::JsonlWriter(const std::string& path, bool resume) : path_(path) {
 
 JsonlWriter::~JsonlWriter() {
   if (fd_ >= 0) ::close(fd_);
+}
+
+void JsonlWriter::drop_records(const std::set<std::string>& files) {
+  bool any = false;
+  for (const std::string& f : files) any = any || recorded_.count(f);
+  if (!any) return;
+  const std::vector<uint8_t> bytes = read_file_bytes(path_);
+  std::string kept;
+  size_t start = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes[i] != '\n') continue;
+    const std::string line(bytes.begin() + start, bytes.begin() + i + 1);
+    if (!files.count(recorded_file(line))) kept += line;
+    start = i + 1;
+  }
+  write_file_atomic(path_, kept.data(), kept.size());
+  // The rename replaced the file: append to the new one.
+  ::close(fd_);
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd_ < 0) throw Error("cannot write '" + path_ + "': " + std::strerror(errno));
+  for (const std::string& f : files) recorded_.erase(f);
 }
 
 void JsonlWriter::write(const std::string& object) {
@@ -156,7 +207,9 @@ FolderRun plan_folder_run_impl(const Args& args, const std::string& command,
     order = std::vector<size_t>(order.begin() + n * shard.index / shard.count,
                                 order.begin() + n * (shard.index + 1) / shard.count);
   }
+  if (resume) remove_stale_temporaries(outputs);
   size_t skipped = 0;
+  std::set<std::string> redo;
   for (size_t i : order) {
     bool done = resume;
     if (done && run.jsonl) done = run.jsonl->has_record(photos[i]);
@@ -167,7 +220,9 @@ FolderRun plan_folder_run_impl(const Args& args, const std::string& command,
       ++skipped;
     else
       run.photos.push_back(photos[i]);
+    if (!done && run.jsonl && run.jsonl->has_record(photos[i])) redo.insert(photos[i]);
   }
+  if (run.jsonl) run.jsonl->drop_records(redo);
   if (resume && !run.jsonl && !outputs.empty() && outputs[0].empty())
     throw UsageError("--resume needs --jsonl here: " + command +
                      " writes no files by which a finished photo could be recognised");

@@ -40,6 +40,9 @@ class JsonlWriter {
 
   /// True when a record with "file": `file` was already in the file.
   bool has_record(const std::string& file) const { return recorded_.count(file) != 0; }
+  /// Rewrites the file (atomically) without the records of `files`: photos about to be done
+  /// again, whose outputs went missing, so that every photo keeps one record.
+  void drop_records(const std::set<std::string>& files);
   /// Appends `object` (one JSON object, no newline) and a newline in one write.
   void write(const std::string& object);
 

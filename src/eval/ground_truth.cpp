@@ -68,6 +68,16 @@ float parse_coordinate(const std::string& object, const std::string& tag, const 
   return static_cast<float>(v);
 }
 
+// Class names compared by their letters and digits only, lower case: the VOC files' "pottedplant"
+// and "tvmonitor" are our "potted-plant" and "tv/monitor".
+std::string name_key(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (std::isalnum(static_cast<unsigned char>(c)))
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
 }  // namespace
 
 LabelMap read_label_png(const std::string& path) {
@@ -149,7 +159,7 @@ std::vector<GroundTruthBox> read_voc_annotation(const std::string& path,
     if (!found) throw Error("annotation '" + path + "': an <object> without <name>");
     int label = -1;
     for (size_t c = 0; c < class_names.size(); ++c)
-      if (lower_trimmed(class_names[c]) == name) label = static_cast<int>(c);
+      if (name_key(class_names[c]) == name_key(name)) label = static_cast<int>(c);
     if (label < 0) throw Error("annotation '" + path + "': unknown class '" + name + "'");
     const std::string difficult = lower_trimmed(element_text(object, "difficult", &found));
     const std::string box = element_text(object, "bndbox", &found);

@@ -31,10 +31,10 @@ uint8_t cityscapes_label_id_to_train_id(uint8_t label_id);
 void cityscapes_label_ids_to_train_ids(std::vector<uint8_t>* labels);
 
 /// The objects of a PASCAL VOC annotation file (<object>: <name>, <difficult>, <bndbox> with
-/// xmin/ymin/xmax/ymax; <part> elements ignored). `class_names` maps a name (case-insensitive,
-/// trimmed) to its label; boxes are made 0-based (minus 1), as EdgeNets' VOC loader does.
-/// Throws espnet::Error naming the file for a missing field, a malformed number or an unknown
-/// class.
+/// xmin/ymin/xmax/ymax; <part> elements ignored). `class_names` maps a name (compared by letters
+/// and digits only, case-insensitive: "tvmonitor" is "tv/monitor") to its label; boxes are made
+/// 0-based (minus 1), as EdgeNets' VOC loader does. Throws espnet::Error naming the file for a
+/// missing field, a malformed number or an unknown class.
 std::vector<GroundTruthBox> read_voc_annotation(const std::string& path,
                                                 const std::vector<std::string>& class_names);
 
