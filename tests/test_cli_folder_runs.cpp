@@ -255,7 +255,12 @@ TEST(CliFolderRuns, ClassifyAndDetectJsonlResumeAndBadPhotos) {
   EXPECT_NE(out.find("1 of 6 photos failed"), std::string::npos) << out;
   std::vector<std::string> first = records(base + "/c.jsonl", base);
   EXPECT_EQ(first.size(), 5u);
-  // Resume with the records as outputs: only the bad photo is tried again.
+  // A torn last record (a run killed inside a write) is cut off by --resume; the records as
+  // outputs: only the bad photo is tried again.
+  {
+    std::ofstream torn(base + "/c.jsonl", std::ios::app);
+    torn << "{\"file\": \"" << photos << "/photo_0";
+  }
   EXPECT_EQ(
       cli("classify " + classifier + " " + photos + " --jsonl " + base + "/c.jsonl --resume", &out),
       1);
