@@ -78,6 +78,7 @@ double run_cli(const std::vector<std::string>& arguments) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const Clock::time_point t0 = Clock::now();
+  std::fflush(stdout);  // the child would write our buffered lines again
   const pid_t pid = fork();
   if (pid == 0) {
     if (!std::freopen("/dev/null", "w", stdout) || !std::freopen("/dev/null", "w", stderr))

@@ -24,6 +24,7 @@
 #include "folder_run.h"
 #include "image/labels.h"
 #include "pipeline/three_stage_pipeline.h"
+#include "tasks/task_stages.h"
 
 namespace espnet::cli {
 namespace {
@@ -99,7 +100,8 @@ struct EvalItem {
   Image photo;
   eval::LabelMap truth;                     // segmentation
   std::vector<eval::GroundTruthBox> boxes;  // detection
-  std::vector<uint8_t> predicted;           // segmentation, at the ground truth's size
+  PreparedPhoto prepared;                   // segmentation, classification: network input
+  std::vector<uint8_t> predicted;           // segmentation: network size, then the truth's
   std::vector<int> ranked;                  // classification
   std::vector<eval::ScoredBox> detections;  // detection
   double read_ms = 0, network_ms = 0;
@@ -221,7 +223,10 @@ int run_eval(const Words& words) {
         if (info.task == Task::kSegmentation) {
           item.truth = eval::read_label_png(item.sample.truth);
           if (city) eval::cityscapes_label_ids_to_train_ids(&item.truth.labels);
-        } else if (info.task == Task::kDetection) {
+          item.prepared = prepare_segmentation(*model, item.photo, SegmentOptions{size_w, size_h});
+        } else if (info.task == Task::kClassification) {
+          item.prepared = prepare_classification(*model, item.photo);
+        } else {
           item.boxes = eval::read_voc_annotation(item.sample.truth, names);
         }
         item.read_ms = ms_since(t0);
@@ -230,16 +235,18 @@ int run_eval(const Words& words) {
       [&](EvalItem& item) {
         StageTimes stages;
         if (info.task == Task::kSegmentation) {
-          SegmentationResult r =
-              segment(session, item.photo, SegmentOptions{size_w, size_h}, &stages);
-          const eval::LabelMap& t = item.truth;
-          item.predicted = (t.width == r.width && t.height == r.height)
-                               ? std::move(r.labels)
-                               : resize_labels_nearest(r.network_labels.data(), r.network_width,
-                                                       r.network_height, t.width, t.height);
+          const Clock::time_point t0 = Clock::now();
+          const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
+          stages.network_ms = ms_since(t0);
+          item.predicted = segmentation_network_labels(outputs.at(0).value);
+          item.prepared.input = Tensor();
         } else if (info.task == Task::kClassification) {
-          for (const ClassScore& c : classify(session, item.photo, 5, &stages))
+          const Clock::time_point t0 = Clock::now();
+          const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
+          stages.network_ms = ms_since(t0);
+          for (const ClassScore& c : finish_classification(*model, outputs.at(0).value, 5))
             item.ranked.push_back(c.index);
+          item.prepared.input = Tensor();
         } else {
           for (const Detection& d : detect(session, item.photo, detect_options, &stages))
             item.detections.push_back({d.x1, d.y1, d.x2, d.y2, d.label, d.score});
@@ -252,6 +259,14 @@ int run_eval(const Words& words) {
         std::string status;
         if (confusion) {
           const eval::LabelMap& t = item.truth;
+          // Labels compared at the ground truth's size: the photo's (as test_segmentation.py
+          // writes them), or the network's map resized straight to the truth's when they differ.
+          const PreparedPhoto& p = item.prepared;
+          if (t.width == p.photo_width && t.height == p.photo_height)
+            item.predicted = finish_segmentation(*model, p, std::move(item.predicted)).labels;
+          else
+            item.predicted = resize_labels_nearest(item.predicted.data(), p.network_width,
+                                                   p.network_height, t.width, t.height);
           confusion->add(item.predicted.data(), t.labels.data(), t.labels.size());
           eval::ConfusionMatrix one(scored_classes);
           one.add(item.predicted.data(), t.labels.data(), t.labels.size());

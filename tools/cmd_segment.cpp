@@ -17,6 +17,7 @@
 #include "image/png_write.h"
 #include "image_inputs.h"
 #include "pipeline/three_stage_pipeline.h"
+#include "tasks/task_stages.h"
 
 namespace espnet::cli {
 namespace {
@@ -36,7 +37,9 @@ bool is_cityscapes(const ModelInfo& info) {
 struct SegmentItem {
   std::string path;
   Image photo;
-  SegmentationResult result;
+  PreparedPhoto prepared;               // loader: the network input
+  std::vector<uint8_t> network_labels;  // network thread: argmax at the network's size
+  SegmentationResult result;            // writer: labels at the photo's size, class shares
   StageTimes stages;
   double decode_ms = 0;
   std::string error;  // a photo that failed: reported, the others go on
@@ -123,17 +126,25 @@ int run_segment(const Words& words) {
         const Clock::time_point t0 = Clock::now();
         try {
           item.photo = decode_image(item.path);
+          item.decode_ms = ms_between(t0, Clock::now());
+          item.prepared =
+              prepare_segmentation(*model, item.photo, SegmentOptions{fixed_w, fixed_h});
+          item.stages.preprocess_ms = item.prepared.preprocess_ms;
         } catch (const Error& e) {
           item.error = e.what();
         }
-        item.decode_ms = ms_between(t0, Clock::now());
         return item;
       },
       [&](SegmentItem& item) {
         if (!item.error.empty()) return;
         try {
-          item.result =
-              segment(session, item.photo, SegmentOptions{fixed_w, fixed_h}, &item.stages);
+          const Clock::time_point t0 = Clock::now();
+          const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
+          const Clock::time_point t1 = Clock::now();
+          item.network_labels = segmentation_network_labels(outputs.at(0).value);
+          item.prepared.input = Tensor();  // not needed any more: keep the queue small
+          item.stages.network_ms = ms_between(t0, t1);
+          item.stages.postprocess_ms = ms_between(t1, Clock::now());
         } catch (const Error& e) {
           item.error = e.what();
         }
@@ -147,6 +158,9 @@ int run_segment(const Words& words) {
         std::vector<std::string> written = outputs_of(path);
         try {
           if (!item.error.empty()) throw Error(item.error);
+          const Clock::time_point t_finish = Clock::now();
+          item.result = finish_segmentation(*model, item.prepared, std::move(item.network_labels));
+          item.stages.postprocess_ms += ms_between(t_finish, Clock::now());
           const SegmentationResult& result = item.result;
           const Image& photo = item.photo;
           for (const std::string& out : written) check_output_path(out, inputs);

@@ -8,6 +8,7 @@
 #include "image/preprocess.h"
 #include "postprocess/segmentation_labels.h"
 #include "tasks/stage_clock.h"
+#include "tasks/task_stages.h"
 
 namespace espnet {
 namespace {
@@ -21,9 +22,8 @@ NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb) {
 
 }  // namespace
 
-SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
-                           StageTimes* times) {
-  const Model& model = session.model();
+PreparedPhoto prepare_segmentation(const Model& model, const Image& rgb,
+                                   const SegmentOptions& options) {
   const ModelInfo& info = model.info();
   if (info.task != Task::kSegmentation)
     throw Error(std::string("segment needs a segmentation model; the session's model is a ") +
@@ -38,23 +38,38 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
     throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
                 " is too small (the demo needs at least 32x32)");
   model.check_input_size(size.height, size.width);
-  const Tensor input = info.family == Family::kOriginal
-                           ? preprocess_segmentation_original(rgb, size.width, size.height)
-                           : preprocess_segmentation_edgenets(rgb, size.width, size.height);
-  const double preprocess_ms = clock.lap_ms();
-  const std::vector<NamedTensor>& outputs = session.run(input);
-  const double network_ms = clock.lap_ms();
+  PreparedPhoto prepared;
+  prepared.input = info.family == Family::kOriginal
+                       ? preprocess_segmentation_original(rgb, size.width, size.height)
+                       : preprocess_segmentation_edgenets(rgb, size.width, size.height);
+  prepared.photo_width = rgb.width;
+  prepared.photo_height = rgb.height;
+  prepared.network_width = size.width;
+  prepared.network_height = size.height;
+  prepared.preprocess_ms = clock.lap_ms();
+  return prepared;
+}
 
+std::vector<uint8_t> segmentation_network_labels(const Tensor& logits) {
+  return argmax_labels(logits);
+}
+
+SegmentationResult finish_segmentation(const Model& model, const PreparedPhoto& prepared,
+                                       std::vector<uint8_t> network_labels, Tensor logits) {
+  const int net_w = prepared.network_width, net_h = prepared.network_height;
+  if (network_labels.size() != static_cast<size_t>(net_w) * net_h)
+    throw Error("segment: " + std::to_string(network_labels.size()) + " labels for a " +
+                std::to_string(net_w) + "x" + std::to_string(net_h) + " network output");
   SegmentationResult result;
-  result.width = rgb.width;
-  result.height = rgb.height;
-  result.network_width = size.width;
-  result.network_height = size.height;
-  result.logits = outputs.at(0).value;  // a copy: the session's outputs change on its next run
-  result.network_labels = argmax_labels(result.logits);
-  result.labels = resize_labels_nearest(result.network_labels.data(), size.width, size.height,
-                                        rgb.width, rgb.height);
-  const std::vector<int64_t> counts = label_histogram(result.labels, info.classes);
+  result.width = prepared.photo_width;
+  result.height = prepared.photo_height;
+  result.network_width = net_w;
+  result.network_height = net_h;
+  result.logits = std::move(logits);
+  result.network_labels = std::move(network_labels);
+  result.labels = resize_labels_nearest(result.network_labels.data(), net_w, net_h, result.width,
+                                        result.height);
+  const std::vector<int64_t> counts = label_histogram(result.labels, model.info().classes);
   const std::vector<std::string> names = class_names(model);
   const double total = static_cast<double>(result.labels.size());
   for (size_t c = 0; c < counts.size(); ++c) {
@@ -62,7 +77,21 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
     result.classes.push_back({static_cast<int>(c), c < names.size() ? names[c] : "", counts[c],
                               static_cast<double>(counts[c]) / total});
   }
-  if (times) *times = {preprocess_ms, network_ms, clock.lap_ms()};
+  return result;
+}
+
+SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
+                           StageTimes* times) {
+  const Model& model = session.model();
+  const PreparedPhoto prepared = prepare_segmentation(model, rgb, options);
+  StageClock clock;
+  const std::vector<NamedTensor>& outputs = session.run(prepared.input);
+  const double network_ms = clock.lap_ms();
+  Tensor logits = outputs.at(0).value;  // a copy: the session's outputs change on its next run
+  std::vector<uint8_t> labels = segmentation_network_labels(logits);
+  SegmentationResult result =
+      finish_segmentation(model, prepared, std::move(labels), std::move(logits));
+  if (times) *times = {prepared.preprocess_ms, network_ms, clock.lap_ms()};
   return result;
 }
 
