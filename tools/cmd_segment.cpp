@@ -104,8 +104,9 @@ int run_segment(const Words& words) {
   images = expand_image_arguments(images);
   make_output_directory(out_dir);
   // No output may replace any input: a later image of the same run, or the model.
-  std::vector<std::string> inputs = images;
-  inputs.push_back(args.positional()[0]);
+  std::vector<std::string> input_list = images;
+  input_list.push_back(args.positional()[0]);
+  const InputFiles inputs(input_list);
   auto outputs_of = [&](const std::string& path) {
     const std::string stem = join_path(out_dir, file_stem(path));
     std::vector<std::string> out = {stem + "_labels.png", stem + "_overlay.png"};
@@ -163,7 +164,7 @@ int run_segment(const Words& words) {
           item.stages.postprocess_ms += ms_between(t_finish, Clock::now());
           const SegmentationResult& result = item.result;
           const Image& photo = item.photo;
-          for (const std::string& out : written) check_output_path(out, inputs);
+          for (const std::string& out : written) inputs.check_output_path(out);
           write_png_palette(written[0], result.labels.data(), photo.width, photo.height, palette,
                             static_cast<int>(names.size()));
           write_png(written[1], overlay(photo, colorize(result, *model), alpha));
