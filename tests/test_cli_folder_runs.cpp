@@ -22,6 +22,7 @@
 
 #include "espnet/image.h"
 #include "file_util.h"
+#include "support/json.h"
 #include "support/ref_data.h"
 
 extern char** environ;
@@ -289,6 +290,27 @@ TEST(CliFolderRuns, ClassifyAndDetectJsonlResumeAndBadPhotos) {
   EXPECT_EQ(count_suffix(base + "/det/x", "_detections.png"), 5u);
   // The old record of the redone photo was dropped: one record per photo.
   EXPECT_EQ(records(base + "/d.jsonl", base).size(), 5u);
+}
+
+TEST(CliFolderRuns, JsonStaysValidWhenTheFirstPhotoFails) {
+  ESPNET_REQUIRE_REF_DATA();
+  const std::string photos = make_photo_folder("json_photos", 2);
+  {
+    std::ofstream bad(photos + "/a_bad.png");  // sorts first
+    bad << "not a png";
+  }
+  const std::string base = fresh_dir("json_runs");
+  std::string out;
+  // stdout (the JSON) to a file, stderr (the error) to `out`.
+  EXPECT_EQ(
+      test::run_command("(" + test::cli_path() + " segment " + test::ref_path(kModel) + " " +
+                            photos + " -o " + base + " --json --threads 1 > " + base + "/out.json)",
+                        &out),
+      1);
+  EXPECT_NE(out.find("a_bad.png"), std::string::npos) << out;
+  const test::Json j = test::Json::parse_file(base + "/out.json");
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_NE(j[0]["image"].str().find("photo_000.png"), std::string::npos);
 }
 
 }  // namespace

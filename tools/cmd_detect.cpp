@@ -114,7 +114,7 @@ int run_detect(const Words& words) {
     return d.name.empty() ? std::to_string(d.label) : d.name;
   };
   if (json) std::printf("[");
-  size_t done = 0, failed = 0;
+  size_t done = 0, failed = 0, printed = 0;  // printed: JSON elements so far (commas)
   pipeline::run_three_stage_pipeline<DetectItem>(
       run.photos.size(), 2,
       [&](size_t i) {
@@ -184,7 +184,7 @@ int run_detect(const Words& words) {
           std::printf(
               "%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"input_size\": %d, "
               "\"score_threshold\": %s, \"detections_png\": %s, \"detections\": [",
-              i ? "," : "", json_string(path).c_str(), photo.width, photo.height, size,
+              printed++ ? "," : "", json_string(path).c_str(), photo.width, photo.height, size,
               format_number(threshold).c_str(), json_string(png).c_str());
           for (size_t k = 0; k < detections.size(); ++k) {
             const Detection& d = detections[k];

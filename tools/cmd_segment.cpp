@@ -118,7 +118,7 @@ int run_segment(const Words& words) {
 
   Session session(model, SessionOptions{threads});
   if (json) std::printf("[");
-  size_t done = 0, failed = 0;
+  size_t done = 0, failed = 0, printed = 0;  // printed: JSON elements so far (commas)
   pipeline::run_three_stage_pipeline<SegmentItem>(
       run.photos.size(), 2,
       [&](size_t i) {
@@ -218,7 +218,7 @@ int run_segment(const Words& words) {
           std::printf(
               "%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
               "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
-              i ? "," : "", json_string(path).c_str(), photo.width, photo.height,
+              printed++ ? "," : "", json_string(path).c_str(), photo.width, photo.height,
               result.network_width, result.network_height, json_string(written[0]).c_str(),
               json_string(written[1]).c_str());
           if (labelids) std::printf(", \"labelids_png\": %s", json_string(written[2]).c_str());
