@@ -38,7 +38,27 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   if (options_.threads < 0) throw Error("Session: thread count must be >= 0");
 }
 
+Session::Claim::Claim(Session& session) : session_(session) {
+  const std::thread::id me = std::this_thread::get_id();
+  std::thread::id holder{};
+  if (session.owner_.compare_exchange_strong(holder, me, std::memory_order_acquire)) {
+    session.claim_depth_ = 1;
+  } else if (holder == me) {
+    ++session.claim_depth_;  // only this thread can have stored its own id
+  } else {
+    throw SessionInUseError(
+        "this Session is in use by another thread: a Session serves one thread at a time; "
+        "create one Session per thread (they may share one Model)");
+  }
+}
+
+Session::Claim::~Claim() {
+  if (--session_.claim_depth_ == 0)
+    session_.owner_.store(std::thread::id{}, std::memory_order_release);
+}
+
 void Session::set_trace(std::function<void(const std::string&, const Tensor&)> trace) {
+  Claim claim(*this);
   trace_ = std::move(trace);
 }
 
@@ -47,6 +67,7 @@ Session::~Session() {
 }
 
 void Session::enable_profiling(bool on) {
+  Claim claim(*this);
   if (on && !profile_) profile_ = std::make_unique<std::map<std::string, OpTime>>();
   if (!on) profile_.reset();
 }
@@ -65,6 +86,16 @@ size_t Session::activation_bytes() const {
 }
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
+  Claim claim(*this);
+  if (running_)
+    throw SessionInUseError(
+        "Session::run was called from inside one of its own runs (a trace callback?); a "
+        "Session runs one input at a time: use another Session");
+  running_ = true;
+  struct Finished {
+    bool& running;
+    ~Finished() { running = false; }
+  } finished{running_};
   if (input.rank() != 4 || input.dim(1) != 3 || input.dim(0) < 1)
     throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
                 shape_to_string(input.shape()));

@@ -38,6 +38,8 @@ std::vector<ClassScore> top_classes(const float* logits, int classes, int top_k,
 }
 
 std::vector<ClassScore> classify(Session& session, const Image& rgb, int top_k, StageTimes* times) {
+  // Held from the run until the outputs are read: another thread's run would overwrite them.
+  const Session::Claim claim(session);
   const ModelInfo& info = session.model().info();
   if (info.task != Task::kClassification)
     throw Error(std::string("classify needs a classification model; the session's model is a ") +

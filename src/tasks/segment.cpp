@@ -23,6 +23,8 @@ NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb) {
 
 SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
                            StageTimes* times) {
+  // Held from the run until the outputs are read: another thread's run would overwrite them.
+  const Session::Claim claim(session);
   const Model& model = session.model();
   const ModelInfo& info = model.info();
   if (info.task != Task::kSegmentation)
