@@ -77,20 +77,19 @@ std::shared_ptr<PyModel> random_model(const std::string& task, double scale, int
 py::tuple reduce_model(const PyModel& model) {
   const py::object rebuild = py::module_::import("espnetv2").attr("_model_from_pickle");
   if (!model.path.empty())
-    return py::make_tuple(rebuild,
-                          py::make_tuple("load", model.path, model.detection_input_size));
+    return py::make_tuple(rebuild, py::make_tuple("load", model.path, model.detection_input_size));
   const ModelInfo& info = model.model->info();
-  return py::make_tuple(rebuild, py::make_tuple("random", task_name(info.task), info.scale,
-                                                info.classes, info.dataset,
-                                                family_name(info.family), info.input_size,
-                                                model.random_seed));
+  return py::make_tuple(
+      rebuild,
+      py::make_tuple("random", task_name(info.task), info.scale, info.classes, info.dataset,
+                     family_name(info.family), info.input_size, model.random_seed));
 }
 
 std::string model_repr(const PyModel& model) {
   const ModelInfo& info = model.model->info();
   std::string text = std::string("espnetv2.Model(task='") + task_name(info.task) + "', family='" +
-                     family_name(info.family) + "', scale=" +
-                     py::repr(py::float_(info.scale)).cast<std::string>() +
+                     family_name(info.family) +
+                     "', scale=" + py::repr(py::float_(info.scale)).cast<std::string>() +
                      ", classes=" + std::to_string(info.classes) + ", dataset='" + info.dataset +
                      "', params=" + std::to_string(info.params);
   if (info.input_size) text += ", input_size=" + std::to_string(info.input_size);

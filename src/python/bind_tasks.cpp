@@ -41,7 +41,8 @@ void write_png_any(py::handle path_object, py::handle picture) {
   const std::string path =
       py::str(py::module_::import("os").attr("fspath")(path_object)).cast<std::string>();
   Image image;
-  if (py::isinstance<py::array>(picture) && py::reinterpret_borrow<py::array>(picture).ndim() == 2) {
+  if (py::isinstance<py::array>(picture) &&
+      py::reinterpret_borrow<py::array>(picture).ndim() == 2) {
     image.channels = 1;
     image.pixels = labels_from_array(picture, "image", &image.height, &image.width);
   } else {
@@ -139,9 +140,8 @@ py::array draw_detections_raw(py::handle photo, py::iterable detections) {
   for (py::handle item : detections) {
     const py::tuple t = py::reinterpret_borrow<py::object>(item).cast<py::tuple>();
     if (t.size() != 7) throw py::value_error("a detection is (x1, y1, x2, y2, score, label, name)");
-    boxes.push_back({t[0].cast<float>(), t[1].cast<float>(), t[2].cast<float>(),
-                     t[3].cast<float>(), t[4].cast<float>(), t[5].cast<int>(),
-                     t[6].cast<std::string>()});
+    boxes.push_back({t[0].cast<float>(), t[1].cast<float>(), t[2].cast<float>(), t[3].cast<float>(),
+                     t[4].cast<float>(), t[5].cast<int>(), t[6].cast<std::string>()});
   }
   Image drawn;
   {

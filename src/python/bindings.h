@@ -19,9 +19,9 @@ namespace py = pybind11;
 struct PyModel {
   std::shared_ptr<const Model> model;
   std::vector<std::string> class_names;
-  std::string path;                // the file it was loaded from; "" for a random model
-  int detection_input_size = 0;    // the LoadOptions it was loaded with
-  uint32_t random_seed = 0;        // a random model's seed
+  std::string path;              // the file it was loaded from; "" for a random model
+  int detection_input_size = 0;  // the LoadOptions it was loaded with
+  uint32_t random_seed = 0;      // a random model's seed
 };
 
 /// A session and the Python model it runs (kept alive by it).
