@@ -156,22 +156,22 @@ void set_trace(PySession& self, py::object callback) {
 }  // namespace
 
 void bind_errors(py::module_& m) {
-  static py::exception<Error> error(m, "Error", PyExc_RuntimeError);
-  error.doc() =
+  // Never freed: a static py::object would be released after the interpreter has finalised.
+  static auto* error = new py::exception<Error>(m, "Error", PyExc_RuntimeError);
+  error->doc() =
       "Raised by the engine: a missing or corrupt file, an unsupported model, an input size the "
       "network cannot take, a non-finite input. str(e) is the engine's message.";
-  // Registered after Error: pybind11 tries the latest translator first.
-  static py::exception<SessionInUseError> in_use(m, "SessionInUseError", error.ptr());
-  in_use.doc() =
+  static auto* in_use = new py::exception<SessionInUseError>(m, "SessionInUseError", error->ptr());
+  in_use->doc() =
       "Raised when a Session is entered by a thread while another thread is using it. A "
       "Session serves one thread at a time: make one per thread (they may share a Model).";
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
-    } catch (const SessionInUseError& e) {
-      in_use(e.what());
+    } catch (const SessionInUseError& e) {  // the subclass first
+      (*in_use)(e.what());
     } catch (const Error& e) {
-      error(e.what());
+      (*error)(e.what());
     }
   });
 }

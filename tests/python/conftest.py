@@ -43,13 +43,17 @@ def reference_model(relative_path: str) -> espnetv2.Model:
     return espnetv2.Model.load(str(reference_dir() / relative_path))
 
 
-def run_cli(*args: str) -> object:
-    """Runs the C++ command line with --json and returns its parsed output."""
+def run_cli_plain(*args: str) -> str:
+    """Runs the C++ command line (the reference for the task calls) and returns its output."""
     cli = os.environ.get("ESPNET_CLI")
     if not cli or not os.access(cli, os.X_OK):
         pytest.skip("the espnet CLI is not known (ctest sets ESPNET_CLI)")
-    done = subprocess.run([cli, *args, "--json"], capture_output=True, text=True, check=True)
-    return json.loads(done.stdout)
+    return subprocess.run([cli, *args], capture_output=True, text=True, check=True).stdout
+
+
+def run_cli(*args: str) -> object:
+    """Runs the C++ command line with --json and returns its parsed output."""
+    return json.loads(run_cli_plain(*args, "--json"))
 
 
 @functools.lru_cache(maxsize=None)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import espnetv2
-from conftest import make_photo, require_reference_data, run_cli
+from conftest import make_photo, require_reference_data, run_cli, run_cli_plain
 
 
 def checkpoint(name: str) -> str:
@@ -28,6 +28,18 @@ def test_decode_image_from_a_path_and_from_bytes() -> None:
         encoded = f.read()
     np.testing.assert_array_equal(espnetv2.decode_image(encoded), rgb)
     np.testing.assert_array_equal(espnetv2.decode_image(memoryview(bytearray(encoded))), rgb)
+
+
+def test_a_converted_model_file_loads_as_the_checkpoint(tmp_path) -> None:
+    source = checkpoint("espnetv2_s_0.5_pascal_384x384.pth")
+    converted = tmp_path / "pascal_s0.5.espnet"
+    run_cli_plain("convert", source, str(converted))
+    a, b = espnetv2.Model.load(source), espnetv2.Model.load(converted)
+    assert repr(a) == repr(b) and b.path == str(converted)
+    x = np.load(require_reference_data() / "cases" / "seg_pascal_s0.5_64x48" / "input.npy")
+    np.testing.assert_array_equal(
+        espnetv2.Session(a).run(x)["output"], espnetv2.Session(b).run(x)["output"]
+    )
 
 
 def test_classify_matches_the_cli() -> None:
