@@ -93,8 +93,10 @@ def test_the_engine_runs_without_the_gil() -> None:
     # With a switch interval of 100 s a thread holding the GIL keeps it until it blocks. The
     # run's first trace callback signals; if run() kept the GIL, this thread could only wake
     # after the whole run returned (and would see `finished`). It wakes while the engine works.
+    # A large input: the rest of the run after its first intermediate lasts long enough (tenths
+    # of a second) for the OS to schedule this thread even on a loaded machine.
     session = espnetv2.Session(random_segmenter(), threads=1)
-    x = ramp_input(256, 256)
+    x = ramp_input(512, 512)
     inside, finished = threading.Event(), threading.Event()
 
     def first_trace(name, value):
