@@ -51,7 +51,7 @@ run_examples() {
 # PYTHONPATH, from another directory, by the interpreter the module was built for.
 check_python_package() {
   local prefix="$1" build="$2" python site
-  python="$(sed -n 's/^Python_EXECUTABLE:FILEPATH=//p' "$build/CMakeCache.txt")"
+  python="$(sed -n 's/^Python_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt")"
   site="$(sed -n 's/^ESPNET_PYTHON_INSTALL_DIR:STRING=//p' "$build/CMakeCache.txt")"
   test -f "$prefix/$site/espnetv2/__init__.py" && test -f "$prefix/$site/espnetv2/_core.pyi"
   test -f "$prefix/$site/espnetv2/py.typed"
