@@ -1,7 +1,6 @@
 // espnetv2.Model and espnetv2.Session. The GIL is released for the engine's work (loading, runs),
 // so Python threads with a Session each run in parallel; a Session entered by a second thread
 // raises espnetv2.SessionInUseError (the engine's Session::Claim) instead of corrupting it.
-#include <pybind11/functional.h>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
