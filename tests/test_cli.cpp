@@ -13,7 +13,7 @@ namespace espnet {
 namespace {
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 TEST(Cli, EverySubcommandHasHelp) {

@@ -18,7 +18,7 @@ namespace {
 using test::Json;
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 std::string fresh_dir(const std::string& name) {

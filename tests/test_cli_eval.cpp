@@ -24,7 +24,7 @@ namespace espnet {
 namespace {
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 std::string fresh_dir(const std::string& name) {

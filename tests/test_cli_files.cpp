@@ -22,7 +22,7 @@ namespace espnet {
 namespace {
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 // A fresh, empty directory under the test temp dir.

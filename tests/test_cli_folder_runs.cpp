@@ -31,7 +31,7 @@ namespace espnet {
 namespace {
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 std::string fresh_dir(const std::string& name) {
@@ -98,7 +98,10 @@ std::string make_photo_folder(const std::string& name, int count) {
 
 // Starts the CLI (output to /dev/null) and returns its pid.
 pid_t spawn_cli(const std::vector<std::string>& arguments) {
-  std::vector<std::string> argv_strings = {test::cli_path()};
+  // Through the shell, which execs the CLI (behind the emulator of a cross build) in its place:
+  // the pid stays the CLI's.
+  std::vector<std::string> argv_strings = {"/bin/sh", "-c",
+                                           "exec " + test::cli_command() + " \"$@\"", "sh"};
   argv_strings.insert(argv_strings.end(), arguments.begin(), arguments.end());
   std::vector<char*> argv;
   for (std::string& a : argv_strings) argv.push_back(a.data());
@@ -303,7 +306,7 @@ TEST(CliFolderRuns, JsonStaysValidWhenTheFirstPhotoFails) {
   std::string out;
   // stdout (the JSON) to a file, stderr (the error) to `out`.
   EXPECT_EQ(
-      test::run_command("(" + test::cli_path() + " segment " + test::ref_path(kModel) + " " +
+      test::run_command("(" + test::cli_command() + " segment " + test::ref_path(kModel) + " " +
                             photos + " -o " + base + " --json --threads 1 > " + base + "/out.json)",
                         &out),
       1);

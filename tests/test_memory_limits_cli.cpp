@@ -22,7 +22,7 @@ namespace espnet {
 namespace {
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 // This process's peak resident set (VmHWM), in bytes. ctest runs every test in a process of
@@ -71,7 +71,9 @@ TEST(BigPhoto, SegmentCapsTheNetworkSizeAndKeepsThePhotoSize) {
   EXPECT_LT(session.activation_bytes(), size_t{600} << 20);
   // ASan's shadow memory and quarantine are not the program's: checked in normal builds only.
   std::printf("peak resident: %.1f MB\n", peak_resident_bytes() / 1048576.0);
-  if (!detail::kAddressSanitizer) EXPECT_LT(peak_resident_bytes(), size_t{1500} << 20);
+  if (!detail::kAddressSanitizer) {
+    EXPECT_LT(peak_resident_bytes(), size_t{1500} << 20);
+  }
 }
 
 TEST(BigPhoto, TheDemosExactSizeFailsCleanlyWhenItCannotFit) {

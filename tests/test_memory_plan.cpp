@@ -103,7 +103,9 @@ TEST(TensorPool, PoisonsFreedBlocksAndFallsBackWhenTheRunDiffers) {
   x[0] = 1.0f;
   pool.release(x);
   // Freed: poisoned again (the arena stays mapped; under ASan reading it is itself an error).
-  if (!detail::kAddressSanitizer) EXPECT_TRUE(std::isnan(x[0]));
+  if (!detail::kAddressSanitizer) {
+    EXPECT_TRUE(std::isnan(x[0]));
+  }
   // The run now differs from the plan (a larger block): it must get memory of its own.
   float* y = static_cast<float*>(pool.acquire(4096));
   std::memset(y, 0, 4096);

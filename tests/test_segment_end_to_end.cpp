@@ -17,7 +17,7 @@ namespace espnet {
 namespace {
 
 int cli(const std::string& arguments, std::string* output) {
-  return test::run_command(test::cli_path() + " " + arguments, output);
+  return test::run_command(test::cli_command() + " " + arguments, output);
 }
 
 // Fraction of pixels whose decoded colours are equal.

@@ -26,6 +26,11 @@ std::string cli_path() {
   return ESPNET_CLI_PATH;
 }
 
+std::string cli_command() {
+  const std::string launcher = ESPNET_CLI_LAUNCHER;
+  return launcher.empty() ? cli_path() : launcher + " " + cli_path();
+}
+
 ::testing::AssertionResult all_close(const Tensor& actual, const Tensor& expected, double abs_tol,
                                      double rel_tol) {
   if (actual.shape() != expected.shape())

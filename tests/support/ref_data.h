@@ -17,6 +17,9 @@ bool have_ref_data();
 std::string ref_path(const std::string& relative);
 /// Path of the built `espnet` command-line tool.
 std::string cli_path();
+/// The command that starts the CLI in a shell command line: cli_path(), behind the emulator when
+/// the tests were cross-built (CMAKE_CROSSCOMPILING_EMULATOR, e.g. "qemu-aarch64 -L /").
+std::string cli_command();
 
 /// Checks |actual - expected| <= abs_tol + rel_tol * |expected| element-wise; on failure reports
 /// the count of violations and the worst element.
