@@ -1,6 +1,7 @@
 #include "models/classifier.h"
 
 #include "espnet/error.h"
+#include "kernels/bf16_kernels.h"
 #include "kernels/conv_kernels.h"
 
 namespace espnet {
@@ -12,6 +13,8 @@ Classifier::Classifier(WeightReader& reader, double scale, int classes)
   bias_ = reader.take("classifier.bias", {classes});
   packed_weight_ = Tensor({features, pointwise_rows_stride(classes)});
   pack_pointwise_rows(weight.data(), features, classes, packed_weight_.data());
+  bf16_weight_.resize(size_t(bf16_pairs(features)) * size_t(pointwise_rows_stride(classes)));
+  pack_bf16_pointwise_rows(weight.data(), features, classes, bf16_weight_.data());
 }
 
 void Classifier::check_input_size(int height, int width) const {
@@ -24,7 +27,8 @@ void Classifier::forward(ExecContext& ctx, const Tensor& input,
   EncoderOutputs features = encoder_.forward(ctx, input);
   Tensor pooled = ops::global_avg_pool(ctx, features.level5);
   ctx.record("pooled", pooled);
-  Tensor logits = ops::linear(ctx, pooled, static_cast<int>(bias_.size()), packed_weight_, bias_);
+  Tensor logits = ops::linear(ctx, pooled, static_cast<int>(bias_.size()), packed_weight_, bias_,
+                              bf16_weight_.data());
   ctx.record("logits", logits);
   outputs.push_back({"logits", std::move(logits)});
 }

@@ -7,6 +7,8 @@
 
 #include "denormals.h"
 #include "espnet/error.h"
+#include "kernels/bf16_kernels.h"
+#include "kernels/dispatch.h"
 #include "models/network.h"
 #include "tensor_pool.h"
 
@@ -30,12 +32,56 @@ void check_finite(const Tensor& input) {
   }
 }
 
+// Refuses a precision this build or CPU cannot run, so a session never falls back silently.
+// Returns the reduced-precision kernels the session will use ("" for fp32).
+std::string check_precision(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32:
+      return "";
+    case Precision::kBf16: {
+      const Bf16Kernels* k = bf16_kernels();
+      if (!k)
+        throw Error(std::string("precision bf16 needs AVX-512 BF16 (vdpbf16ps): ") +
+                    (cpu_has_avx512_bf16()
+                         ? "the CPU has it, but the kernels are limited to " +
+                               std::string(isa_name(active_isa())) + " (ESPNET_ISA)"
+                         : "this CPU does not have it") +
+                    "; use fp32");
+      return std::string(k->pack_name) + ", " + k->pointwise_name + ", " + k->pointwise_rows_name;
+    }
+    case Precision::kInt8:
+      throw Error(
+          "precision int8 is not implemented yet (quantized models: issue #12); use fp32 or bf16");
+  }
+  throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
+}
+
 }  // namespace
+
+const char* precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kInt8:
+      return "int8";
+  }
+  return "unknown";
+}
+
+Precision parse_precision(const std::string& name) {
+  for (Precision p : {Precision::kFp32, Precision::kBf16, Precision::kInt8})
+    if (name == precision_name(p)) return p;
+  throw Error("precision '" + name + "' is not one of fp32, bf16, int8");
+}
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : model_(std::move(model)), options_(options), pool_(std::make_unique<detail::TensorPool>()) {
   if (!model_) throw Error("Session: no model");
   if (options_.threads < 0) throw Error("Session: thread count must be >= 0");
+  report_.precision = options_.precision;
+  report_.kernels = check_precision(options_.precision);
 }
 
 void Session::set_trace(std::function<void(const std::string&, const Tensor&)> trace) {
@@ -76,9 +122,14 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   DenormalsFlushedToZero flush;
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
+  ctx.bf16 = options_.precision == Precision::kBf16;
   detail::PoolScope pool_scope(pool_.get());
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
   model_->network().forward(ctx, input, outputs_);
+  report_.reduced_convolutions = ctx.reduced_convolutions;
+  report_.fp32_convolutions = ctx.fp32_convolutions;
+  report_.reduced_macs = ctx.reduced_macs;
+  report_.fp32_macs = ctx.fp32_macs;
   return outputs_;
 }
 

@@ -23,6 +23,24 @@ OptionSpec input_size_option() {
           "'ssd300' / 'ssd512' in a .pth file name)"};
 }
 
+OptionSpec precision_option() {
+  return {"--precision", true,
+          "fp32 (default) or bf16 (point-wise convolutions in bf16, needs AVX-512 BF16); int8 is "
+          "not implemented yet"};
+}
+
+SessionOptions session_options(const Args& args, int threads) {
+  SessionOptions options;
+  options.threads = threads;
+  if (args.has("--precision")) {
+    const std::string v = args.value("--precision");
+    if (v != "fp32" && v != "bf16" && v != "int8")
+      throw UsageError("option '--precision' needs fp32, bf16 or int8, got '" + v + "'");
+    options.precision = parse_precision(v);
+  }
+  return options;
+}
+
 LoadOptions load_options(const Args& args) {
   LoadOptions options;
   if (args.has("--input-size")) {

@@ -58,10 +58,12 @@ int run_bench(const Words& words) {
       {"--batch", true, "batch size (default 1)"},
       {"--warmup", true, "untimed runs first (default 3)"},
       {"--runs", true, "timed runs (default 20)"},
-      {"--json", false, "print JSON (keys: median_ms, min_ms, p90_ms, threads, isa, ...)"},
+      {"--json", false,
+       "print JSON (keys: median_ms, min_ms, p90_ms, threads, isa, precision, ...)"},
       {"--profile", false, "time every op during the timed runs and print the slowest"},
       input_size_option(),
-      threads_option()};
+      threads_option(),
+      precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -77,6 +79,7 @@ int run_bench(const Words& words) {
   if (args.has("--size") && args.has("--input"))
     throw UsageError("give --size or --input, not both");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions options = load_options(args);
   const int batch = args.int_value("--batch", 1, 1, 256);
   const int warmup = args.int_value("--warmup", 3, 0, 100000);
@@ -95,7 +98,7 @@ int run_bench(const Words& words) {
     if (!sized) default_input_size(model->info(), &width, &height);
     input = synthetic_photo(batch, height, width);
   }
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   for (int i = 0; i < warmup; ++i) session.run(input);
   const bool profiling = args.flag("--profile");
   session.enable_profiling(profiling);
@@ -105,6 +108,9 @@ int run_bench(const Words& words) {
     session.run(input);
     times.push_back(ms_since(t0));
   }
+  const PrecisionReport report = session.precision_report();
+  const double reduced_share =
+      report.reduced_macs / std::max(1.0, report.reduced_macs + report.fp32_macs);
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);
   const double peak_mb = usage.ru_maxrss / 1024.0;
@@ -123,11 +129,14 @@ int run_bench(const Words& words) {
         "{\"model\": %s, \"input\": [%lld, %lld, %lld, %lld], \"threads\": %d, \"isa\": %s, "
         "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
         "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
-        "\"peak_memory_mb\": %.1f}\n",
+        "\"peak_memory_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
+        "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f}\n",
         json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
         (long long)input.dim(2), (long long)input.dim(3), threads,
         json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
-        images_per_s, peak_mb);
+        images_per_s, peak_mb, json_string(precision_name(report.precision)).c_str(),
+        json_string(report.kernels).c_str(), report.reduced_convolutions, report.fp32_convolutions,
+        reduced_share);
     if (profiling) {
       std::printf("{\"profile\": [");
       for (size_t i = 0; i < rows.size(); ++i)
@@ -140,6 +149,12 @@ int run_bench(const Words& words) {
   }
   std::printf("model:   %s\ninput:   %s\nthreads: %d   isa: %s\n", args.positional()[0].c_str(),
               shape_to_string(input.shape()).c_str(), threads, active_isa_name());
+  std::printf("precision: %s", precision_name(report.precision));
+  if (report.precision != Precision::kFp32)
+    std::printf("   %d convolutions (%.1f %% of multiply-adds) on %s, %d in fp32",
+                report.reduced_convolutions, 100.0 * reduced_share, report.kernels.c_str(),
+                report.fp32_convolutions);
+  std::printf("\n");
   std::printf("load:    %.2f ms\n", load_ms);
   std::printf("latency: min %.3f ms   median %.3f ms   p90 %.3f ms   (%d runs after %d warm-up)\n",
               min_ms, median_ms, p90_ms, runs, warmup);

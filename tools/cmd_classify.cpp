@@ -15,7 +15,8 @@ namespace espnet::cli {
 int run_classify(const Words& words) {
   const std::vector<OptionSpec> specs = {{"--top", true, "how many classes to print (default 5)"},
                                          {"--json", false, "print JSON"},
-                                         threads_option()};
+                                         threads_option(),
+                                         precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -31,6 +32,7 @@ int run_classify(const Words& words) {
   }
   if (args.positional().size() < 2) throw UsageError("expected MODEL and at least one IMAGE");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const int k = args.int_value("--top", 5, 1, 100000);
   auto model = Model::load(args.positional()[0]);
   if (model->info().task != Task::kClassification)
@@ -38,7 +40,7 @@ int run_classify(const Words& words) {
                 " model; classify needs a classification model");
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   const bool json = args.flag("--json");
   if (json) std::printf("[");
   for (size_t i = 0; i < images.size(); ++i) {

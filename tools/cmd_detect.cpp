@@ -38,7 +38,8 @@ int run_detect(const Words& words) {
       input_size_option(),
       {"--json", false, "print JSON"},
       {"--verbose", false, "print per-stage times"},
-      threads_option()};
+      threads_option(),
+      precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -60,6 +61,7 @@ int run_detect(const Words& words) {
   if (args.positional().size() < 2)
     throw UsageError("expected MODEL and at least one IMAGE or DIR");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions load = load_options(args);
   const std::string out_dir = args.value("--output", ".");
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
@@ -85,7 +87,7 @@ int run_detect(const Words& words) {
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
   const bool progress = images.size() > 1 && !json;
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   if (json) std::printf("[");
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string& path = images[i];

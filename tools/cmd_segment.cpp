@@ -41,7 +41,8 @@ int run_segment(const Words& words) {
       {"--labelids", false, "also write the Cityscapes labelId PNG (2x, for the official scripts)"},
       {"--json", false, "print JSON"},
       {"--verbose", false, "print per-stage times"},
-      threads_option()};
+      threads_option(),
+      precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -60,6 +61,7 @@ int run_segment(const Words& words) {
   if (args.positional().size() < 2)
     throw UsageError("expected MODEL and at least one IMAGE or DIR");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const std::string out_dir = args.value("--output", ".");
   const float alpha = static_cast<float>(args.double_value("--alpha", 0.7, 0.0, 1.0));
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
@@ -83,7 +85,7 @@ int run_segment(const Words& words) {
   inputs.push_back(args.positional()[0]);
   const bool progress = images.size() > 1 && !json;
 
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   if (json) std::printf("[");
   for (size_t i = 0; i < images.size(); ++i) {
     const std::string& path = images[i];

@@ -2,6 +2,7 @@
 // CBR / CB / C / CDilated blocks of the upstream code, whatever their key names.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,9 @@ class ConvLayer {
 
   /// A plain convolution (no bias, no BN, no activation) with the given weights.
   ConvLayer(Tensor weight, const Conv2dParams& params)
-      : params_(params), weight_(std::move(weight)) {}
+      : params_(params), weight_(std::move(weight)) {
+    pack_bf16();
+  }
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
   /// activation(conv(x) + addend) with this layer's own activation (none or PReLU), in one pass
@@ -73,10 +76,18 @@ class ConvLayer {
   ConvLayer input_slice(int begin, int end, bool with_bias_and_activation) const;
 
  private:
+  /// A 1x1 layer keeps its weight in bf16 pairs too (pack_bf16_gconv1x1_weight), made once here
+  /// at load for bf16 sessions; called wherever weight_ is set.
+  void pack_bf16();
+  const uint32_t* bf16_weight() const {
+    return bf16_weight_.empty() ? nullptr : bf16_weight_.data();
+  }
+
   Conv2dParams params_;
-  Tensor weight_;              // BN folded in
-  std::vector<float> bias_;    // conv bias and BN shift folded together (may be empty)
-  bool counted_bias_ = false;  // the upstream conv had a bias of its own
+  Tensor weight_;                      // BN folded in
+  std::vector<uint32_t> bf16_weight_;  // 1x1 layers: weight_ in bf16 pairs; else empty
+  std::vector<float> bias_;            // conv bias and BN shift folded together (may be empty)
+  bool counted_bias_ = false;          // the upstream conv had a bias of its own
   ops::Activation act_ = ops::Activation::kNone;
   std::vector<float> slopes_;
 };

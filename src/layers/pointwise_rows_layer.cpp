@@ -1,5 +1,6 @@
 #include "layers/pointwise_rows_layer.h"
 
+#include "kernels/bf16_kernels.h"
 #include "kernels/conv_kernels.h"
 
 namespace espnet {
@@ -12,11 +13,15 @@ PointwiseRowsLayer::PointwiseRowsLayer(WeightReader& reader, const std::string& 
   bias_ = reader.take(bias_key, {out_channels});
   packed_ = Tensor({in_channels, pointwise_rows_stride(out_channels)});
   pack_pointwise_rows(weight.data(), in_channels, out_channels, packed_.data());
+  bf16_packed_.resize(size_t(bf16_pairs(in_channels)) *
+                      size_t(pointwise_rows_stride(out_channels)));
+  pack_bf16_pointwise_rows(weight.data(), in_channels, out_channels, bf16_packed_.data());
 }
 
 void PointwiseRowsLayer::forward(ExecContext& ctx, const Tensor& x, Tensor& out,
                                  int64_t first_row) const {
-  ops::conv1x1_rows(ctx, x, out_channels_, packed_, bias_, true, out, first_row);
+  ops::conv1x1_rows(ctx, x, out_channels_, packed_, bias_, true, out, first_row,
+                    bf16_packed_.data());
 }
 
 }  // namespace espnet
