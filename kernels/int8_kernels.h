@@ -51,6 +51,9 @@ void gconv1x1_u8s8_avx512vnni(const uint32_t* input, int batch, int quads_per_gr
                               const int32_t* compensation, const float* scale, const float* bias,
                               const float* slopes, const float* addend, float* output);
 
+/// max |x| over `count` floats (NaN ignored), AVX-512: the per-tensor range of a dynamic scale.
+float max_abs_avx512(const float* x, int64_t count);
+
 /// Whether the CPU has AVX-512 VNNI and the active ISA level is avx512.
 bool int8_vnni_available();
 

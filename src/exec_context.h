@@ -35,6 +35,8 @@ class ExecContext {
   std::vector<LayerSummary>* layer_log = nullptr;
   /// Run the point-wise convolutions in bf16 (the session checked the kernels exist).
   bool bf16 = false;
+  /// Run the point-wise convolutions in int8 (VNNI), activation scales measured per run.
+  bool int8 = false;
   /// Convolutions (and multiply-adds) run in reduced precision / left in fp32 (precision report).
   int reduced_convolutions = 0;
   int fp32_convolutions = 0;

@@ -7,6 +7,7 @@
 #include "kernels/bf16_kernels.h"
 #include "kernels/dispatch.h"
 #include "kernels/eesp_spatial.h"
+#include "kernels/int8_kernels.h"
 #include "kernels/reduce_kernels.h"
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/pool_ref.h"
@@ -54,20 +55,23 @@ Tensor pack_bf16_input(const Bf16Kernels& k, const float* input, int batch, int 
 }  // namespace
 
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, const Tensor& weight,
-              const std::vector<float>& bias, bool counted_bias, const uint32_t* bf16_weight) {
-  return conv2d_prelu(ctx, input, p, weight, bias, counted_bias, {}, bf16_weight);
+              const std::vector<float>& bias, bool counted_bias, const uint32_t* bf16_weight,
+              const Int8Weight* int8_weight) {
+  return conv2d_prelu(ctx, input, p, weight, bias, counted_bias, {}, bf16_weight, int8_weight);
 }
 
 Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
                     const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                    const std::vector<float>& slopes, const uint32_t* bf16_weight) {
-  return conv2d_add_prelu(ctx, input, p, weight, bias, counted_bias, nullptr, slopes, bf16_weight);
+                    const std::vector<float>& slopes, const uint32_t* bf16_weight,
+                    const Int8Weight* int8_weight) {
+  return conv2d_add_prelu(ctx, input, p, weight, bias, counted_bias, nullptr, slopes, bf16_weight,
+                          int8_weight);
 }
 
 Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
                         const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
                         const Tensor* addend, const std::vector<float>& slopes,
-                        const uint32_t* bf16_weight) {
+                        const uint32_t* bf16_weight, const Int8Weight* int8_weight) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
@@ -124,14 +128,33 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
     throw Error("conv2d: an addend " + shape_to_string(addend->shape()) +
                 " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
   const bool bf16 = pointwise && ctx.bf16 && bf16_weight;
-  count_precision(ctx, bf16, macs);
-  OpTimer timer(ctx, bf16        ? "conv1x1_bf16"
+  const bool int8 = pointwise && ctx.int8 && int8_weight && int8_weight->quads;
+  count_precision(ctx, bf16 || int8, macs);
+  OpTimer timer(ctx, int8        ? "conv1x1_int8"
+                     : bf16      ? "conv1x1_bf16"
                      : pointwise ? "conv1x1"
                      : depthwise ? "dwconv3x3"
                      : direct3x3 ? "conv3x3"
                                  : "conv (reference)");
   const ConvKernels& kernels = conv_kernels();
-  if (bf16) {
+  if (int8) {
+    if (!int8_vnni_available())
+      throw Error("int8: this CPU (or ESPNET_ISA) has no AVX-512 VNNI kernels");
+    // Dynamic per-tensor scale: the input's own range, so that max |x| maps to 127.
+    const int64_t plane = int64_t(h) * w;
+    const float max_abs = max_abs_avx512(input.data(), input.numel());
+    const float inverse = max_abs > 0 && max_abs < 1e30f ? 127.0f / max_abs : 1.0f;
+    const int per_group = p.in_channels / p.groups;
+    Tensor packed = Tensor::uninitialized({n, p.groups * int8_quads(per_group), plane});
+    pack_u8_quads_avx512(input.data(), n, p.in_channels, p.groups, plane, inverse,
+                         reinterpret_cast<uint32_t*>(packed.data()));
+    Tensor scale = Tensor::uninitialized({p.out_channels});
+    for (int co = 0; co < p.out_channels; ++co) scale.data()[co] = int8_weight->scale[co] / inverse;
+    gconv1x1_u8s8_avx512vnni(reinterpret_cast<const uint32_t*>(packed.data()), n,
+                             int8_quads(per_group), p.out_channels, p.groups, plane,
+                             int8_weight->quads, int8_weight->compensation, scale.data(), b, a,
+                             addend ? addend->data() : nullptr, out.data());
+  } else if (bf16) {
     const Bf16Kernels& k = bf16_kernels_checked();
     const int64_t plane = int64_t(h) * w;
     const Tensor packed = pack_bf16_input(k, input.data(), n, p.in_channels, p.groups, plane);

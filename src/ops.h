@@ -13,6 +13,13 @@
 
 namespace espnet::ops {
 
+/// A 1x1 layer's weight quantized for the int8 kernels (quantize_int8_weight, done at load).
+struct Int8Weight {
+  const uint32_t* quads = nullptr;
+  const float* scale = nullptr;
+  const int32_t* compensation = nullptr;
+};
+
 /// Per-channel activation applied after a convolution or a BatchNorm.
 enum class Activation { kNone, kPRelu, kRelu };
 
@@ -24,7 +31,7 @@ enum class Activation { kNone, kPRelu, kRelu };
 /// The same holds for the other convolutions below.
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
               const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-              const uint32_t* bf16_weight = nullptr);
+              const uint32_t* bf16_weight = nullptr, const Int8Weight* int8_weight = nullptr);
 
 /// A point-wise convolution (groups 1, bias, no activation) written pixel-major into rows of `out`
 /// [N, rows, width]: pixel p of image n fills rows first_row + p * k .. + k - 1 (k = out_channels
@@ -38,7 +45,8 @@ void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const
 /// fused into the kernel's epilogue on the optimised paths (grouped 1x1, depth-wise 3x3).
 Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
                     const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                    const std::vector<float>& slopes, const uint32_t* bf16_weight = nullptr);
+                    const std::vector<float>& slopes, const uint32_t* bf16_weight = nullptr,
+                    const Int8Weight* int8_weight = nullptr);
 
 /// conv2d + `addend` (same shape as the output), then the PReLU (`slopes` empty: none), in one
 /// kernel pass; 1x1 convolutions only (the EESP expansion with its residual, SSD's bottom-up
@@ -46,7 +54,8 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
 Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
                         const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
                         const Tensor* addend, const std::vector<float>& slopes,
-                        const uint32_t* bf16_weight = nullptr);
+                        const uint32_t* bf16_weight = nullptr,
+                        const Int8Weight* int8_weight = nullptr);
 
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,

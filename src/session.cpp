@@ -9,6 +9,7 @@
 #include "espnet/error.h"
 #include "kernels/bf16_kernels.h"
 #include "kernels/dispatch.h"
+#include "kernels/int8_kernels.h"
 #include "models/network.h"
 #include "tensor_pool.h"
 
@@ -50,8 +51,15 @@ std::string check_precision(Precision precision) {
       return std::string(k->pack_name) + ", " + k->pointwise_name + ", " + k->pointwise_rows_name;
     }
     case Precision::kInt8:
-      throw Error(
-          "precision int8 is not implemented yet (quantized models: issue #12); use fp32 or bf16");
+      // Without a calibrated model (not implemented yet) int8 measures each layer input's range
+      // on the run itself (dynamic per-tensor scales).
+      if (!int8_vnni_available())
+        throw Error(
+            "precision int8 needs AVX-512 VNNI (vpdpbusd) and the avx512 kernel level; this CPU "
+            "or ESPNET_ISA does not give them (an fp32 path on dequantized weights is not "
+            "implemented yet); use fp32");
+      return "pack_u8_quads_avx512, gconv1x1_u8s8_avx512vnni (dynamic per-tensor activation "
+             "scales)";
   }
   throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
 }
@@ -123,6 +131,7 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
   ctx.bf16 = options_.precision == Precision::kBf16;
+  ctx.int8 = options_.precision == Precision::kInt8;
   detail::PoolScope pool_scope(pool_.get());
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
   model_->network().forward(ctx, input, outputs_);

@@ -25,6 +25,7 @@
 #include "espnet/session.h"
 #include "espnet/tasks.h"
 #include "kernels/bf16_kernels.h"
+#include "kernels/int8_kernels.h"
 #include "support/ref_data.h"
 #include "support/reference_cases.h"
 
@@ -70,7 +71,9 @@ class PrecisionAccuracy : public ::testing::Test {
   }
 };
 
-TEST_F(PrecisionAccuracy, SegmentationBf16LabelsMatchFp32OnThePhotos) {
+// One row per model: `precision`'s labels against fp32's on every photo. `goal` is issue #12's
+// share of pixels for that precision (reported), the floors are asserted.
+void segmentation_table(Precision precision, double goal, double floor_all, double floor_worst) {
   const char* const models[] = {"checkpoints/espnetv2_s_0.5_pascal_384x384.pth",
                                 "checkpoints/espnetv2_s_1.0_pascal_384x384.pth",
                                 "checkpoints/espnetv2_s_2.0_pascal_384x384.pth",
@@ -80,20 +83,22 @@ TEST_F(PrecisionAccuracy, SegmentationBf16LabelsMatchFp32OnThePhotos) {
                                 "checkpoints/espnetv2orig_seg_city_s1.0.pth"};
   std::vector<Image> photos;
   for (const char* p : kPhotos) photos.push_back(decode_image(test::ref_path(p)));
-  std::printf("\n| model | pixels as fp32 (worst photo) | mIoU vs fp32 (worst photo) | goal |\n");
+  std::printf(
+      "\n%s:\n| model | pixels as fp32 (worst photo) | mIoU vs fp32 (worst photo) | goal |\n",
+      precision_name(precision));
   std::printf("| --- | --- | --- | --- |\n");
   for (const char* m : models) {
     auto model = test::load_reference_model(m);
     Session fp32(model, SessionOptions{0});
-    SessionOptions bf16_options{0};
-    bf16_options.precision = Precision::kBf16;
-    Session bf16(model, bf16_options);
+    SessionOptions reduced_options{0};
+    reduced_options.precision = precision;
+    Session reduced(model, reduced_options);
     int64_t pixels = 0;
     double same = 0, worst_share = 1, miou_sum = 0, worst_miou = 1;
     for (const Image& photo : photos) {
       const SegmentationResult a = segment(fp32, photo);
-      const SegmentationResult b = segment(bf16, photo);
-      ASSERT_GT(bf16.precision_report().reduced_convolutions, 0) << m << ": nothing ran in bf16";
+      const SegmentationResult b = segment(reduced, photo);
+      ASSERT_GT(reduced.precision_report().reduced_convolutions, 0) << m << ": nothing reduced";
       const LabelAgreement agreement = compare_labels(a.labels, b.labels);
       same += agreement.pixel_share * double(a.labels.size());
       pixels += int64_t(a.labels.size());
@@ -104,11 +109,23 @@ TEST_F(PrecisionAccuracy, SegmentationBf16LabelsMatchFp32OnThePhotos) {
     const double share = same / double(pixels), miou = miou_sum / double(photos.size());
     std::printf("| %s | %.3f %% (%.3f %%) | %.2f %% (%.2f %%) | %s |\n", m, 100 * share,
                 100 * worst_share, 100 * miou, 100 * worst_miou,
-                worst_share >= 0.995 ? "met" : "not met");
-    // Floors (measured: >= 97.4 % of all pixels, >= 94.9 % on the worst photo).
-    EXPECT_GE(share, 0.965) << m;
-    EXPECT_GE(worst_share, 0.94) << m;
+                worst_share >= goal ? "met" : "not met");
+    EXPECT_GE(share, floor_all) << m;
+    EXPECT_GE(worst_share, floor_worst) << m;
   }
+}
+
+TEST_F(PrecisionAccuracy, SegmentationBf16LabelsMatchFp32OnThePhotos) {
+  // Floors (measured: >= 97.4 % of all pixels, >= 94.9 % on the worst photo).
+  segmentation_table(Precision::kBf16, 0.995, 0.965, 0.94);
+}
+
+TEST_F(PrecisionAccuracy, SegmentationInt8LabelsMatchFp32OnThePhotos) {
+  if (!int8_vnni_available()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU (or ESPNET_ISA)";
+  // Dynamic per-tensor activation scales (no calibrated model, no per-layer fp32 choices yet):
+  // measured 75-99 % of all pixels, 57-99 % on the worst photo, far from the goal on Cityscapes.
+  // The floors only catch a broken path.
+  segmentation_table(Precision::kInt8, 0.98, 0.72, 0.55);
 }
 
 // Random-weight classifiers: the logits of unrelated classes are close, so this is a harder test

@@ -13,6 +13,7 @@
 #include "espnet/session.h"
 #include "kernels/bf16_kernels.h"
 #include "kernels/dispatch.h"
+#include "kernels/int8_kernels.h"
 #include "support/ref_data.h"
 #include "support/reference_cases.h"
 
@@ -53,10 +54,23 @@ TEST(PrecisionNames, RoundTripAndRefuseOthers) {
   EXPECT_EQ(SessionOptions().precision, Precision::kFp32);
 }
 
-TEST(PrecisionSession, Int8IsRefusedUntilImplemented) {
+TEST(PrecisionSession, Int8RunsOnVnniAndIsRefusedWithout) {
   auto model = small_classifier();
+  const Isa before = active_isa();
+  set_isa(Isa::kAvx2);
   const std::string message = error_of([&] { Session s(model, with_precision(Precision::kInt8)); });
+  set_isa(before);
   EXPECT_NE(message.find("int8"), std::string::npos) << message;
+  EXPECT_NE(message.find("VNNI"), std::string::npos) << message;
+  if (!int8_vnni_available()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU";
+  Tensor input({1, 3, 64, 64});
+  for (int64_t i = 0; i < input.numel(); ++i) input.data()[i] = float(i % 13) / 6.0f - 1.0f;
+  Session int8(model, with_precision(Precision::kInt8));
+  int8.run(input);
+  const PrecisionReport report = int8.precision_report();
+  EXPECT_EQ(report.precision, Precision::kInt8);
+  EXPECT_GT(report.reduced_convolutions, 0);
+  EXPECT_NE(report.kernels.find("vnni"), std::string::npos) << report.kernels;
 }
 
 TEST(PrecisionSession, Bf16WithoutItsKernelsIsRefusedNotSilentlyFp32) {

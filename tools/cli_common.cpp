@@ -25,8 +25,9 @@ OptionSpec input_size_option() {
 
 OptionSpec precision_option() {
   return {"--precision", true,
-          "fp32 (default) or bf16 (point-wise convolutions in bf16, needs AVX-512 BF16); int8 is "
-          "not implemented yet"};
+          "fp32 (default), bf16 (point-wise convolutions in bf16, needs AVX-512 BF16) or int8 "
+          "(experimental: point-wise convolutions in int8 with per-run activation scales, needs "
+          "AVX-512 VNNI)"};
 }
 
 SessionOptions session_options(const Args& args, int threads) {

@@ -4,6 +4,7 @@
 
 #include "espnet/error.h"
 #include "kernels/bf16_kernels.h"
+#include "kernels/int8_kernels.h"
 
 namespace espnet {
 namespace {
@@ -88,25 +89,35 @@ ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activati
 Tensor ConvLayer::forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_add: only PReLU or no activation can follow the sum");
+  const ops::Int8Weight int8 = int8_weight();
   return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes_,
-                               bf16_weight());
+                               bf16_weight(), &int8);
 }
 
 Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                                     const std::vector<float>& slopes) const {
   if (act_ != ops::Activation::kNone)
     throw Error("forward_add_prelu: the layer has an activation of its own");
+  const ops::Int8Weight int8 = int8_weight();
   return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes,
-                               bf16_weight());
+                               bf16_weight(), &int8);
 }
 
 void ConvLayer::pack_bf16() {
   const Conv2dParams& p = params_;
   bf16_weight_.clear();
+  int8_weight_.clear();
+  int8_scale_.clear();
+  int8_compensation_.clear();
   if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups <= 0 || weight_.numel() == 0) return;
   const int cin = p.in_channels / p.groups;
   bf16_weight_.resize(size_t(p.out_channels) * size_t(bf16_pairs(cin)));
   pack_bf16_gconv1x1_weight(weight_.data(), p.out_channels, cin, bf16_weight_.data());
+  int8_weight_.resize(size_t(p.out_channels) * size_t(int8_quads(cin)));
+  int8_scale_.resize(size_t(p.out_channels));
+  int8_compensation_.resize(size_t(p.out_channels));
+  quantize_int8_weight(weight_.data(), p.out_channels, cin, int8_weight_.data(), int8_scale_.data(),
+                       int8_compensation_.data());
 }
 
 Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, int dilation) {
@@ -149,10 +160,11 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
 }
 
 Tensor ConvLayer::forward(ExecContext& ctx, const Tensor& x) const {
+  const ops::Int8Weight int8 = int8_weight();
   if (act_ == ops::Activation::kPRelu)
-    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_,
-                             bf16_weight());
-  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight());
+    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_, bf16_weight(),
+                             &int8);
+  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight(), &int8);
   if (act_ != ops::Activation::kNone) ops::scale_shift_activate(ctx, y, {}, {}, act_, slopes_);
   return y;
 }

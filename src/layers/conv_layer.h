@@ -76,9 +76,14 @@ class ConvLayer {
   ConvLayer input_slice(int begin, int end, bool with_bias_and_activation) const;
 
  private:
-  /// A 1x1 layer keeps its weight in bf16 pairs too (pack_bf16_gconv1x1_weight), made once here
-  /// at load for bf16 sessions; called wherever weight_ is set.
+  /// A 1x1 layer keeps its weight in bf16 pairs (pack_bf16_gconv1x1_weight) and quantized to
+  /// int8 (quantize_int8_weight) too, made once here at load for reduced-precision sessions;
+  /// called wherever weight_ is set.
   void pack_bf16();
+  ops::Int8Weight int8_weight() const {
+    if (int8_weight_.empty()) return {};
+    return {int8_weight_.data(), int8_scale_.data(), int8_compensation_.data()};
+  }
   const uint32_t* bf16_weight() const {
     return bf16_weight_.empty() ? nullptr : bf16_weight_.data();
   }
@@ -86,8 +91,12 @@ class ConvLayer {
   Conv2dParams params_;
   Tensor weight_;                      // BN folded in
   std::vector<uint32_t> bf16_weight_;  // 1x1 layers: weight_ in bf16 pairs; else empty
-  std::vector<float> bias_;            // conv bias and BN shift folded together (may be empty)
-  bool counted_bias_ = false;          // the upstream conv had a bias of its own
+  // 1x1 layers: weight_ quantized per output channel; else empty.
+  std::vector<uint32_t> int8_weight_;
+  std::vector<float> int8_scale_;
+  std::vector<int32_t> int8_compensation_;
+  std::vector<float> bias_;    // conv bias and BN shift folded together (may be empty)
+  bool counted_bias_ = false;  // the upstream conv had a bias of its own
   ops::Activation act_ = ops::Activation::kNone;
   std::vector<float> slopes_;
 };
