@@ -128,7 +128,7 @@ const DepthwiseShape kDepthwise[] = {
 };
 
 int register_all() {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     const std::string suffix = std::string("/") + isa_name(isa) + "/";
     for (const PointwiseShape& s : kPointwise)
       benchmark::RegisterBenchmark(("gconv1x1" + suffix + s.layer).c_str(), bench_pointwise, isa)

@@ -202,7 +202,7 @@ const EespShape kEesp[] = {
 };
 
 int register_all() {
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     const std::string suffix = std::string("/") + isa_name(isa) + "/";
     for (const PlaneShape& s : kElementwise) {
       benchmark::RegisterBenchmark(("scale_shift_prelu" + suffix + s.layer).c_str(),

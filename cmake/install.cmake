@@ -24,10 +24,10 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/espnetConfig.cmake
 
 # pkg-config: the prefix is found from the .pc file's own place, so `cmake --install --prefix`
 # anywhere gives a working file. A static library needs its dependencies on the consumer's link
-# line (OpenMP's runtime, stb, and the C++ runtime for C programs).
+# line (OpenMP's runtime, stb, libpng, zlib, and the C++ runtime for C programs).
 file(RELATIVE_PATH ESPNET_PC_PREFIX_FROM_PCFILEDIR
   /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
-set(ESPNET_PC_DEPENDENCIES -lstb)
+set(ESPNET_PC_DEPENDENCIES -lstb -lpng16 -lz)
 foreach(lib ${OpenMP_CXX_LIB_NAMES})
   list(APPEND ESPNET_PC_DEPENDENCIES -l${lib})
 endforeach()

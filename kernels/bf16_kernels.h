@@ -67,6 +67,10 @@ void pack_bf16_gconv1x1_weight(const float* weight, int out_channels, int cin, u
 void pack_bf16_pointwise_rows(const float* weight, int in_channels, int out_channels,
                               uint32_t* packed);
 
+/// The same from the fp32 packed layout of pack_pointwise_rows ([in_channels][stride]).
+void pack_bf16_pointwise_rows_from_rows(const float* rows, int in_channels, int out_channels,
+                                        uint32_t* packed);
+
 /// The bf16 kernels this CPU can run, or null: they need AVX-512 BF16, and the active ISA level
 /// (ESPNET_ISA, set_isa) at avx512.
 struct Bf16Kernels {

@@ -65,6 +65,9 @@ void gconv1x1_f32_avx2(const float* input, int batch, int in_channels, int out_c
 void gconv1x1_f32_avx512(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int64_t plane, const float* weight, const float* bias,
                          const float* slopes, const float* addend, float* output);
+void gconv1x1_f32_neon(const float* input, int batch, int in_channels, int out_channels, int groups,
+                       int64_t plane, const float* weight, const float* bias, const float* slopes,
+                       const float* addend, float* output);
 
 void pointwise_rows_f32_scalar(const float* input, int batch, int in_channels, int64_t plane,
                                const float* packed_weight, int out_channels, const float* bias,
@@ -75,6 +78,9 @@ void pointwise_rows_f32_avx2(const float* input, int batch, int in_channels, int
 void pointwise_rows_f32_avx512(const float* input, int batch, int in_channels, int64_t plane,
                                const float* packed_weight, int out_channels, const float* bias,
                                float* output, int64_t row_stride, int64_t batch_stride);
+void pointwise_rows_f32_neon(const float* input, int batch, int in_channels, int64_t plane,
+                             const float* packed_weight, int out_channels, const float* bias,
+                             float* output, int64_t row_stride, int64_t batch_stride);
 
 void dwconv3x3_f32_scalar(const float* input, int batch, int channels, int in_h, int in_w,
                           int stride, int dilation, const float* weight, const float* bias,
@@ -85,6 +91,9 @@ void dwconv3x3_f32_avx2(const float* input, int batch, int channels, int in_h, i
 void dwconv3x3_f32_avx512(const float* input, int batch, int channels, int in_h, int in_w,
                           int stride, int dilation, const float* weight, const float* bias,
                           const float* slopes, float* output);
+void dwconv3x3_f32_neon(const float* input, int batch, int channels, int in_h, int in_w, int stride,
+                        int dilation, const float* weight, const float* bias, const float* slopes,
+                        float* output);
 
 void gconv3x3_f32_scalar(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int in_h, int in_w, int stride, const float* weight,
@@ -95,6 +104,9 @@ void gconv3x3_f32_avx2(const float* input, int batch, int in_channels, int out_c
 void gconv3x3_f32_avx512(const float* input, int batch, int in_channels, int out_channels,
                          int groups, int in_h, int in_w, int stride, const float* weight,
                          const float* bias, const float* slopes, float* output);
+void gconv3x3_f32_neon(const float* input, int batch, int in_channels, int out_channels, int groups,
+                       int in_h, int in_w, int stride, const float* weight, const float* bias,
+                       const float* slopes, float* output);
 
 /// Where a depth-wise 3x3 output row needs no column bounds checks: for x in
 /// [interior_begin, interior_end) all three taps x * stride + {-d, 0, d} lie inside the row.

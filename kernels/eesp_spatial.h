@@ -37,8 +37,12 @@ void eesp_dw_hff_f32_avx512(const float* input, int batch, int width, int in_h, 
                             int stride, int branches, const int* dilations, const float* weights,
                             const float* scale, const float* shift, const float* slopes,
                             float* output);
+void eesp_dw_hff_f32_neon(const float* input, int batch, int width, int in_h, int in_w, int stride,
+                          int branches, const int* dilations, const float* weights,
+                          const float* scale, const float* shift, const float* slopes,
+                          float* output);
 
-/// The variant for the active ISA (kernels/dispatch.h), and its name.
+/// The variant for the active ISA (the table in kernels/dispatch.h), and its name.
 EespSpatialFn eesp_spatial_kernel();
 const char* eesp_spatial_kernel_name();
 

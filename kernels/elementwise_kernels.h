@@ -33,6 +33,8 @@ void scale_shift_prelu_f32_avx2(float* data, int batch, int channels, int64_t pl
                                 const float* scale, const float* shift, const float* slopes);
 void scale_shift_prelu_f32_avx512(float* data, int batch, int channels, int64_t plane,
                                   const float* scale, const float* shift, const float* slopes);
+void scale_shift_prelu_f32_neon(float* data, int batch, int channels, int64_t plane,
+                                const float* scale, const float* shift, const float* slopes);
 
 void add_prelu_f32_scalar(const float* a, const float* b, float* out, int batch, int channels,
                           int64_t plane, const float* slopes);
@@ -40,10 +42,13 @@ void add_prelu_f32_avx2(const float* a, const float* b, float* out, int batch, i
                         int64_t plane, const float* slopes);
 void add_prelu_f32_avx512(const float* a, const float* b, float* out, int batch, int channels,
                           int64_t plane, const float* slopes);
+void add_prelu_f32_neon(const float* a, const float* b, float* out, int batch, int channels,
+                        int64_t plane, const float* slopes);
 
 void add_f32_scalar(const float* a, const float* b, float* out, int64_t count);
 void add_f32_avx2(const float* a, const float* b, float* out, int64_t count);
 void add_f32_avx512(const float* a, const float* b, float* out, int64_t count);
+void add_f32_neon(const float* a, const float* b, float* out, int64_t count);
 
 /// Element-wise passes run at memory speed (~0.1 ns per element), so a parallel region pays only
 /// for tensors of a megabyte or more; below that they run on the calling thread.

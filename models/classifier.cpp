@@ -9,12 +9,17 @@ namespace espnet {
 Classifier::Classifier(WeightReader& reader, double scale, int classes)
     : encoder_(reader, "", scale, EncoderOptions{true, false}) {
   const int features = encoder_.channels()[5];
-  const std::vector<float> weight = reader.take("classifier.weight", {classes, features});
-  bias_ = reader.take("classifier.bias", {classes});
-  packed_weight_ = Tensor({features, pointwise_rows_stride(classes)});
-  pack_pointwise_rows(weight.data(), features, classes, packed_weight_.data());
+  packed_weight_ = reader.packed_tensor(
+      "classifier.weight@rows", {features, pointwise_rows_stride(classes)}, [&] {
+        const std::vector<float>& weight = reader.take("classifier.weight", {classes, features});
+        Tensor packed = Tensor::uninitialized({features, pointwise_rows_stride(classes)});
+        pack_pointwise_rows(weight.data(), features, classes, packed.data());
+        return packed;
+      });
+  bias_ = reader.packed_values("classifier.bias@values", classes,
+                               [&] { return reader.take("classifier.bias", {classes}); });
   bf16_weight_.resize(size_t(bf16_pairs(features)) * size_t(pointwise_rows_stride(classes)));
-  pack_bf16_pointwise_rows(weight.data(), features, classes, bf16_weight_.data());
+  pack_bf16_pointwise_rows_from_rows(packed_weight_.data(), features, classes, bf16_weight_.data());
 }
 
 void Classifier::check_input_size(int height, int width) const {

@@ -49,13 +49,14 @@ SegmentationOriginal::SegmentationOriginal(WeightReader& reader, double scale, i
                           ops::Activation::kPRelu);
   project_l1_ = ConvLayer(reader, {"project_l1.1.conv.weight", "", "", ""},
                           conv_params(c[0] + classes, classes, 1));
-  psp_project_x_ = psp_project_.input_slice(0, c[2], true);
+  psp_project_x_ = psp_project_.input_slice(0, c[2], true, reader);
   for (int k = 0; k < kPspLevels; ++k)
-    psp_project_levels_.push_back(psp_project_.input_slice((k + 1) * c[2], (k + 2) * c[2], false));
-  project_l2_skip_ = project_l2_.input_slice(0, c[1], true);
-  project_l2_up_ = project_l2_.input_slice(c[1], c[1] + classes, false);
-  project_l1_skip_ = project_l1_.input_slice(0, c[0], true);
-  project_l1_up_ = project_l1_.input_slice(c[0], c[0] + classes, false);
+    psp_project_levels_.push_back(
+        psp_project_.input_slice((k + 1) * c[2], (k + 2) * c[2], false, reader));
+  project_l2_skip_ = project_l2_.input_slice(0, c[1], true, reader);
+  project_l2_up_ = project_l2_.input_slice(c[1], c[1] + classes, false, reader);
+  project_l1_skip_ = project_l1_.input_slice(0, c[0], true, reader);
+  project_l1_up_ = project_l1_.input_slice(c[0], c[0] + classes, false, reader);
 }
 
 void SegmentationOriginal::check_input_size(int height, int width) const {
@@ -67,7 +68,7 @@ void SegmentationOriginal::check_input_size(int height, int width) const {
 Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const {
   ExecContext::Scope scope(ctx, "pspMod.1");
   const int h = static_cast<int>(x.dim(2)), w = static_cast<int>(x.dim(3));
-  if (!ctx.tracing() && !ctx.shape_only) {
+  if (!ctx.upstream_structure()) {
     // project(concat(x, resize(stage_k(pool_k)) ...)) = act(W_x x + sum_k resize(W_k stage_k)):
     // each level's share of the 640 -> 128 projection runs at the level's own (pooled) size.
     Tensor pooled, levels_sum;
@@ -118,7 +119,7 @@ void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
   act_l3_.apply(ctx, l3);
   ctx.record("act_l3", l3);
   Tensor l2, l1;
-  if (!ctx.tracing() && !ctx.shape_only) {
+  if (!ctx.upstream_structure()) {
     l2 = project_with_upsampled(ctx, project_l2_skip_, project_l2_up_, enc.level2, l3);
     l1 = project_with_upsampled(ctx, project_l1_skip_, project_l1_up_, enc.level1, l2);
   } else {

@@ -29,6 +29,12 @@ class ExecContext {
 
   /// When true, ops allocate their outputs and count work but compute nothing.
   bool shape_only = false;
+  /// A memory-planning run (set with shape_only): allocate exactly as a real run would, so it
+  /// takes the fused paths a real run takes instead of the upstream layer structure.
+  bool planning = false;
+  /// Whether to follow upstream's layer structure (for layer counts and traced intermediates)
+  /// rather than the fused paths.
+  bool upstream_structure() const { return tracing() || (shape_only && !planning); }
   /// Convolution multiply-adds counted as upstream compute_flops does (a bias adds half).
   double conv_macs = 0.0;
   /// When set, every convolution appends a row (for `espnet info`'s layer table).

@@ -7,6 +7,7 @@
 #include "checkpoint/pth_reader.h"
 #include "espnet/error.h"
 #include "file_util.h"
+#include "mapped_file.h"
 #include "model_config_text.h"
 #include "model_file/model_file.h"
 #include "models/network.h"
@@ -15,7 +16,13 @@ namespace espnet {
 
 struct ModelData {
   ModelInfo info;
-  StateDict weights;  // as loaded (unfolded), kept for save()
+  // Where the weights came from, kept for save(): a state dict (from a .pth, a state-dict model
+  // file or synthesised), or the packed arrays of a converted file, which the layers use in place
+  // inside the mapped file (declared before the network, so destroyed after it).
+  StateDict weights;
+  std::shared_ptr<const MappedFile> file;
+  PackedSource packed;
+  std::vector<std::string> packed_order;  // the file's order, so that save() rewrites it as is
   std::unique_ptr<Network> network;
 };
 
@@ -48,19 +55,32 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
       options.detection_input_size != 512)
     throw Error("SSD input size must be 300 or 512, got " +
                 std::to_string(options.detection_input_size));
-  std::vector<uint8_t> bytes = read_file_bytes(path);
+  // Mapped, not read: a converted file's packed arrays are used where they lie.
+  std::shared_ptr<const MappedFile> file = MappedFile::open(path);
+  const uint8_t* bytes = file->data();
+  const size_t size = file->size();
   std::shared_ptr<Model> model(new Model());
   ModelData& d = *model->data_;
-  if (looks_like_model_file(bytes.data(), bytes.size())) {
-    ModelFileContents contents = parse_model_file(bytes.data(), bytes.size(), path);
-    bytes.clear();
-    for (ModelFileTensor& t : contents.tensors)
-      d.weights.add(t.name, std::move(t.shape), std::move(t.values));
-    d.info = model_info_from_text(contents.config, path);
-    d.info.params = count_parameters(d.weights);
-  } else if (looks_like_pth(bytes.data(), bytes.size())) {
-    Checkpoint checkpoint = parse_pth(bytes.data(), bytes.size(), path);
-    bytes.clear();
+  bool packed = false;
+  if (looks_like_model_file(bytes, size)) {
+    ModelFileView view = parse_model_file_view(bytes, size, path);
+    d.info = model_info_from_text(view.config, path);
+    packed = packed_weights_from_text(view.config, path, &d.info.params);
+    if (packed) {
+      for (ModelFileTensorView& t : view.tensors) {
+        d.packed_order.push_back(t.name);
+        d.packed.emplace(std::move(t.name), PackedTensorView{std::move(t.shape), t.data});
+      }
+      d.file = std::move(file);
+    } else {
+      // A state dict under PyTorch's names (hand-made files, tests): copied, folded below.
+      for (ModelFileTensorView& t : view.tensors)
+        d.weights.add(t.name, std::move(t.shape), std::vector<float>(t.data, t.data + t.numel));
+      d.info.params = count_parameters(d.weights);
+    }
+  } else if (looks_like_pth(bytes, size)) {
+    Checkpoint checkpoint = parse_pth(bytes, size, path);
+    file.reset();
     for (CheckpointTensor& t : checkpoint.tensors)
       d.weights.add(t.name, std::move(t.shape), std::move(t.values));
     try {
@@ -82,7 +102,12 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
     throw Error(path + ": an SSD input size was given for a " + task_name(d.info.task) + " model");
   }
   try {
-    d.network = build_network(d.info, d.weights);
+    if (packed) {
+      WeightReader reader(d.packed);
+      d.network = build_network(d.info, reader);
+    } else {
+      d.network = build_network(d.info, d.weights);
+    }
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
@@ -130,10 +155,25 @@ std::vector<LayerSummary> Model::layer_summary(int height, int width) const {
 }
 
 void Model::save(const std::string& path) const {
+  const ModelData& d = *data_;
   ModelFileContents contents;
-  contents.config = model_info_to_text(data_->info);
-  for (const auto& kv : data_->weights.tensors())
-    contents.tensors.push_back({kv.first, kv.second.shape, kv.second.values});
+  contents.config = model_info_to_text(d.info) + packed_weights_to_text(d.info.params);
+  if (d.file) {
+    for (const std::string& name : d.packed_order) {
+      const PackedTensorView& view = d.packed.at(name);
+      contents.tensors.push_back(
+          {name, view.shape, std::vector<float>(view.data, view.data + shape_numel(view.shape))});
+    }
+  } else {
+    // The arrays the layers keep, computed once more from the state dict in the order the
+    // network takes them (the network itself keeps no names).
+    std::vector<PackedTensor> arrays;
+    WeightReader reader(d.weights);
+    reader.record_packed(&arrays);
+    build_network(d.info, reader);
+    for (PackedTensor& a : arrays)
+      contents.tensors.push_back({std::move(a.name), std::move(a.shape), std::move(a.values)});
+  }
   write_model_file(path, contents);
 }
 

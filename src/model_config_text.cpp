@@ -18,7 +18,9 @@ std::string model_info_to_text(const ModelInfo& info) {
   return os.str();
 }
 
-ModelInfo model_info_from_text(const std::string& text, const std::string& file) {
+namespace {
+
+std::map<std::string, std::string> config_lines(const std::string& text, const std::string& file) {
   std::map<std::string, std::string> kv;
   std::istringstream is(text);
   std::string line;
@@ -28,6 +30,34 @@ ModelInfo model_info_from_text(const std::string& text, const std::string& file)
     if (eq == std::string::npos) throw Error(file + ": malformed config line '" + line + "'");
     kv[line.substr(0, eq)] = line.substr(eq + 1);
   }
+  return kv;
+}
+
+}  // namespace
+
+std::string packed_weights_to_text(int64_t params) {
+  return "weights=packed\nparams=" + std::to_string(params) + "\n";
+}
+
+bool packed_weights_from_text(const std::string& text, const std::string& file, int64_t* params) {
+  const std::map<std::string, std::string> kv = config_lines(text, file);
+  auto it = kv.find("weights");
+  if (it == kv.end()) return false;
+  if (it->second != "packed")
+    throw Error(file + ": config 'weights' is '" + it->second + "', expected 'packed'");
+  auto count = kv.find("params");
+  if (count == kv.end()) throw Error(file + ": config has 'weights=packed' but no 'params'");
+  const std::string& v = count->second;
+  // At most 4 GiB of float32 in a file: a count beyond 2^30 cannot be true.
+  if (v.empty() || v.size() > 10 || v.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoll(v) > (int64_t{1} << 30))
+    throw Error(file + ": config 'params' is not a parameter count: '" + v + "'");
+  *params = std::stoll(v);
+  return true;
+}
+
+ModelInfo model_info_from_text(const std::string& text, const std::string& file) {
+  const std::map<std::string, std::string> kv = config_lines(text, file);
   auto get = [&](const char* key) {
     auto it = kv.find(key);
     if (it == kv.end()) throw Error(file + ": config has no '" + key + "'");

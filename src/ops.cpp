@@ -43,12 +43,15 @@ const Bf16Kernels& bf16_kernels_checked() {
 }
 
 // `input` [batch, channels, plane] rounded to bf16 and packed in pairs per group (into a pool
-// tensor of pair words, one per float slot).
-Tensor pack_bf16_input(const Bf16Kernels& k, const float* input, int batch, int channels,
-                       int groups, int64_t plane) {
+// tensor of pair words, one per float slot). A shape-only (planning) run allocates the same
+// tensor and computes nothing, so the memory plan holds it.
+Tensor pack_bf16_input(ExecContext& ctx, const float* input, int batch, int channels, int groups,
+                       int64_t plane) {
   const int pairs = groups * bf16_pairs(channels / groups);
   Tensor packed = Tensor::uninitialized({batch, pairs, plane});
-  k.pack(input, batch, channels, groups, plane, reinterpret_cast<uint32_t*>(packed.data()));
+  if (!ctx.shape_only)
+    bf16_kernels_checked().pack(input, batch, channels, groups, plane,
+                                reinterpret_cast<uint32_t*>(packed.data()));
   return packed;
 }
 
@@ -113,7 +116,6 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                     std::to_string(p.out_channels);
     ctx.layer_log->push_back({ctx.scope(), d, {1, p.out_channels, oh, ow}, macs});
   }
-  if (ctx.shape_only) return out;
   const float* b = bias.empty() ? nullptr : bias.data();
   const float* a = slopes.empty() ? nullptr : slopes.data();
   const bool pointwise =
@@ -129,6 +131,17 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                 " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
   const bool bf16 = pointwise && ctx.bf16 && bf16_weight;
   const bool int8 = pointwise && ctx.int8 && int8_weight && int8_weight->quads;
+  if (ctx.shape_only) {
+    // A planning run allocates the reduced paths' temporaries in the order a real run does.
+    if (int8) {
+      const Tensor packed = Tensor::uninitialized(
+          {n, p.groups * int8_quads(p.in_channels / p.groups), int64_t(h) * w});
+      const Tensor scale = Tensor::uninitialized({p.out_channels});
+    } else if (bf16) {
+      pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, int64_t(h) * w);
+    }
+    return out;
+  }
   count_precision(ctx, bf16 || int8, macs);
   OpTimer timer(ctx, int8        ? "conv1x1_int8"
                      : bf16      ? "conv1x1_bf16"
@@ -157,7 +170,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
   } else if (bf16) {
     const Bf16Kernels& k = bf16_kernels_checked();
     const int64_t plane = int64_t(h) * w;
-    const Tensor packed = pack_bf16_input(k, input.data(), n, p.in_channels, p.groups, plane);
+    const Tensor packed = pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, plane);
     k.pointwise(packed.data(), n, i32(packed.dim(1)), p.out_channels, p.groups, plane,
                 reinterpret_cast<const float*>(bf16_weight), b, a,
                 addend ? addend->data() : nullptr, out.data());
@@ -208,14 +221,17 @@ void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const
          "conv 1x1/s1 d1 g1 " + std::to_string(cin) + "->" + std::to_string(out_channels),
          {1, out_channels, input.dim(2), input.dim(3)},
          macs});
-  if (ctx.shape_only) return;
   const bool bf16 = ctx.bf16 && bf16_packed;
+  if (ctx.shape_only) {
+    if (bf16) pack_bf16_input(ctx, input.data(), i32(n), i32(cin), 1, plane);  // for the plan
+    return;
+  }
   count_precision(ctx, bf16, macs);
   OpTimer timer(ctx, bf16 ? "conv1x1_rows_bf16" : "conv1x1_rows");
   const int64_t row_floats = out.dim(2);
   if (bf16) {
     const Bf16Kernels& k = bf16_kernels_checked();
-    const Tensor packed_input = pack_bf16_input(k, input.data(), i32(n), i32(cin), 1, plane);
+    const Tensor packed_input = pack_bf16_input(ctx, input.data(), i32(n), i32(cin), 1, plane);
     k.pointwise_rows(packed_input.data(), i32(n), i32(packed_input.dim(1)), plane,
                      reinterpret_cast<const float*>(bf16_packed), out_channels,
                      bias.empty() ? nullptr : bias.data(), out.data() + first_row * row_floats,
@@ -420,13 +436,16 @@ Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Ten
     throw Error("linear: bias has " + std::to_string(bias.size()) + " values, expected " +
                 std::to_string(out_features));
   Tensor out = Tensor::uninitialized({n, out_features});
-  if (ctx.shape_only) return out;
   // A 1x1 convolution over a 1x1 plane: one output row per image.
   const bool bf16 = ctx.bf16 && bf16_packed;
+  if (ctx.shape_only) {
+    if (bf16) pack_bf16_input(ctx, input.data(), i32(n), i32(features), 1, 1);  // for the plan
+    return out;
+  }
   count_precision(ctx, bf16, double(n) * features * out_features);
   if (bf16) {
     const Bf16Kernels& k = bf16_kernels_checked();
-    const Tensor packed_input = pack_bf16_input(k, input.data(), i32(n), i32(features), 1, 1);
+    const Tensor packed_input = pack_bf16_input(ctx, input.data(), i32(n), i32(features), 1, 1);
     k.pointwise_rows(packed_input.data(), i32(n), i32(packed_input.dim(1)), 1,
                      reinterpret_cast<const float*>(bf16_packed), out_features,
                      bias.empty() ? nullptr : bias.data(), out.data(), out_features, out_features);

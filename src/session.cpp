@@ -4,12 +4,17 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
 
+#include "available_memory.h"
 #include "denormals.h"
 #include "espnet/error.h"
+#include "exec_context.h"
 #include "kernels/bf16_kernels.h"
 #include "kernels/dispatch.h"
 #include "kernels/int8_kernels.h"
+#include "memory_plan.h"
 #include "models/network.h"
 #include "tensor_pool.h"
 
@@ -64,6 +69,15 @@ std::string check_precision(Precision precision) {
   throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
 }
 
+std::string megabytes(size_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / (1 << 20));
+  return text;
+}
+
+// Input shapes whose plans a session keeps (a plan is a few tens of KB).
+constexpr size_t kPlansKept = 4;
+
 }  // namespace
 
 const char* precision_name(Precision precision) {
@@ -84,12 +98,23 @@ Precision parse_precision(const std::string& name) {
   throw Error("precision '" + name + "' is not one of fp32, bf16, int8");
 }
 
+/// One input shape's plan; `limit_checked` once the memory limit has been checked for it.
+struct Session::PlannedShape {
+  Shape shape;
+  bool traced = false;  // tracing takes the upstream layer structure: another sequence
+  detail::MemoryPlan plan;
+  bool limit_checked = false;
+};
+
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : model_(std::move(model)), options_(options), pool_(std::make_unique<detail::TensorPool>()) {
   if (!model_) throw Error("Session: no model");
   if (options_.threads < 0) throw Error("Session: thread count must be >= 0");
   report_.precision = options_.precision;
   report_.kernels = check_precision(options_.precision);
+  const char* poison = std::getenv("ESPNET_POISON_MEMORY");
+  if (poison && std::strcmp(poison, "0") != 0 && *poison) options_.poison_memory = true;
+  pool_->set_poison(options_.poison_memory);
 }
 
 void Session::set_trace(std::function<void(const std::string&, const Tensor&)> trace) {
@@ -115,30 +140,131 @@ std::vector<Session::ProfileRow> Session::profile() const {
 }
 
 size_t Session::activation_bytes() const {
-  return pool_->bytes_held();
+  return pool_->arena_bytes();
+}
+
+size_t Session::plan_fallback_allocations() const {
+  return pool_->fallback_allocations();
+}
+
+Session::PlannedShape& Session::planned(const Tensor& input) {
+  const bool traced = static_cast<bool>(trace_);
+  for (size_t i = 0; i < plans_.size(); ++i)
+    if (plans_[i]->shape == input.shape() && plans_[i]->traced == traced) {
+      std::rotate(plans_.begin() + std::ptrdiff_t(i), plans_.begin() + std::ptrdiff_t(i) + 1,
+                  plans_.end());
+      return *plans_.back();
+    }
+  auto entry = std::make_unique<PlannedShape>();
+  entry->shape = input.shape();
+  entry->traced = traced;
+  // The planning run: every op allocates its outputs as a real run would, nothing computes.
+  ExecContext ctx(trace_);
+  ctx.shape_only = true;
+  ctx.planning = true;
+  // The reduced precisions allocate their packed inputs: the plan must hold them too.
+  ctx.bf16 = options_.precision == Precision::kBf16;
+  ctx.int8 = options_.precision == Precision::kInt8;
+  detail::PoolScope pool_scope(pool_.get());
+  pool_->begin_recording();
+  try {
+    std::vector<NamedTensor> outputs;
+    model_->network().forward(ctx, input, outputs);
+  } catch (...) {
+    pool_->abandon_recording();
+    throw;
+  }
+  entry->plan = pool_->finish_recording();
+  if (plans_.size() >= kPlansKept) plans_.erase(plans_.begin());
+  plans_.push_back(std::move(entry));
+  return *plans_.back();
+}
+
+void Session::check_memory_limit(PlannedShape& shape, size_t other_bytes) {
+  // Once per shape for run(): reading the available memory allocates.
+  if (shape.limit_checked && other_bytes == 0) return;
+  const size_t activations =
+      options_.plan_memory ? shape.plan.arena_bytes : shape.plan.peak_live_bytes;
+  const size_t needed = activations + other_bytes;
+  // The arena this session already maps is given back before a larger one is mapped.
+  const size_t limit = options_.memory_limit_bytes
+                           ? options_.memory_limit_bytes
+                           : detail::default_memory_limit_bytes(pool_->arena_bytes());
+  if (needed > limit)
+    throw Error("input " + shape_to_string(shape.shape) + " needs " + megabytes(needed) + " (" +
+                std::to_string(needed) +
+                (other_bytes ? " bytes) of memory (" + megabytes(activations) +
+                                   " of activations and " + megabytes(other_bytes) + " besides)"
+                             : " bytes) of activation memory") +
+                ", over this session's limit of " + megabytes(limit) + " (" +
+                std::to_string(limit) + " bytes" +
+                (options_.memory_limit_bytes
+                     ? "; SessionOptions::memory_limit_bytes)"
+                     : ": the available memory less a margin; SessionOptions::memory_limit_bytes "
+                       "sets another)") +
+                "; use a smaller input");
+  if (other_bytes == 0) shape.limit_checked = true;
+}
+
+void Session::check_input_shape(const Shape& input_shape) const {
+  if (input_shape.size() != 4 || input_shape[1] != 3 || input_shape[0] < 1)
+    throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
+                shape_to_string(input_shape));
+  if (input_shape[2] > 16384 || input_shape[3] > 16384)
+    throw Error("input " + shape_to_string(input_shape) + " is too large (max 16384 per side)");
+  model_->check_input_size(static_cast<int>(input_shape[2]), static_cast<int>(input_shape[3]));
+}
+
+void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
+  check_input_shape(input_shape);
+  // The planning run reads no input value: a view of nothing stands for it.
+  check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
+}
+
+MemoryEstimate Session::memory_plan(const Shape& input_shape) {
+  check_input_shape(input_shape);
+  const detail::MemoryPlan& plan = planned(Tensor::view(nullptr, input_shape)).plan;
+  MemoryEstimate estimate;
+  estimate.arena_bytes = plan.arena_bytes;
+  estimate.live_bytes = plan.peak_live_bytes;
+  estimate.total_bytes = plan.total_bytes;
+  estimate.tensors = plan.sizes.size();
+  return estimate;
 }
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
-  if (input.rank() != 4 || input.dim(1) != 3 || input.dim(0) < 1)
-    throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
-                shape_to_string(input.shape()));
-  if (input.dim(2) > 16384 || input.dim(3) > 16384)
-    throw Error("input " + shape_to_string(input.shape()) + " is too large (max 16384 per side)");
-  model_->check_input_size(static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3)));
+  check_input_shape(input.shape());
   if (!options_.allow_non_finite_input) check_finite(input);
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
   DenormalsFlushedToZero flush;
+  outputs_.clear();  // hands the previous outputs' buffers back to the pool
+  PlannedShape& shape = planned(input);
+  check_memory_limit(shape);
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
   ctx.bf16 = options_.precision == Precision::kBf16;
   ctx.int8 = options_.precision == Precision::kInt8;
   detail::PoolScope pool_scope(pool_.get());
-  outputs_.clear();  // hands the previous outputs' buffers back to the pool
-  model_->network().forward(ctx, input, outputs_);
+  if (!options_.plan_memory)
+    pool_->begin_heap_run();
+  else if (!pool_->begin_planned_run(&shape.plan))
+    throw Error("input " + shape_to_string(input.shape()) + ": the system refused the " +
+                megabytes(shape.plan.arena_bytes) + " of activation memory it needs");
+  try {
+    model_->network().forward(ctx, input, outputs_);
+  } catch (...) {
+    outputs_.clear();
+    pool_->end_run(nullptr);
+    throw;
+  }
   report_.reduced_convolutions = ctx.reduced_convolutions;
   report_.fp32_convolutions = ctx.fp32_convolutions;
   report_.reduced_macs = ctx.reduced_macs;
   report_.fp32_macs = ctx.fp32_macs;
+  // A run that left its plan (it allocated in another order) is the plan for the next one.
+  detail::MemoryPlan replan;
+  if (pool_->end_run(&replan))
+    shape.plan = detail::plan_memory(std::move(replan.sizes), std::move(replan.events));
   return outputs_;
 }
 

@@ -63,7 +63,8 @@ void Tensor::allocate(bool zero) {
   detail::TensorPool* pool = detail::TensorPool::current();
   void* p = pool ? pool->acquire(bytes) : std::aligned_alloc(kAlignment, bytes);
   if (!p) throw Error("out of memory allocating tensor " + shape_to_string(shape_));
-  if (zero) std::memset(p, 0, bytes);
+  // A planning run's addresses are not memory (and nothing reads its tensors).
+  if (zero && !(pool && pool->recording())) std::memset(p, 0, bytes);
   storage_ = std::unique_ptr<float, AlignedFree>(static_cast<float*>(p), AlignedFree(pool));
   data_ = storage_.get();
 }

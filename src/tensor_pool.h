@@ -1,41 +1,95 @@
-// A session's pool of activation buffers. The first run of a shape allocates from the heap; the
-// buffers are kept, and every later run of that shape reuses them, so a steady-state run makes
-// no heap allocation. Tensors created while a PoolScope is active on the thread draw from it.
+// A session's activation memory. Tensors created while a PoolScope is active on the thread draw
+// from the scope's pool, which works in one of three modes:
+// - recording: a planning run (ExecContext::planning, nothing computed). Every acquisition gets
+//   a distinct address inside an inaccessible reservation (touching it faults at once, so a
+//   planning run that computes is caught) and the acquire/release sequence is recorded;
+//   finish_recording() turns it into a MemoryPlan.
+// - planned: a real run following a plan. The i-th acquisition gets its planned offset in the
+//   arena, as long as the run's events are exactly the plan's; at the first difference the run
+//   goes on with plain heap blocks (safe: no arena byte is handed out again), is recorded, and
+//   the recording replaces the plan for the next run of that shape.
+// - heap: no plan (SessionOptions::plan_memory off): aligned_alloc and free per tensor.
+// With poisoning on (a debug mode) every block is filled with a NaN pattern when it is handed
+// out and when it is given back, so reading a dead or unwritten tensor shows up in the outputs.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "activation_arena.h"
+#include "memory_plan.h"
 
 namespace espnet::detail {
 
 class TensorPool {
  public:
-  TensorPool() = default;
+  TensorPool();
   ~TensorPool();
   TensorPool(const TensorPool&) = delete;
   TensorPool& operator=(const TensorPool&) = delete;
 
-  /// A 64-byte-aligned buffer of exactly `bytes` (a free one of that size if there is one).
+  /// A 64-byte-aligned buffer of at least `bytes`.
   void* acquire(size_t bytes);
   void release(void* p);
 
-  /// Bytes held (in use or free), and how many acquisitions went to the heap.
-  size_t bytes_held() const { return bytes_held_; }
-  size_t heap_allocations() const { return heap_allocations_; }
+  /// Recording: the addresses handed out are not memory (nothing may be written to them).
+  bool recording() const { return mode_ == Mode::kRecording; }
+
+  /// Starts a planning run.
+  void begin_recording();
+  /// Ends it and returns the plan.
+  MemoryPlan finish_recording();
+  /// Ends a planning run that failed (an exception): its events are no plan.
+  void abandon_recording();
+
+  /// Starts a real run that follows `plan` (kept by the caller until end_run): maps the arena.
+  /// Returns false if the arena cannot be mapped. Blocks still held from earlier runs must have
+  /// been released (otherwise the run takes heap blocks only).
+  bool begin_planned_run(const MemoryPlan* plan);
+  /// Starts a real run without a plan: every tensor from the heap.
+  void begin_heap_run();
+  /// Ends a real run. If it left its plan, returns true and stores the run's own events in
+  /// `replan` (its blocks' sizes and its sequence), for the caller to plan again; pass null
+  /// for a run that did not finish (an exception), whose events are no plan.
+  bool end_run(MemoryPlan* replan);
+
+  /// Debug mode: NaN-fill blocks when they are acquired and released.
+  void set_poison(bool on) { poison_ = on; }
+
+  /// Bytes the arena holds (mapped), and heap blocks handed out when a run left its plan.
+  size_t arena_bytes() const { return arena_.capacity(); }
+  size_t fallback_allocations() const { return fallback_allocations_; }
 
   /// The pool tensors on this thread draw from (null: the heap).
   static TensorPool* current();
 
  private:
   friend class PoolScope;
-  struct Block {
+  enum class Mode { kHeap, kRecording, kPlanned };
+  struct Live {
     void* data;
     size_t bytes;
-    bool in_use;
+    int32_t block;
+    uint32_t run;  // which run acquired it (releases of older runs' blocks are not recorded)
+    bool heap;     // from aligned_alloc (free it), else inside the arena or the reservation
   };
-  std::vector<Block> blocks_;
-  size_t bytes_held_ = 0;
-  size_t heap_allocations_ = 0;
+  void record(int32_t block, bool is_release);
+  void poison(void* p, size_t bytes) const;
+
+  Mode mode_ = Mode::kHeap;
+  ActivationArena arena_;
+  char* reservation_ = nullptr;  // recording addresses: PROT_NONE, never backed
+  const MemoryPlan* plan_ = nullptr;
+  bool following_ = false;  // the planned run still matches its plan
+  size_t cursor_ = 0;       // next event of the plan
+  uint32_t run_ = 0;        // counts runs and planning runs
+  std::vector<Live> live_;
+  std::vector<size_t> sizes_;  // recorded: block sizes
+  std::vector<AllocationEvent> events_;
+  size_t fallback_allocations_ = 0;
+  bool poison_ = false;
 };
 
 /// Makes `pool` the current pool of this thread for the scope's lifetime.

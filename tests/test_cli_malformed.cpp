@@ -90,10 +90,14 @@ TEST(CliMalformed, ModelFilesExitWithAClearError) {
   expect_cli_error("info " + temp_file("flipped.espnet", flipped),
                    {"flipped.espnet", "checksum mismatch"});
   Bytes version = bytes;
-  version[8] = 2;
+  version[8] = 3;
   model_file_detail::reseal(version);
-  expect_cli_error("info " + temp_file("v2.espnet", version),
-                   {"v2.espnet", "unsupported format version 2"});
+  expect_cli_error("info " + temp_file("v3.espnet", version),
+                   {"v3.espnet", "unsupported format version 3"});
+  version[8] = 1;  // a file of the first format: convert again
+  model_file_detail::reseal(version);
+  expect_cli_error("info " + temp_file("v1.espnet", version),
+                   {"v1.espnet", "unsupported format version 1", "convert the .pth again"});
   const Bytes cut(bytes.begin(), bytes.begin() + bytes.size() / 3);
   expect_cli_error("info " + temp_file("cut.espnet", cut), {"cut.espnet", "truncated"});
 }

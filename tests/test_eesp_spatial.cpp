@@ -16,22 +16,20 @@
 namespace espnet {
 namespace {
 
-struct Variant {
-  Isa isa;
-  EespSpatialFn fn;
-  const char* name;
-};
-
 uint32_t seed() {
   const char* env = std::getenv("ESPNET_TEST_SEED");
   return env ? static_cast<uint32_t>(std::strtoul(env, nullptr, 10)) : 1234567u;
 }
 
-class EespSpatial : public ::testing::TestWithParam<Variant> {
+class EespSpatial : public ::testing::TestWithParam<Isa> {
  protected:
   void SetUp() override {
-    if (static_cast<int>(GetParam().isa) > static_cast<int>(detected_isa()))
-      GTEST_SKIP() << GetParam().name << ": this CPU lacks " << isa_name(GetParam().isa);
+    if (!isa_supported(GetParam()))
+      GTEST_SKIP() << isa_name(GetParam())
+                   << " not supported by this CPU or build (best: " << isa_name(detected_isa())
+                   << ")";
+    fn_ = conv_kernels_for(GetParam()).eesp_spatial;
+    name_ = conv_kernels_for(GetParam()).eesp_spatial_name;
     rng_.seed(seed());
   }
 
@@ -50,13 +48,13 @@ class EespSpatial : public ::testing::TestWithParam<Variant> {
     for (float& v : shift) v = 0.2f * u(rng_);
     for (float& v : slopes) v = 0.3f * u(rng_);
     std::vector<float> out = test::output_buffer(out_count), ref(out_count);
-    GetParam().fn(input.data(), batch, width, h, w, stride, k, dilations.data(), weights.data(),
-                  scale.data(), shift.data(), slopes.data(), out.data());
+    fn_(input.data(), batch, width, h, w, stride, k, dilations.data(), weights.data(), scale.data(),
+        shift.data(), slopes.data(), out.data());
     eesp_spatial_f32_ref(input.data(), batch, width, h, w, stride, k, dilations.data(),
                          weights.data(), scale.data(), shift.data(), slopes.data(), ref.data());
     std::ostringstream what;
-    what << GetParam().name << " n" << batch << " width " << width << " " << h << "x" << w << " s"
-         << stride << " d";
+    what << name_ << " n" << batch << " width " << width << " " << h << "x" << w << " s" << stride
+         << " d";
     for (int d : dilations) what << d;
     what << " (seed " << seed() << ")";
     size_t bad = 0, worst = 0;
@@ -73,6 +71,8 @@ class EespSpatial : public ::testing::TestWithParam<Variant> {
         << what.str() << ": wrote past the output";
   }
 
+  EespSpatialFn fn_ = nullptr;
+  const char* name_ = "";
   std::mt19937 rng_;
 };
 
@@ -103,12 +103,8 @@ TEST_P(EespSpatial, LargePlanesUseEveryPath) {
   check(1, 6, 31, 119, 2, {1, 2, 3, 4});
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Isas, EespSpatial,
-    ::testing::Values(Variant{Isa::kScalar, eesp_dw_hff_f32_scalar, "eesp_dw_hff_f32_scalar"},
-                      Variant{Isa::kAvx2, eesp_dw_hff_f32_avx2, "eesp_dw_hff_f32_avx2"},
-                      Variant{Isa::kAvx512, eesp_dw_hff_f32_avx512, "eesp_dw_hff_f32_avx512"}),
-    [](const auto& info) { return std::string(isa_name(info.param.isa)); });
+INSTANTIATE_TEST_SUITE_P(Isas, EespSpatial, ::testing::ValuesIn(kAllIsas),
+                         [](const auto& info) { return std::string(isa_name(info.param)); });
 
 }  // namespace
 }  // namespace espnet

@@ -2,6 +2,8 @@
 // all against the reference PNGs.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -139,6 +141,37 @@ TEST(Labels, BlendHandChecked) {
   EXPECT_EQ(out.pixels, (std::vector<uint8_t>{178, 76, 100}));
   b.width = 2;
   EXPECT_THROW(blend_overlay(a, b, 0.5f), Error);
+}
+
+TEST(Labels, FusedLabelOverlayEqualsColorizeThenBlend) {
+  const unsigned seed = 5;
+  std::printf("seed %u\n", seed);
+  std::mt19937 rng(seed);
+  for (auto [w, h] : {std::pair{1, 1}, {17, 5}, {250, 33}}) {
+    Image photo;
+    photo.width = w;
+    photo.height = h;
+    photo.channels = 3;
+    photo.pixels.resize(size_t(w) * h * 3);
+    for (uint8_t& v : photo.pixels) v = static_cast<uint8_t>(rng());
+    std::vector<uint8_t> labels(size_t(w) * h);
+    for (uint8_t& l : labels) l = static_cast<uint8_t>(rng() % 21);
+    for (float alpha : {0.0f, 0.3f, 0.7f, 1.0f}) {
+      const Image expected =
+          blend_overlay(photo, colorize_labels(labels.data(), w, h, voc_palette()), alpha);
+      const Image fused = blend_labels_overlay(photo, labels.data(), voc_palette(), alpha);
+      EXPECT_EQ(fused.width, w);
+      EXPECT_EQ(fused.height, h);
+      EXPECT_EQ(fused.channels, 3);
+      EXPECT_EQ(fused.pixels, expected.pixels) << w << "x" << h << " alpha " << alpha;
+    }
+  }
+  Image grey;
+  grey.width = grey.height = 2;
+  grey.channels = 1;
+  grey.pixels.assign(4, 0);
+  const uint8_t labels[4] = {};
+  EXPECT_THROW(blend_labels_overlay(grey, labels, voc_palette(), 0.5f), Error);
 }
 
 TEST(Labels, OriginalRepositoryColours) {

@@ -29,8 +29,16 @@ TEST(IsaSelection, EnvironmentValues) {
   EXPECT_EQ(isa_from_env_value("avx512", Isa::kAvx2, &warning), Isa::kAvx2);
   EXPECT_NE(warning.find("not supported by this CPU"), std::string::npos) << warning;
   EXPECT_EQ(isa_from_env_value("sse9", Isa::kAvx2, &warning), Isa::kAvx2);
-  EXPECT_NE(warning.find("'sse9' is not one of scalar, avx2, avx512"), std::string::npos)
+  EXPECT_NE(warning.find("'sse9' is not one of scalar, avx2, avx512, neon"), std::string::npos)
       << warning;
+  // NEON is AArch64's level: an x86 CPU refuses it, and an AArch64 one refuses the x86 levels.
+  EXPECT_EQ(isa_from_env_value("neon", Isa::kNeon, &warning), Isa::kNeon);
+  EXPECT_TRUE(warning.empty());
+  EXPECT_EQ(isa_from_env_value("scalar", Isa::kNeon, &warning), Isa::kScalar);
+  EXPECT_EQ(isa_from_env_value("neon", Isa::kAvx512, &warning), Isa::kAvx512);
+  EXPECT_NE(warning.find("not supported by this CPU"), std::string::npos) << warning;
+  EXPECT_EQ(isa_from_env_value("avx2", Isa::kNeon, &warning), Isa::kNeon);
+  EXPECT_NE(warning.find("not supported by this CPU"), std::string::npos) << warning;
 }
 
 TEST(IsaSelection, SetIsaClampsToDetected) {
@@ -42,6 +50,10 @@ TEST(IsaSelection, SetIsaClampsToDetected) {
   EXPECT_EQ(&conv_kernels(), &conv_kernels_for(detected_isa()));
   if (detected_isa() != Isa::kAvx512) {
     EXPECT_THROW(conv_kernels_for(Isa::kAvx512), Error);
+  }
+  if (detected_isa() != Isa::kNeon) {
+    EXPECT_EQ(set_isa(Isa::kNeon), detected_isa());
+    EXPECT_THROW(conv_kernels_for(Isa::kNeon), Error);
   }
   set_isa(before);
 }
@@ -67,7 +79,7 @@ void check_layer(const Conv2dParams& p, int h, int w) {
   conv2d_f32_ref(x.data(), 2, h, w, p, weight.data(), bias.data(), ref.data());
   prelu_f32_ref(ref.data(), 2, p.out_channels, int64_t(oh) * ow, slopes.data());
   const Isa before = active_isa();
-  for (Isa isa : {Isa::kScalar, Isa::kAvx2, Isa::kAvx512}) {
+  for (Isa isa : kAllIsas) {
     if (set_isa(isa) != isa) continue;
     ExecContext ctx;
     const Tensor y = ops::conv2d_prelu(ctx, x, p, weight, bias, true, slopes);

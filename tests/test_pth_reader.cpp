@@ -2,6 +2,7 @@
 // shapes and values; hand-built pickles and archives cover strides, dtypes and malicious or
 // malformed input, which must always end in espnet::Error.
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,7 +16,6 @@
 #include "checkpoint/pickle_reader.h"
 #include "checkpoint/pth_reader.h"
 #include "checkpoint/zip_archive.h"
-#include "checksum.h"
 #include "espnet/error.h"
 #include "file_util.h"
 #include "support/ref_data.h"
@@ -132,7 +132,7 @@ Bytes legacy_file(const Bytes& state_pickle, const std::vector<RawStorage>& stor
 Bytes zip_file(const std::vector<std::pair<std::string, Bytes>>& entries, uint16_t method = 0) {
   Bytes out, central;
   for (const auto& [name, data] : entries) {
-    uint32_t crc = crc32_update(0, data.data(), data.size());
+    uint32_t crc = static_cast<uint32_t>(crc32_z(0, data.data(), data.size()));
     uint64_t local_at = out.size();
     PickleWriter h;  // only its little-endian helper is used
     h.le(0x04034b50, 4).le(20, 2).le(0, 2).le(method, 2).le(0, 4).le(crc, 4);
@@ -386,16 +386,18 @@ TEST(PthReader, ZipEqualsARebuiltLegacyFile) {
   }
 }
 
-TEST(PthReader, LoadsTheLargestCheckpointQuickly) {
+TEST(PthReader, ReadsTheLargestCheckpoint) {
   ESPNET_REQUIRE_REF_DATA();
   auto start = std::chrono::steady_clock::now();
   Checkpoint c = read_pth(checkpoint_path("det_ssd300_coco_s2.0_random.pth"));
   double ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  // Printed, not asserted: a unit test cannot time anything reliably on a shared machine (the
+  // load time is measured side by side with `espnet bench --json`'s load_ms instead).
   std::printf("det_ssd300 (24 MB, %zu tensors) loaded in %.1f ms\n", c.tensors.size(), ms);
-#ifdef NDEBUG
-  EXPECT_LT(ms, 1000.0);
-#endif
+  ASSERT_FALSE(c.tensors.empty());
+  for (const CheckpointTensor& t : c.tensors)
+    EXPECT_EQ(static_cast<int64_t>(t.values.size()), shape_numel(t.shape)) << t.name;
 }
 
 TEST(PthReader, LooksLikePth) {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Times the six models of the performance issue with `espnet bench` on the shared cases' real
-# inputs, at 1 and 2 threads, and prints one line per model, thread count and precision.
-# usage: tools/bench_models.sh [BUILD_DIR] [RUNS]   (ESPNET_REF_DIR overrides the data folder)
+# Times the README's networks with `espnet bench` on the shared cases' real inputs, at 1 and 2
+# threads, and prints one line per model, thread count and precision. For the README table,
+# espnet beside ONNX Runtime on the same networks: tools/compare_onnxruntime.sh.
+# usage: tools/bench_models.sh [BUILD_DIR] [RUNS]   (ESPNET_REF_DIR overrides the data folder,
+# ESPNET_PEERS_DIR the peers folder with the Cityscapes photo input)
 # ESPNET_BENCH_PRECISIONS="fp32 bf16" compares precisions side by side: each model is timed
 # ESPNET_BENCH_REPEATS times (default 3) per precision, alternating A B A B ..., so load on the
 # machine hits both alike; a line gives the median of the repetitions' medians.
@@ -13,6 +15,7 @@ ref="${ESPNET_REF_DIR:-$here/../shared/espnetv2-ref}"
 espnet="$build/espnet"
 ckpt="$ref/checkpoints"
 cases="$ref/cases"
+peers="${ESPNET_PEERS_DIR:-$here/../shared/peers}"
 
 # name | checkpoint | input
 models=(
@@ -20,7 +23,8 @@ models=(
   "cls s=1.0 224|$ckpt/cls_s1.0_random.pth|$cases/cls_s1.0_224x224/input.npy"
   "cls s=2.0 224|$ckpt/cls_s2.0_random.pth|$cases/cls_s2.0_224x224/input.npy"
   "PASCAL s=2.0 384|$ckpt/espnetv2_s_2.0_pascal_384x384.pth|$cases/seg_pascal_s2.0_384x384/input.npy"
-  "Cityscapes s=1.0 1024x512 (original)|$ckpt/espnetv2orig_seg_city_s1.0.pth|$cases/seg_city_s0.5_1024x512/input.npy"
+  "Cityscapes s=1.0 1024x512 (EdgeNets)|$ckpt/espnetv2_s_1.0_city_1024x512.pth|$peers/inputs/seg_city_s1.0_sample4_1024x512.npy"
+  "Cityscapes s=1.0 1024x512 (original)|$ckpt/espnetv2orig_seg_city_s1.0.pth|$ref/images/segorig_sample4/input.npy"
   "SSD300 s=2.0|$ckpt/det_ssd300_coco_s2.0_random.pth|$cases/det_ssd300_coco_s2.0/input.npy"
 )
 

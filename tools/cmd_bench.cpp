@@ -1,12 +1,12 @@
 // espnet bench MODEL [--size WxH | --input IN.npy] [--batch N] [--threads N] [--warmup W]
 // [--runs R] [--json]: load time, then latency percentiles over R timed runs after W warm-ups.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <map>
+#include <string>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -41,6 +41,16 @@ Tensor synthetic_photo(int batch, int height, int width) {
   return t;
 }
 
+// This process's peak resident set (VmHWM of /proc/self/status) in MB; unlike getrusage's
+// maxrss it does not carry the launching process's peak over an exec. 0 when unreadable.
+double peak_resident_mb() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // "  1234 kB"
+  return 0;
+}
+
 double percentile(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
   const double pos = p * (v.size() - 1);
@@ -59,7 +69,8 @@ int run_bench(const Words& words) {
       {"--warmup", true, "untimed runs first (default 3)"},
       {"--runs", true, "timed runs (default 20)"},
       {"--json", false,
-       "print JSON (keys: median_ms, min_ms, p90_ms, threads, isa, precision, ...)"},
+       "print JSON (keys: median_ms, min_ms, p90_ms, first_run_ms, peak_memory_mb, arena_mb, "
+       "threads, isa, precision, ...)"},
       {"--profile", false, "time every op during the timed runs and print the slowest"},
       input_size_option(),
       threads_option(),
@@ -99,7 +110,14 @@ int run_bench(const Words& words) {
     input = synthetic_photo(batch, height, width);
   }
   Session session(model, session_opts);
-  for (int i = 0; i < warmup; ++i) session.run(input);
+  // The process's first run (planning, mapping the arena and all), whether a warm-up run or,
+  // with --warmup 0, the first timed one.
+  double first_run_ms = -1;
+  for (int i = 0; i < warmup; ++i) {
+    t0 = Clock::now();
+    session.run(input);
+    if (i == 0) first_run_ms = ms_since(t0);
+  }
   const bool profiling = args.flag("--profile");
   session.enable_profiling(profiling);
   std::vector<double> times;
@@ -111,9 +129,10 @@ int run_bench(const Words& words) {
   const PrecisionReport report = session.precision_report();
   const double reduced_share =
       report.reduced_macs / std::max(1.0, report.reduced_macs + report.fp32_macs);
-  struct rusage usage {};
-  getrusage(RUSAGE_SELF, &usage);
-  const double peak_mb = usage.ru_maxrss / 1024.0;
+  if (first_run_ms < 0) first_run_ms = times[0];
+  const double peak_mb = peak_resident_mb();
+  const double arena_mb = session.activation_bytes() / double(1 << 20);
+  const double live_mb = session.memory_plan(input.shape()).live_bytes / double(1 << 20);
   const double min_ms = *std::min_element(times.begin(), times.end());
   const double median_ms = percentile(times, 0.5), p90_ms = percentile(times, 0.9);
   const double images_per_s = 1000.0 * double(input.dim(0)) / median_ms;
@@ -129,14 +148,15 @@ int run_bench(const Words& words) {
         "{\"model\": %s, \"input\": [%lld, %lld, %lld, %lld], \"threads\": %d, \"isa\": %s, "
         "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
         "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
-        "\"peak_memory_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
+        "\"first_run_ms\": %.3f, \"peak_memory_mb\": %.1f, \"arena_mb\": %.1f, "
+        "\"live_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
         "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f}\n",
         json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
         (long long)input.dim(2), (long long)input.dim(3), threads,
         json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
-        images_per_s, peak_mb, json_string(precision_name(report.precision)).c_str(),
-        json_string(report.kernels).c_str(), report.reduced_convolutions, report.fp32_convolutions,
-        reduced_share);
+        images_per_s, first_run_ms, peak_mb, arena_mb, live_mb,
+        json_string(precision_name(report.precision)).c_str(), json_string(report.kernels).c_str(),
+        report.reduced_convolutions, report.fp32_convolutions, reduced_share);
     if (profiling) {
       std::printf("{\"profile\": [");
       for (size_t i = 0; i < rows.size(); ++i)
@@ -158,7 +178,10 @@ int run_bench(const Words& words) {
   std::printf("load:    %.2f ms\n", load_ms);
   std::printf("latency: min %.3f ms   median %.3f ms   p90 %.3f ms   (%d runs after %d warm-up)\n",
               min_ms, median_ms, p90_ms, runs, warmup);
-  std::printf("throughput: %.2f images/s   peak memory: %.1f MB\n", images_per_s, peak_mb);
+  std::printf("first run: %.3f ms (planning and first touch of memory included)\n", first_run_ms);
+  std::printf("throughput: %.2f images/s   peak memory: %.1f MB (resident, whole process)\n",
+              images_per_s, peak_mb);
+  std::printf("activations: arena %.1f MB, largest live set %.1f MB\n", arena_mb, live_mb);
   if (profiling) {
     std::printf("\nprofile (ms per run; ops sum to %.3f ms, timing on):\n", profiled_ms);
     for (const auto& kv : by_op) std::printf("  %-20s %9.3f\n", kv.first.c_str(), kv.second);

@@ -3,14 +3,17 @@
 
 #include "cli_common.h"
 #include "commands.h"
+#include "espnet/session.h"
 #include "kernels/dispatch_info.h"
 
 namespace espnet::cli {
 
 int run_info(const Words& words) {
   const std::vector<OptionSpec> specs = {
-      {"--size", true, "input WIDTHxHEIGHT for the multiply-add count (default: the model's own)"},
-      {"--json", false, "print JSON (keys: task, family, scale, classes, params, conv_macs, ...)"},
+      {"--size", true,
+       "input WIDTHxHEIGHT for the multiply-add and memory counts (default: the model's own)"},
+      {"--json", false,
+       "print JSON (keys: task, family, scale, classes, params, conv_macs, memory_bytes, ...)"},
       {"--layers", false, "print the per-layer table (always included in --json)"},
       input_size_option(),
       threads_option(),
@@ -39,6 +42,9 @@ int run_info(const Words& words) {
   const PrecisionReport precision = Session(model, session_opts).precision_report();
   if (!sized) default_input_size(info, &width, &height);
   std::vector<LayerSummary> layers = model->layer_summary(height, width);
+  // What a run at this size holds: planned without running or allocating it.
+  Session sizing(model, session_opts);
+  const MemoryEstimate memory = sizing.memory_plan({1, 3, height, width});
   double macs = 0;
   for (const LayerSummary& l : layers) macs += l.macs;
   if (args.flag("--json")) {
@@ -46,12 +52,13 @@ int run_info(const Words& words) {
         "{\n  \"model\": %s,\n  \"task\": %s,\n  \"family\": %s,\n  \"scale\": %s,\n"
         "  \"classes\": %d,\n  \"dataset\": %s,\n  \"params\": %lld,\n  \"params_m\": %.6f,\n"
         "  \"input\": {\"width\": %d, \"height\": %d},\n  \"conv_macs\": %.1f,\n"
-        "  \"mflops\": %.4f,\n  \"isa\": %s,\n  \"precision\": %s,\n"
-        "  \"precision_kernels\": %s,\n  \"layers\": [",
+        "  \"mflops\": %.4f,\n  \"memory_bytes\": %zu,\n  \"memory_live_bytes\": %zu,\n"
+        "  \"isa\": %s,\n  \"precision\": %s,\n  \"precision_kernels\": %s,\n  \"layers\": [",
         json_string(args.positional()[0]).c_str(), json_string(task_name(info.task)).c_str(),
         json_string(family_name(info.family)).c_str(), format_number(info.scale).c_str(),
         info.classes, json_string(info.dataset).c_str(), static_cast<long long>(info.params),
-        info.params / 1e6, width, height, macs, macs / 1e6, json_string(active_isa_name()).c_str(),
+        info.params / 1e6, width, height, macs, macs / 1e6, memory.arena_bytes, memory.live_bytes,
+        json_string(active_isa_name()).c_str(),
         json_string(precision_name(precision.precision)).c_str(),
         json_string(precision.kernels).c_str());
     for (size_t i = 0; i < layers.size(); ++i) {
@@ -75,6 +82,10 @@ int run_info(const Words& words) {
               info.params / 1e6);
   std::printf("conv MACs:  %.2f M at %dx%d (WxH), %zu convolutions\n", macs / 1e6, width, height,
               layers.size());
+  std::printf(
+      "memory:     %.1f MB of activations at %dx%d (largest live set %.1f MB), plus "
+      "the weights\n",
+      memory.arena_bytes / double(1 << 20), width, height, memory.live_bytes / double(1 << 20));
   std::printf("kernels:    %s\n", active_isa_name());
   std::printf("precision:  %s%s%s\n", precision_name(precision.precision),
               precision.kernels.empty() ? "" : " (point-wise convolutions on ",

@@ -11,6 +11,7 @@
 #include "espnet/session.h"
 #include "espnet/tasks.h"
 #include "file_util.h"
+#include "image/blend.h"
 #include "image/labels.h"
 #include "image/palette.h"
 #include "image/png_write.h"
@@ -37,6 +38,9 @@ int run_segment(const Words& words) {
       {"--output", true, "directory for the PNGs (must exist; default: current directory)", "-o"},
       {"--size", true,
        "network input WIDTHxHEIGHT, multiples of 16 (default: as the official demo)"},
+      {"--max-side", true,
+       "big photos: cap the network input's longer side at N (default 2048; the label map stays "
+       "at the photo's size); 0 runs the demo's full size (fails cleanly if it cannot fit)"},
       {"--alpha", true, "overlay opacity of the colour mask, 0..1 (default 0.7)"},
       {"--labelids", false, "also write the Cityscapes labelId PNG (2x, for the official scripts)"},
       {"--json", false, "print JSON"},
@@ -67,9 +71,15 @@ int run_segment(const Words& words) {
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
   int fixed_w = 0, fixed_h = 0;
   const bool fixed_size = args.size_value("--size", &fixed_w, &fixed_h);
+  const int max_side = args.int_value("--max-side", SegmentOptions{}.max_side, 0, 1 << 20);
+  if (max_side > 0 && max_side < 32) throw UsageError("--max-side must be 0 or at least 32");
   if (!is_directory(out_dir)) throw Error("output directory '" + out_dir + "' does not exist");
 
+  const Clock::time_point load_start = Clock::now();
   auto model = Model::load(args.positional()[0]);
+  if (verbose)
+    std::fprintf(stderr, "  load %s: %.1f ms\n", args.positional()[0].c_str(),
+                 ms_between(load_start, Clock::now()));
   const ModelInfo& info = model->info();
   if (info.task != Task::kSegmentation)
     throw Error(args.positional()[0] + " is a " + task_name(info.task) +
@@ -94,17 +104,23 @@ int run_segment(const Words& words) {
     Image photo = decode_image(path);
     Clock::time_point t1 = Clock::now();
     StageTimes stages;
-    const SegmentationResult result =
-        segment(session, photo, SegmentOptions{fixed_w, fixed_h}, &stages);
+    // The command writes label maps only: no copy of the logits.
+    const SegmentationResult result = segment(
+        session, photo, SegmentOptions{fixed_w, fixed_h, max_side, /*keep_logits=*/false}, &stages);
     const int net_w = result.network_width, net_h = result.network_height;
     const std::vector<uint8_t>& labels = result.labels;
     const std::string stem = join_path(out_dir, file_stem(path));
     const std::string labels_png = stem + "_labels.png", overlay_png = stem + "_overlay.png";
     check_output_path(labels_png, inputs);
     check_output_path(overlay_png, inputs);
+    Clock::time_point t2 = Clock::now();
     write_png_palette(labels_png, labels.data(), photo.width, photo.height, palette,
                       static_cast<int>(names.size()));
-    write_png(overlay_png, overlay(photo, colorize(result, *model), alpha));
+    Clock::time_point t3 = Clock::now();
+    const Image blended = blend_labels_overlay(photo, labels.data(), palette, alpha);
+    Clock::time_point t4 = Clock::now();
+    write_png(overlay_png, blended);
+    Clock::time_point t5 = Clock::now();
     std::string labelids_png;
     if (args.flag("--labelids")) {
       if (!city) throw Error("--labelids needs a Cityscapes model");
@@ -115,7 +131,7 @@ int run_segment(const Words& words) {
       check_output_path(labelids_png, inputs);
       write_png_gray(labelids_png, ids.data(), net_w * 2, net_h * 2);
     }
-    Clock::time_point t4 = Clock::now();
+    Clock::time_point t6 = Clock::now();
     if (json) {
       std::printf(
           "%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
@@ -143,12 +159,19 @@ int run_segment(const Words& words) {
       std::printf("  wrote %s, %s%s%s\n", labels_png.c_str(), overlay_png.c_str(),
                   labelids_png.empty() ? "" : ", ", labelids_png.c_str());
     }
-    if (verbose)
+    if (verbose) {
+      // Every stage of the photo, in order; "postprocess" is segment()'s own (argmax, label map
+      // at the photo's size, class shares), the rest is this command's output.
       std::fprintf(stderr,
                    "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
-                   "postprocess+write %.1f ms\n",
+                   "postprocess %.1f ms, labels png %.1f ms, overlay %.1f ms, overlay png %.1f ms",
                    ms_between(t0, t1), stages.preprocess_ms, stages.network_ms,
-                   ms_between(t1, t4) - stages.preprocess_ms - stages.network_ms);
+                   stages.postprocess_ms, ms_between(t2, t3), ms_between(t3, t4),
+                   ms_between(t4, t5));
+      if (!labelids_png.empty()) std::fprintf(stderr, ", labelids png %.1f ms", ms_between(t5, t6));
+      std::fprintf(stderr, "; post-processing + writing %.1f ms, photo total %.1f ms\n",
+                   stages.postprocess_ms + ms_between(t2, t6), ms_between(t0, t6));
+    }
   }
   if (json) std::printf("\n]\n");
   return 0;

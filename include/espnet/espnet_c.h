@@ -140,7 +140,8 @@ ESPNET_API espnet_status espnet_classify_rgb8(espnet_session* session, const uin
                                               espnet_class_score* out, size_t* out_count);
 
 /** Segments an 8-bit RGB image with the demo preprocessing of the model's family (network size
-    network_width x network_height, or 0 x 0 for the demo's choice) and writes width * height
+    network_width x network_height, or 0 x 0 for the demo's choice, its longer side capped at
+    2048 as SegmentOptions::max_side does by default) and writes width * height
     labels, at the image's size, into `labels` (labels_size bytes). */
 ESPNET_API espnet_status espnet_segment_rgb8(espnet_session* session, const uint8_t* rgb,
                                              size_t rgb_size, int width, int height,

@@ -16,6 +16,7 @@
 //   passed through instead: the run completes and outputs computed from them are NaN or infinite.
 #pragma once
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -54,6 +55,19 @@ struct SessionOptions {
   /// When false (the default), run() refuses an input holding NaN or infinity; when true it
   /// lets them propagate into the outputs.
   bool allow_non_finite_input = false;
+  /// Most bytes of activation memory a run may take; a run that would need more throws
+  /// espnet::Error (naming the input size, the bytes needed and this limit) before allocating
+  /// anything. 0 (the default): the memory available when the shape is first run (MemAvailable,
+  /// or the cgroup's allowance if lower) less a margin of an eighth (at least 256 MB).
+  size_t memory_limit_bytes = 0;
+  /// When true (the default) each input shape is planned once: the lifetimes of all its
+  /// intermediates are recorded by a run that computes nothing, and tensors whose lifetimes do
+  /// not overlap share one arena. When false every tensor comes from the heap (for comparison).
+  bool plan_memory = true;
+  /// Debug: fill every activation block with NaN when it is handed out and when it is freed, so
+  /// a read of freed or unwritten memory shows in the outputs. The environment variable
+  /// ESPNET_POISON_MEMORY=1 turns it on for every session.
+  bool poison_memory = false;
   /// Arithmetic of the convolutions (see Precision); checked when the session is created.
   Precision precision = Precision::kFp32;
 };
@@ -69,6 +83,18 @@ struct PrecisionReport {
   double fp32_macs = 0;
   /// The reduced-precision kernels (comma-separated), empty for fp32.
   std::string kernels;
+};
+
+/// What a run of one input shape holds (Session::memory_plan).
+struct MemoryEstimate {
+  /// The arena a planned run maps: every activation, outputs included.
+  size_t arena_bytes = 0;
+  /// The most bytes alive at one time (the lower bound any placement can reach).
+  size_t live_bytes = 0;
+  /// The sum of all activations (what a run without reuse would allocate).
+  size_t total_bytes = 0;
+  /// Activation tensors a run creates.
+  size_t tensors = 0;
 };
 
 /// One named network output ("logits" [N, classes]; "output" [N, classes, H, W];
@@ -100,8 +126,23 @@ class ESPNET_API Session {
   /// input value.
   const std::vector<NamedTensor>& run(const Tensor& input);
 
-  /// Bytes of activation memory the session holds.
+  /// Bytes of activation memory the session holds (its arena).
   size_t activation_bytes() const;
+
+  /// Plans `input_shape` ([N, 3, H, W]) if it is new, without running or allocating the
+  /// arena, and says what a run of it holds. Throws espnet::Error for a shape the network
+  /// cannot take.
+  MemoryEstimate memory_plan(const Shape& input_shape);
+
+  /// Plans `input_shape` if it is new and throws the espnet::Error run() would throw if a run
+  /// of it would not fit the memory limit; allocates nothing. Lets a caller refuse a size before
+  /// preparing a large input for it. `other_bytes`: what the caller will hold besides the
+  /// activations (its input, copies of the outputs), counted against the same limit.
+  void check_memory(const Shape& input_shape, size_t other_bytes = 0);
+
+  /// Heap blocks runs took because they did not follow their plan (0 unless the network's
+  /// allocation order changes between runs of one shape; tests check it stays 0).
+  size_t plan_fallback_allocations() const;
 
   /// Called with every named intermediate during the next runs (upstream module paths, e.g.
   /// "level4.0.proj_1x1"); for debugging and parity tests. Pass {} to stop.
@@ -126,7 +167,13 @@ class ESPNET_API Session {
  private:
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
-  std::unique_ptr<detail::TensorPool> pool_;  // declared before outputs_: outlives them
+  struct PlannedShape;
+  PlannedShape& planned(const Tensor& input);
+  void check_input_shape(const Shape& shape) const;
+  void check_memory_limit(PlannedShape& shape, size_t other_bytes = 0);
+
+  std::unique_ptr<detail::TensorPool> pool_;          // declared before outputs_: outlives them
+  std::vector<std::unique_ptr<PlannedShape>> plans_;  // most recently used last
   std::vector<NamedTensor> outputs_;
   std::function<void(const std::string&, const Tensor&)> trace_;
   std::unique_ptr<std::map<std::string, OpTime>> profile_;

@@ -58,6 +58,17 @@ struct SegmentOptions {
   /// side of the photo rounded down to a multiple of 32, for original-repository models
   /// 1024 x 512 whatever the photo's aspect. Both or neither must be set.
   int width = 0, height = 0;
+  /// Big photos: when the size is picked as above, an EdgeNets photo whose longer side is over
+  /// `max_side` is first scaled (keeping its aspect) so that it is `max_side`, and only then
+  /// rounded to multiples of 32; the label map still comes back at the photo's full size. The
+  /// default, 2048, keeps a 48-megapixel photo within about 1 GB (the network at 2048x1536)
+  /// instead of the ~6 GB its full size would take. 0: no cap, the official demo exactly (a
+  /// size whose memory the session's limit refuses then throws espnet::Error).
+  int max_side = 2048;
+  /// false: leave SegmentationResult::logits empty. The logits are a copy of the network's whole
+  /// output (24 MB for PASCAL VOC at 736x384), which a caller who wants only the label map need
+  /// not pay for.
+  bool keep_logits = true;
 };
 
 /// A segmented photo.
@@ -66,8 +77,8 @@ struct SegmentationResult {
   std::vector<uint8_t> labels;  ///< width * height class labels, row-major, at the photo's size
   int network_width = 0, network_height = 0;  ///< the size the network ran at
   std::vector<uint8_t> network_labels;  ///< argmax at the network's size (network_w * network_h)
-  Tensor logits;                        ///< network output [1, classes, network_h, network_w]
-  std::vector<ClassShare> classes;      ///< classes present in `labels`, by ascending label
+  Tensor logits;  ///< network output [1, classes, network_h, network_w] (empty without keep_logits)
+  std::vector<ClassShare> classes;  ///< classes present in `labels`, by ascending label
 };
 
 /// Segments an RGB photo with the preprocessing of the model's family (EdgeNets: Pillow

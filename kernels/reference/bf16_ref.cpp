@@ -81,6 +81,18 @@ void pack_bf16_pointwise_rows(const float* weight, int in_channels, int out_chan
     }
 }
 
+void pack_bf16_pointwise_rows_from_rows(const float* rows, int in_channels, int out_channels,
+                                        uint32_t* packed) {
+  const int pairs = bf16_pairs(in_channels);
+  const int64_t ldw = pointwise_rows_stride(out_channels);
+  for (int k = 0; k < pairs; ++k)
+    for (int64_t co = 0; co < ldw; ++co) {
+      const float even = rows[int64_t(2 * k) * ldw + co];
+      const float odd = 2 * k + 1 < in_channels ? rows[int64_t(2 * k + 1) * ldw + co] : 0.0f;
+      packed[k * ldw + co] = co < out_channels ? pair_word(even, odd) : 0u;
+    }
+}
+
 void gconv1x1_bf16_ref(const uint32_t* packed_input, int batch, int pairs_per_group,
                        int out_channels, int groups, int64_t plane, const uint32_t* weight,
                        const float* bias, const float* slopes, const float* addend, float* output) {

@@ -1,8 +1,9 @@
 #include "checkpoint/zip_archive.h"
 
+#include <zlib.h>
+
 #include <array>
 
-#include "checksum.h"
 #include "espnet/error.h"
 
 namespace espnet {
@@ -163,7 +164,8 @@ const ZipEntry* ZipArchive::find(const std::string& name) const {
 
 const uint8_t* ZipArchive::entry_data(const ZipEntry& entry) const {
   const uint8_t* p = data_ + entry.data_offset;
-  uint32_t crc = crc32_update(0, p, static_cast<size_t>(entry.size));
+  // zlib's CRC-32 (the ZIP one): crc32_z takes a size_t length.
+  const uint32_t crc = static_cast<uint32_t>(crc32_z(0, p, static_cast<size_t>(entry.size)));
   if (crc != entry.crc32)
     throw Error("checkpoint '" + source_ + "' (zip): entry '" + entry.name +
                 "' is corrupt (CRC-32 mismatch)");

@@ -5,6 +5,17 @@
 #include "espnet/error.h"
 
 namespace espnet {
+namespace {
+
+// Pillow's ImagingBlend: (UINT8) ((int) in1 + alpha * ((int) in2 - (int) in1)) with a float
+// alpha, clamped; the cast truncates toward zero.
+inline uint8_t blend_channel(uint8_t in1, uint8_t in2, float alpha) {
+  const float a = in1, b = in2;
+  const int t = static_cast<int>(a + alpha * (b - a));
+  return static_cast<uint8_t>(t < 0 ? 0 : (t > 255 ? 255 : t));
+}
+
+}  // namespace
 
 Image blend_overlay(const Image& original, const Image& colours, float alpha) {
   if (original.width != colours.width || original.height != colours.height ||
@@ -18,13 +29,28 @@ Image blend_overlay(const Image& original, const Image& colours, float alpha) {
           static_cast<size_t>(original.width) * original.height * original.channels)
     throw Error("blend_overlay: a pixel buffer does not match its image size");
   Image out = original;
-  for (size_t i = 0; i < out.pixels.size(); ++i) {
-    const float a = original.pixels[i], b = colours.pixels[i];
-    // Pillow's ImagingBlend: (UINT8) ((int) in1 + alpha * ((int) in2 - (int) in1)) with a float
-    // alpha, clamped; the cast truncates toward zero.
-    const float v = a + alpha * (b - a);
-    const int t = static_cast<int>(v);
-    out.pixels[i] = static_cast<uint8_t>(t < 0 ? 0 : (t > 255 ? 255 : t));
+  for (size_t i = 0; i < out.pixels.size(); ++i)
+    out.pixels[i] = blend_channel(original.pixels[i], colours.pixels[i], alpha);
+  return out;
+}
+
+Image blend_labels_overlay(const Image& photo, const uint8_t* labels, const Palette& palette,
+                           float alpha) {
+  if (photo.channels != 3 || photo.width <= 0 || photo.height <= 0 ||
+      photo.pixels.size() != static_cast<size_t>(photo.width) * photo.height * 3)
+    throw Error("blend_labels_overlay: expected an RGB photo with a matching pixel buffer");
+  if (labels == nullptr) throw Error("blend_labels_overlay: null label map");
+  Image out;
+  out.width = photo.width;
+  out.height = photo.height;
+  out.channels = 3;
+  out.pixels.resize(photo.pixels.size());
+  const size_t n = static_cast<size_t>(photo.width) * photo.height;
+  const uint8_t* in = photo.pixels.data();
+  uint8_t* o = out.pixels.data();
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* colour = &palette[3 * static_cast<size_t>(labels[i])];
+    for (int c = 0; c < 3; ++c) o[3 * i + c] = blend_channel(in[3 * i + c], colour[c], alpha);
   }
   return out;
 }

@@ -1,7 +1,10 @@
 // Image.blend of the segmentation demo's overlay.
 #pragma once
 
+#include <cstdint>
+
 #include "image/image.h"
+#include "image/palette.h"
 
 namespace espnet {
 
@@ -9,5 +12,11 @@ namespace espnet {
 /// out = clamp((uint8) trunc(a + alpha * (float)(b - a)), 0, 255) computed in float32.
 /// Both images must have the same size and channel count; throws espnet::Error otherwise.
 Image blend_overlay(const Image& original, const Image& colours, float alpha);
+
+/// blend_overlay(photo, colorize_labels(labels, ...), alpha) in one pass, without the colour
+/// image in between: `labels` holds photo.width * photo.height palette indices. The photo must
+/// be RGB; throws espnet::Error otherwise.
+Image blend_labels_overlay(const Image& photo, const uint8_t* labels, const Palette& palette,
+                           float alpha);
 
 }  // namespace espnet

@@ -8,6 +8,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
+#include "image/image_header_size.h"
 #include "image/stb_hazards.h"
 
 namespace espnet {
@@ -37,9 +38,23 @@ Image decode_image_memory(const uint8_t* data, size_t size, const std::string& n
   refuse_stb_hazards(data, size, name);
   // Read the header first so that absurd dimensions are refused before any pixel allocation.
   int width = 0, height = 0, file_channels = 0;
-  if (!stbi_info_from_memory(data, length, &width, &height, &file_channels))
+  if (!stbi_info_from_memory(data, length, &width, &height, &file_channels)) {
+    int64_t header_width = 0, header_height = 0;
+    const char* format = "";
+    // stb_image refuses images over 2^30 bytes of decoded pixels (and then reports an
+    // "unknown image type"): say what it really is.
+    if (read_image_header_size(data, size, &header_width, &header_height, &format) &&
+        header_width > 0 && header_height > 0 &&
+        header_width * header_height * 4 > (int64_t{1} << 30))
+      throw Error("cannot decode image '" + name + "': it is a " + format + " of " +
+                  std::to_string(header_width) + "x" + std::to_string(header_height) +
+                  " pixels, larger than the image decoder (stb_image) can read (at most 2^30 "
+                  "bytes of decoded pixels) and than this program accepts (at most " +
+                  std::to_string(kMaxImageSide) + " per side and " +
+                  std::to_string(kMaxImagePixels) + " pixels)");
     throw Error("cannot decode image '" + name + "': " + failure_reason() +
                 " (not a readable JPEG, PNG, BMP, GIF, TGA or PNM file)");
+  }
   if (width <= 0 || height <= 0 || width > kMaxImageSide || height > kMaxImageSide ||
       int64_t{width} * height > kMaxImagePixels)
     throw Error("cannot decode image '" + name + "': its size " + std::to_string(width) + "x" +

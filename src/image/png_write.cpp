@@ -1,12 +1,15 @@
 #include "image/png_write.h"
 
-#include <cstdlib>
-#include <cstring>
+#include <png.h>
+#include <zlib.h>
 
-#include "checksum.h"
+#include <csetjmp>
+#include <cstdio>
+#include <cstring>
+#include <new>
+
 #include "espnet/error.h"
 #include "file_util.h"
-#include "image/deflate.h"
 
 namespace espnet {
 namespace {
@@ -14,83 +17,93 @@ namespace {
 // PNG allows up to 2^31 - 1 per side; we refuse anything beyond what we could hold in memory.
 constexpr int64_t kMaxPngPixels = int64_t{1} << 30;
 
-void put_u32(std::vector<uint8_t>& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+// zlib settings. Our PNGs are written once per photo by a command a user waits for, so speed
+// wins over the last percent of size. Palette and grey images (label maps: long runs) take
+// level 1 (Z_BEST_SPEED) unfiltered, as the PNG specification advises for palette images: ~0.6
+// ms for a 750x400 map. RGB images (the blended overlay, a photo) take the "up" filter and
+// Huffman coding only: measured on the 750x400 overlay, half the time of level 1 (11 vs 22 ms on
+// a loaded machine) for 17 % more bytes, the size our former encoder wrote; the adaptive filter
+// choice (all five) costs another 2x, and the default level 6 8x.
+constexpr int kCompressionLevel = 1;
+
+// Everything libpng's callbacks need, plain data only: libpng reports errors with longjmp, which
+// must not cross a frame holding objects with destructors.
+struct PngSink {
+  std::vector<uint8_t>* out = nullptr;
+  char message[200] = {};
+};
+
+void on_error(png_structp png, png_const_charp message) {
+  auto* sink = static_cast<PngSink*>(png_get_error_ptr(png));
+  std::snprintf(sink->message, sizeof sink->message, "%s", message ? message : "unknown error");
+  png_longjmp(png, 1);
 }
 
-void put_chunk(std::vector<uint8_t>& out, const char type[4], const uint8_t* data, size_t size) {
-  put_u32(out, static_cast<uint32_t>(size));
-  const size_t start = out.size();
-  out.insert(out.end(), type, type + 4);
-  if (size > 0) out.insert(out.end(), data, data + size);
-  put_u32(out, crc32_update(0, out.data() + start, size + 4));
-}
+void on_warning(png_structp, png_const_charp) {}  // nothing we write can be improved by a hint
 
-inline int paeth(int a, int b, int c) {
-  const int p = a + b - c;
-  const int pa = std::abs(p - a), pb = std::abs(p - b), pc = std::abs(p - c);
-  if (pa <= pb && pa <= pc) return a;
-  return pb <= pc ? b : c;
-}
-
-// Filters one scanline with the given PNG filter type into `out` (type byte first).
-void filter_row(int type, const uint8_t* row, const uint8_t* above, size_t length, int bpp,
-                uint8_t* out) {
-  out[0] = static_cast<uint8_t>(type);
-  for (size_t i = 0; i < length; ++i) {
-    const int x = row[i];
-    const int a = i >= static_cast<size_t>(bpp) ? row[i - bpp] : 0;
-    const int b = above ? above[i] : 0;
-    const int c = (above && i >= static_cast<size_t>(bpp)) ? above[i - bpp] : 0;
-    int predicted = 0;
-    switch (type) {
-      case 1:
-        predicted = a;
-        break;
-      case 2:
-        predicted = b;
-        break;
-      case 3:
-        predicted = (a + b) / 2;
-        break;
-      case 4:
-        predicted = paeth(a, b, c);
-        break;
-      default:
-        break;
-    }
-    out[1 + i] = static_cast<uint8_t>(x - predicted);
+void on_write(png_structp png, png_bytep data, png_size_t size) {
+  auto* sink = static_cast<PngSink*>(png_get_io_ptr(png));
+  bool failed = false;
+  try {
+    sink->out->insert(sink->out->end(), data, data + size);
+  } catch (const std::bad_alloc&) {
+    failed = true;
   }
+  // Outside the try block: png_error leaves by longjmp.
+  if (failed) png_error(png, "out of memory while encoding");
 }
 
-// Raw scanlines with a filter per row: none for palette images (as the PNG specification
-// advises), otherwise the filter whose output has the smallest sum of absolute values.
-std::vector<uint8_t> filtered_scanlines(const uint8_t* pixels, int width, int height, int bpp,
-                                        bool indexed) {
-  const size_t length = static_cast<size_t>(width) * bpp;
-  std::vector<uint8_t> out((length + 1) * height);
-  std::vector<uint8_t> candidate(length + 1);
-  for (int y = 0; y < height; ++y) {
-    const uint8_t* row = pixels + static_cast<size_t>(y) * length;
-    const uint8_t* above = y > 0 ? row - length : nullptr;
-    uint8_t* dst = &out[static_cast<size_t>(y) * (length + 1)];
-    if (indexed) {
-      filter_row(0, row, above, length, bpp, dst);
-      continue;
-    }
-    uint64_t best_cost = UINT64_MAX;
-    for (int type = 0; type <= 4; ++type) {
-      filter_row(type, row, above, length, bpp, candidate.data());
-      uint64_t cost = 0;
-      for (size_t i = 1; i <= length; ++i)
-        cost += static_cast<uint64_t>(std::abs(static_cast<int8_t>(candidate[i])));
-      if (cost < best_cost) {
-        best_cost = cost;
-        std::memcpy(dst, candidate.data(), length + 1);
-      }
-    }
+void on_flush(png_structp) {}
+
+struct PngRequest {
+  const uint8_t* pixels;
+  int width, height, channels;
+  const Palette* palette;
+  int palette_entries;
+};
+
+// Runs libpng over the request. Only trivially destructible locals live between setjmp and any
+// longjmp back to it. Returns false with sink->message set on failure.
+bool run_libpng(const PngRequest& r, PngSink* sink) {
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, sink, on_error, on_warning);
+  if (!png) {
+    std::snprintf(sink->message, sizeof sink->message, "cannot create the libpng writer");
+    return false;
   }
-  return out;
+  png_infop info = png_create_info_struct(png);
+  if (!info) {
+    png_destroy_write_struct(&png, nullptr);
+    std::snprintf(sink->message, sizeof sink->message, "cannot create the libpng info");
+    return false;
+  }
+  if (setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    return false;
+  }
+  png_set_write_fn(png, sink, on_write, on_flush);
+  const bool indexed = r.palette != nullptr;
+  const int colour_type = indexed ? PNG_COLOR_TYPE_PALETTE
+                                  : (r.channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_GRAY);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(r.width), static_cast<png_uint_32>(r.height), 8,
+               colour_type, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+               PNG_FILTER_TYPE_DEFAULT);
+  if (indexed) {
+    png_color colours[256];
+    for (int i = 0; i < r.palette_entries; ++i)
+      colours[i] = {(*r.palette)[3 * i], (*r.palette)[3 * i + 1], (*r.palette)[3 * i + 2]};
+    png_set_PLTE(png, info, colours, r.palette_entries);
+  }
+  png_set_compression_level(png, kCompressionLevel);
+  const bool photo = r.channels == 3;
+  if (photo) png_set_compression_strategy(png, Z_HUFFMAN_ONLY);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, photo ? PNG_FILTER_UP : PNG_FILTER_NONE);
+  png_write_info(png, info);
+  const size_t stride = static_cast<size_t>(r.width) * r.channels;
+  for (int y = 0; y < r.height; ++y)
+    png_write_row(png, const_cast<png_bytep>(r.pixels + static_cast<size_t>(y) * stride));
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  return true;
 }
 
 }  // namespace
@@ -113,23 +126,13 @@ std::vector<uint8_t> encode_png(const uint8_t* pixels, int width, int height, in
                     std::to_string(i) + " is not below palette_entries (" +
                     std::to_string(palette_entries) + ")");
   }
-
-  std::vector<uint8_t> png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-  std::vector<uint8_t> header;
-  put_u32(header, static_cast<uint32_t>(width));
-  put_u32(header, static_cast<uint32_t>(height));
-  header.push_back(8);                                      // bit depth
-  header.push_back(indexed ? 3 : (channels == 3 ? 2 : 0));  // colour type
-  header.push_back(0);                                      // deflate
-  header.push_back(0);                                      // adaptive filtering
-  header.push_back(0);                                      // no interlace
-  put_chunk(png, "IHDR", header.data(), header.size());
-  if (indexed) put_chunk(png, "PLTE", palette->data(), static_cast<size_t>(palette_entries) * 3);
-
-  const std::vector<uint8_t> raw = filtered_scanlines(pixels, width, height, channels, indexed);
-  const std::vector<uint8_t> compressed = zlib_compress(raw.data(), raw.size());
-  put_chunk(png, "IDAT", compressed.data(), compressed.size());
-  put_chunk(png, "IEND", nullptr, 0);
+  std::vector<uint8_t> png;
+  // A first guess at the size (label maps compress ~20x, photos ~2x) saves most regrowth.
+  png.reserve(static_cast<size_t>(width) * height * channels / 2 + 1024);
+  PngSink sink;
+  sink.out = &png;
+  if (!run_libpng({pixels, width, height, channels, palette, palette_entries}, &sink))
+    throw Error(std::string("PNG: libpng failed: ") + sink.message);
   return png;
 }
 

@@ -1,4 +1,4 @@
-// Writing 8-bit PNG files (RGB, grey, palette) with our own zlib stream; no zlib dependency.
+// Writing 8-bit PNG files (RGB, grey, palette) with libpng and zlib.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +12,8 @@ namespace espnet {
 
 /// Encodes 8-bit pixels as a PNG file in memory. `channels` is 1 (grey) or 3 (RGB); with a
 /// palette (`palette_entries` 1..256) the single channel holds palette indices, each of which
-/// must be below `palette_entries`. Throws espnet::Error on bad arguments.
+/// must be below `palette_entries`, and the file is an indexed-colour (palette) PNG. Throws
+/// espnet::Error on bad arguments or when libpng reports a failure.
 std::vector<uint8_t> encode_png(const uint8_t* pixels, int width, int height, int channels,
                                 const Palette* palette = nullptr, int palette_entries = 0);
 

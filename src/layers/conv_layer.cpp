@@ -14,48 +14,75 @@ constexpr double kBatchNormEps = 1e-5;  // nn.BatchNorm2d's default, used by eve
 }  // namespace
 
 std::vector<float> read_prelu(WeightReader& reader, const std::string& key, int channels) {
-  if (reader.dim_of(key, 0) == 1 && channels != 1) {
-    std::vector<float> one = reader.take(key, {1});
-    return std::vector<float>(size_t(channels), one[0]);
-  }
-  return reader.take(key, {channels});
+  return reader.packed_values(key + "@slopes", channels, [&] {
+    if (reader.dim_of(key, 0) == 1 && channels != 1)
+      return std::vector<float>(size_t(channels), reader.take(key, {1})[0]);
+    return reader.take(key, {channels});
+  });
 }
+
+namespace {
+
+// BatchNorm's per-channel affine map: scale = gamma / sqrt(var + eps), shift = beta - mean * scale,
+// in double as the upstream's float32 BN would round only once.
+void batchnorm_affine(WeightReader& reader, const std::string& bn, int channels,
+                      std::vector<float>& scale, std::vector<float>& shift) {
+  const std::vector<float>& gamma = reader.take(bn + ".weight", {channels});
+  const std::vector<float>& beta = reader.take(bn + ".bias", {channels});
+  const std::vector<float>& mean = reader.take(bn + ".running_mean", {channels});
+  const std::vector<float>& var = reader.take(bn + ".running_var", {channels});
+  reader.skip(bn + ".num_batches_tracked", {});
+  scale.resize(channels);
+  shift.resize(channels);
+  for (int c = 0; c < channels; ++c) {
+    const double s = double(gamma[c]) / std::sqrt(double(var[c]) + kBatchNormEps);
+    scale[c] = static_cast<float>(s);
+    shift[c] = static_cast<float>(double(beta[c]) - double(mean[c]) * s);
+  }
+}
+
+}  // namespace
 
 BnActivation::BnActivation(WeightReader& reader, const std::string& bn, int channels,
                            ops::Activation act, const std::string& prelu_key)
     : act_(act) {
   if (!bn.empty()) {
-    std::vector<float> gamma = reader.take(bn + ".weight", {channels});
-    std::vector<float> beta = reader.take(bn + ".bias", {channels});
-    std::vector<float> mean = reader.take(bn + ".running_mean", {channels});
-    std::vector<float> var = reader.take(bn + ".running_var", {channels});
-    reader.skip(bn + ".num_batches_tracked", {});
-    scale_.resize(channels);
-    shift_.resize(channels);
-    for (int c = 0; c < channels; ++c) {
-      const double s = double(gamma[c]) / std::sqrt(double(var[c]) + kBatchNormEps);
-      scale_[c] = static_cast<float>(s);
-      shift_[c] = static_cast<float>(double(beta[c]) - double(mean[c]) * s);
-    }
+    // Computed once, stored as two packed arrays.
+    std::vector<float> shift;
+    scale_ = reader.packed_values(bn + "@scale", channels, [&] {
+      std::vector<float> scale;
+      batchnorm_affine(reader, bn, channels, scale, shift);
+      return scale;
+    });
+    shift_ = reader.packed_values(bn + "@shift", channels, [&] { return shift; });
   }
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, prelu_key, channels);
 }
 
-ConvLayer ConvLayer::followed_by(const BnActivation& after) const {
+ConvLayer ConvLayer::followed_by(const BnActivation& after, WeightReader& reader) const {
   if (act_ != ops::Activation::kNone)
     throw Error("followed_by: the layer has an activation of its own");
-  ConvLayer fused = *this;
+  ConvLayer fused;
+  fused.params_ = params_;
+  fused.key_ = key_ + "@then-bn";
+  fused.bias_ = bias_;
+  fused.counted_bias_ = counted_bias_;
   const int cout = params_.out_channels;
-  if (!after.scale().empty()) {
-    fused.weight_ = Tensor(weight_.shape());
-    const int64_t per_out = weight_.numel() / cout;
+  if (after.scale().empty()) {
+    fused.weight_ = weight_;
+  } else {
+    fused.weight_ = reader.packed_tensor(fused.key_, weight_.shape(), [&] {
+      Tensor w = Tensor::uninitialized(weight_.shape());  // every element written below
+      const int64_t per_out = weight_.numel() / cout;
+      for (int c = 0; c < cout; ++c)
+        for (int64_t i = 0; i < per_out; ++i)
+          w.data()[c * per_out + i] = weight_.data()[c * per_out + i] * after.scale()[c];
+      return w;
+    });
+    // Per channel only: cheaper to compute than to store.
     if (fused.bias_.empty()) fused.bias_.assign(size_t(cout), 0.0f);
-    for (int c = 0; c < cout; ++c) {
-      const float scale = after.scale()[c];
-      for (int64_t i = 0; i < per_out; ++i)
-        fused.weight_.data()[c * per_out + i] = weight_.data()[c * per_out + i] * scale;
-      fused.bias_[c] = fused.bias_[c] * scale + after.shift()[c];
-    }
+    for (int c = 0; c < cout; ++c)
+      fused.bias_[c] = fused.bias_[c] * after.scale()[c] + after.shift()[c];
   }
   fused.act_ = after.activation();
   fused.slopes_ = after.slopes();
@@ -63,7 +90,8 @@ ConvLayer ConvLayer::followed_by(const BnActivation& after) const {
   return fused;
 }
 
-ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activation) const {
+ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activation,
+                                 WeightReader& reader) const {
   const Conv2dParams& p = params_;
   if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups != 1 || begin < 0 || end <= begin ||
       end > p.in_channels)
@@ -72,10 +100,14 @@ ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activati
   ConvLayer slice;
   slice.params_ = p;
   slice.params_.in_channels = count;
-  slice.weight_ = Tensor({cout, count, 1, 1});
-  for (int c = 0; c < cout; ++c)
-    for (int i = 0; i < count; ++i)
-      slice.weight_.data()[int64_t(c) * count + i] = weight_.data()[int64_t(c) * cin + begin + i];
+  slice.key_ = key_ + "@inputs-" + std::to_string(begin) + "-" + std::to_string(end);
+  slice.weight_ = reader.packed_tensor(slice.key_, {cout, count, 1, 1}, [&] {
+    Tensor w = Tensor::uninitialized({cout, count, 1, 1});  // every element written below
+    for (int c = 0; c < cout; ++c)
+      for (int i = 0; i < count; ++i)
+        w.data()[int64_t(c) * count + i] = weight_.data()[int64_t(c) * cin + begin + i];
+    return w;
+  });
   if (with_bias_and_activation) {
     slice.bias_ = bias_;
     slice.counted_bias_ = counted_bias_;
@@ -134,27 +166,33 @@ Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, in
 
 ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dParams& params,
                      ops::Activation act)
-    : params_(params), act_(act) {
+    : params_(params), key_(keys.weight), act_(act) {
   if (params.groups <= 0 || params.in_channels % params.groups ||
       params.out_channels % params.groups)
     throw Error("layer '" + keys.weight + "': channels not divisible by groups");
   const int cout = params.out_channels;
-  weight_ = reader.take_tensor(
-      keys.weight, {cout, params.in_channels / params.groups, params.kernel_h, params.kernel_w});
-  if (!keys.bias.empty()) {
-    bias_ = reader.take(keys.bias, {cout});
-    counted_bias_ = true;
-  }
-  if (!keys.batchnorm.empty()) {
-    BnActivation bn(reader, keys.batchnorm, cout, ops::Activation::kNone, "");
-    const int64_t per_out = weight_.numel() / cout;
-    if (bias_.empty()) bias_.assign(size_t(cout), 0.0f);
-    for (int c = 0; c < cout; ++c) {
-      float* w = weight_.data() + c * per_out;
-      for (int64_t i = 0; i < per_out; ++i) w[i] *= bn.scale()[c];
-      bias_[c] = bias_[c] * bn.scale()[c] + bn.shift()[c];
+  const Shape shape = {cout, params.in_channels / params.groups, params.kernel_h, params.kernel_w};
+  const bool has_bias = !keys.bias.empty() || !keys.batchnorm.empty();
+  counted_bias_ = !keys.bias.empty();
+  // The BatchNorm folded into the weights and bias once; a converted file stores the result.
+  std::vector<float> bias;
+  weight_ = reader.packed_tensor(keys.weight + "@folded", shape, [&] {
+    Tensor w = reader.take_tensor(keys.weight, shape);
+    if (!keys.bias.empty()) bias = reader.take(keys.bias, {cout});
+    if (!keys.batchnorm.empty()) {
+      std::vector<float> scale, shift;
+      batchnorm_affine(reader, keys.batchnorm, cout, scale, shift);
+      const int64_t per_out = w.numel() / cout;
+      if (bias.empty()) bias.assign(size_t(cout), 0.0f);
+      for (int c = 0; c < cout; ++c) {
+        float* row = w.data() + c * per_out;
+        for (int64_t i = 0; i < per_out; ++i) row[i] *= scale[c];
+        bias[c] = bias[c] * scale[c] + shift[c];
+      }
     }
-  }
+    return w;
+  });
+  if (has_bias) bias_ = reader.packed_values(keys.weight + "@bias", cout, [&] { return bias; });
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, keys.prelu, cout);
   pack_bf16();
 }

@@ -68,12 +68,15 @@ class ConvLayer {
   const Conv2dParams& params() const { return params_; }
 
   /// This layer (which has no activation) followed by `after`, as one layer: the BatchNorm
-  /// folded into the weights and bias, the activation taken over.
-  ConvLayer followed_by(const BnActivation& after) const;
+  /// folded into the weights and bias, the activation taken over. The folded weights are a
+  /// packed array of `reader` (stored in converted files).
+  ConvLayer followed_by(const BnActivation& after, WeightReader& reader) const;
   /// The part of a 1x1, groups-1 layer that reads input channels [begin, end): with or without
   /// the bias and activation. A layer over concat(a, b) equals activation(part_a(a) + part_b(b))
-  /// with the bias and activation kept in exactly one part (a 1x1 convolution is linear).
-  ConvLayer input_slice(int begin, int end, bool with_bias_and_activation) const;
+  /// with the bias and activation kept in exactly one part (a 1x1 convolution is linear). The
+  /// sliced weights are a packed array of `reader`.
+  ConvLayer input_slice(int begin, int end, bool with_bias_and_activation,
+                        WeightReader& reader) const;
 
  private:
   /// A 1x1 layer keeps its weight in bf16 pairs (pack_bf16_gconv1x1_weight) and quantized to
@@ -89,6 +92,7 @@ class ConvLayer {
   }
 
   Conv2dParams params_;
+  std::string key_;                    // the state-dict key of the weight: names the packed arrays
   Tensor weight_;                      // BN folded in
   std::vector<uint32_t> bf16_weight_;  // 1x1 layers: weight_ in bf16 pairs; else empty
   // 1x1 layers: weight_ quantized per output channel; else empty.

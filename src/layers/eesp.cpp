@@ -59,13 +59,20 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
       reader, {p + "proj_1x1.conv.weight", "", p + "proj_1x1.bn", p + "proj_1x1.act.weight"},
       conv_params(in_channels, width, 1, 1, k), ops::Activation::kPRelu);
   dilations_ = dilations;
-  spatial_weights_ = Tensor({int64_t(k) * width, 1, 3, 3});
+  // The K branches' depth-wise kernels side by side, as the fused spatial kernel reads them.
+  spatial_weights_ = reader.packed_tensor(p + "spp_dw@concat", {int64_t(k) * width, 1, 3, 3}, [&] {
+    Tensor all = Tensor::uninitialized({int64_t(k) * width, 1, 3, 3});
+    for (int i = 0; i < k; ++i) {
+      const std::string key = p + "spp_dw." + std::to_string(i) + ".conv.weight";
+      const std::vector<float>& kernel = reader.take(key, {width, 1, 3, 3});
+      std::copy(kernel.begin(), kernel.end(), all.data() + int64_t(i) * width * 9);
+    }
+    return all;
+  });
   for (int i = 0; i < k; ++i) {
-    const std::string key = p + "spp_dw." + std::to_string(i) + ".conv.weight";
-    std::vector<float> kernel = reader.take(key, {width, 1, 3, 3});
-    std::copy(kernel.begin(), kernel.end(), spatial_weights_.data() + int64_t(i) * width * 9);
-    Tensor own({width, 1, 3, 3});
-    std::copy(kernel.begin(), kernel.end(), own.data());
+    Tensor own = Tensor::uninitialized({width, 1, 3, 3});
+    const float* kernel = spatial_weights_.data() + int64_t(i) * width * 9;
+    std::copy(kernel, kernel + int64_t(width) * 9, own.data());
     branches_.emplace_back(std::move(own),
                            conv_params(width, width, 3, stride, width, dilations[i]));
   }
@@ -91,6 +98,8 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
     const Tensor* parts[kMaxBranches];
     ExecContext untimed(ctx.trace_function());
     untimed.set_scope(ctx.scope());
+    untimed.shape_only = ctx.shape_only;  // a planning run allocates these too, computes nothing
+    untimed.planning = ctx.planning;
     for (size_t i = 0; i < branches_.size(); ++i) {
       fused[i] = branches_[i].forward(untimed, reduced);
       untimed.record(kBranchNames[i], fused[i]);

@@ -39,18 +39,18 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
   if (last_layer_br) {
     out_bn_ = BnActivation(reader, p + "br.br.0", out_planes, ops::Activation::kPRelu,
                            p + "br.br.1.weight");
-    merge_conv1x1_br_ = merge_conv1x1_.followed_by(out_bn_);
+    merge_conv1x1_br_ = merge_conv1x1_.followed_by(out_bn_, reader);
   }
   if (upsampled_channels > 0) {
-    projection_upsampled_ = projection_.input_slice(0, upsampled_channels, false);
-    projection_skip_ = projection_.input_slice(upsampled_channels, in_planes, true);
+    projection_upsampled_ = projection_.input_slice(0, upsampled_channels, false, reader);
+    projection_skip_ = projection_.input_slice(upsampled_channels, in_planes, true, reader);
   }
 }
 
 Tensor EfficientPyrPool::forward_upsampled(ExecContext& ctx, const Tensor& coarse,
                                            const Tensor& skip) const {
   const int height = static_cast<int>(skip.dim(2)), width = static_cast<int>(skip.dim(3));
-  if (projection_upsampled_.params().in_channels == 0 || ctx.tracing() || ctx.shape_only) {
+  if (projection_upsampled_.params().in_channels == 0 || ctx.upstream_structure()) {
     Tensor up = ops::resize_bilinear(ctx, coarse, height, width);
     Tensor merged = ops::concat_channels(ctx, {&up, &skip});
     up = Tensor();
@@ -63,6 +63,12 @@ Tensor EfficientPyrPool::forward_upsampled(ExecContext& ctx, const Tensor& coars
 
 Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
   return forward_projected(ctx, projection_.forward(ctx, input));
+}
+
+Tensor EfficientPyrPool::forward(ExecContext& ctx, Tensor&& x) const {
+  Tensor projected = projection_.forward(ctx, x);
+  x = Tensor();
+  return forward_projected(ctx, std::move(projected));
 }
 
 Tensor EfficientPyrPool::forward_projected(ExecContext& ctx, Tensor x) const {
@@ -101,7 +107,7 @@ Tensor EfficientPyrPool::forward_projected(ExecContext& ctx, Tensor x) const {
   ctx.record("merge_layer.1", out);
   out = merge_conv3x3_.forward(ctx, out);
   ctx.record("merge_layer.2", out);
-  if (last_layer_br_ && !ctx.tracing() && !ctx.shape_only)
+  if (last_layer_br_ && !ctx.upstream_structure())
     return merge_conv1x1_br_.forward(ctx, out);  // BN+PReLU in the epilogue
   out = merge_conv1x1_.forward(ctx, out);
   ctx.record("merge_layer.3", out);

@@ -24,6 +24,8 @@ class EfficientPyrPool {
                    int upsampled_channels = 0);
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
+  /// The same, giving `x`'s memory back as soon as the projection has read it.
+  Tensor forward(ExecContext& ctx, Tensor&& x) const;
   /// forward(concat(bilinear resize of `coarse` to the size of `skip`, skip)), computed with the
   /// projection split by input channels: the coarse part is projected at its own resolution
   /// and then resized (a 1x1 convolution and a resize commute, both being linear, and the

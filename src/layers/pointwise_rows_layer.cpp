@@ -9,13 +9,21 @@ PointwiseRowsLayer::PointwiseRowsLayer(WeightReader& reader, const std::string& 
                                        const std::string& bias_key, int in_channels,
                                        int out_channels)
     : out_channels_(out_channels) {
-  const std::vector<float> weight = reader.take(weight_key, {out_channels, in_channels, 1, 1});
-  bias_ = reader.take(bias_key, {out_channels});
-  packed_ = Tensor({in_channels, pointwise_rows_stride(out_channels)});
-  pack_pointwise_rows(weight.data(), in_channels, out_channels, packed_.data());
+  packed_ = reader.packed_tensor(
+      weight_key + "@rows", {in_channels, pointwise_rows_stride(out_channels)}, [&] {
+        const std::vector<float>& weight =
+            reader.take(weight_key, {out_channels, in_channels, 1, 1});
+        Tensor packed = Tensor::uninitialized({in_channels, pointwise_rows_stride(out_channels)});
+        pack_pointwise_rows(weight.data(), in_channels, out_channels, packed.data());
+        return packed;
+      });
+  bias_ = reader.packed_values(bias_key + "@values", out_channels,
+                               [&] { return reader.take(bias_key, {out_channels}); });
+  // The bf16 copy from the packed weight (a converted file holds only that): transposed back.
   bf16_packed_.resize(size_t(bf16_pairs(in_channels)) *
                       size_t(pointwise_rows_stride(out_channels)));
-  pack_bf16_pointwise_rows(weight.data(), in_channels, out_channels, bf16_packed_.data());
+  pack_bf16_pointwise_rows_from_rows(packed_.data(), in_channels, out_channels,
+                                     bf16_packed_.data());
 }
 
 void PointwiseRowsLayer::forward(ExecContext& ctx, const Tensor& x, Tensor& out,

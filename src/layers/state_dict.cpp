@@ -26,7 +26,65 @@ std::vector<std::string> StateDict::names() const {
   return out;
 }
 
-std::vector<float> WeightReader::synthesize(const std::string& name, const Shape& shape) {
+namespace {
+const StateDict kNoStateDict;
+}  // namespace
+
+WeightReader::WeightReader(const PackedSource& packed) : dict_(kNoStateDict), packed_(&packed) {}
+
+const std::vector<float>& WeightReader::zeros(const Shape& shape) {
+  placeholders_.emplace_back(size_t(shape_numel(shape)), 0.0f);
+  return placeholders_.back();
+}
+
+const PackedTensorView* WeightReader::find_packed(const std::string& name, const Shape& shape) {
+  auto it = packed_->find(name);
+  if (it == packed_->end()) {
+    missing_.push_back(name + " " + shape_to_string(shape));
+    return nullptr;
+  }
+  taken_.insert(name);
+  if (it->second.shape != shape) {
+    misshaped_.push_back(name + ": expected " + shape_to_string(shape) + ", found " +
+                         shape_to_string(it->second.shape));
+    return nullptr;
+  }
+  return &it->second;
+}
+
+Tensor WeightReader::packed_tensor(const std::string& name, const Shape& shape,
+                                   const std::function<Tensor()>& compute) {
+  if (packed_) {
+    const PackedTensorView* view = find_packed(name, shape);
+    if (!view) return Tensor(shape);  // zeros; finish() reports the problem
+    // The kernels only read weights; the model that owns the mapping is immutable.
+    return Tensor::view(const_cast<float*>(view->data), shape);
+  }
+  Tensor t = compute();
+  if (t.shape() != shape)
+    throw Error("internal: packed array '" + name + "' computed as " + shape_to_string(t.shape()) +
+                ", declared " + shape_to_string(shape));
+  if (record_)
+    record_->push_back({name, shape, std::vector<float>(t.data(), t.data() + t.numel())});
+  return t;
+}
+
+std::vector<float> WeightReader::packed_values(const std::string& name, int64_t count,
+                                               const std::function<std::vector<float>()>& compute) {
+  if (packed_) {
+    const PackedTensorView* view = find_packed(name, {count});
+    if (!view) return std::vector<float>(size_t(count), 0.0f);
+    return std::vector<float>(view->data, view->data + count);
+  }
+  std::vector<float> v = compute();
+  if (static_cast<int64_t>(v.size()) != count)
+    throw Error("internal: packed array '" + name + "' computed with " + std::to_string(v.size()) +
+                " values, declared " + std::to_string(count));
+  if (record_) record_->push_back({name, {count}, v});
+  return v;
+}
+
+const std::vector<float>& WeightReader::synthesize(const std::string& name, const Shape& shape) {
   const int64_t n = shape_numel(shape);
   int64_t fan_in = 1;
   for (size_t i = 1; i < shape.size(); ++i) fan_in *= shape[i];
@@ -55,11 +113,11 @@ std::vector<float> WeightReader::synthesize(const std::string& name, const Shape
     else
       x = conv_scale * u;
   }
-  synthesized_->add(name, shape, v);
-  return v;
+  synthesized_->add(name, shape, std::move(v));
+  return synthesized_->tensors().at(name).values;
 }
 
-std::vector<float> WeightReader::take(const std::string& name, const Shape& shape) {
+const std::vector<float>& WeightReader::take(const std::string& name, const Shape& shape) {
   if (synthesized_) {
     taken_.insert(name);
     return synthesize(name, shape);
@@ -67,20 +125,20 @@ std::vector<float> WeightReader::take(const std::string& name, const Shape& shap
   auto it = dict_.tensors().find(name);
   if (it == dict_.tensors().end()) {
     missing_.push_back(name + " " + shape_to_string(shape));
-    return std::vector<float>(size_t(shape_numel(shape)), 0.0f);
+    return zeros(shape);
   }
   taken_.insert(name);
   if (it->second.shape != shape) {
     misshaped_.push_back(name + ": expected " + shape_to_string(shape) + ", found " +
                          shape_to_string(it->second.shape));
-    return std::vector<float>(size_t(shape_numel(shape)), 0.0f);
+    return zeros(shape);
   }
   return it->second.values;
 }
 
 Tensor WeightReader::take_tensor(const std::string& name, const Shape& shape) {
-  std::vector<float> v = take(name, shape);
-  Tensor t(shape);
+  const std::vector<float>& v = take(name, shape);
+  Tensor t = Tensor::uninitialized(shape);  // every element is written next
   std::copy(v.begin(), v.end(), t.data());
   return t;
 }
@@ -113,6 +171,9 @@ void WeightReader::finish(const std::string& what) const {
   std::vector<std::string> unexpected;
   for (const auto& kv : dict_.tensors())
     if (!taken_.count(kv.first)) unexpected.push_back(kv.first);
+  if (packed_)
+    for (const auto& kv : *packed_)
+      if (!taken_.count(kv.first)) unexpected.push_back(kv.first);
   if (missing_.empty() && misshaped_.empty() && unexpected.empty()) return;
   std::string msg = "the weights do not fit " + what + ":";
   auto list = [&msg](const char* title, const std::vector<std::string>& items) {

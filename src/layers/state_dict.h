@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -34,6 +36,22 @@ class StateDict {
   std::map<std::string, NamedValues> tensors_;
 };
 
+/// An array a layer keeps exactly as its kernels read it (BatchNorm folded in, heads packed),
+/// named after the state-dict key it derives from plus "@what" (e.g. "level1.conv.weight@folded").
+/// Model::save stores these, so that loading a converted file computes nothing.
+struct PackedTensor {
+  std::string name;
+  Shape shape;
+  std::vector<float> values;
+};
+
+/// A packed array where it lies (in a mapped model file): no copy.
+struct PackedTensorView {
+  Shape shape;
+  const float* data = nullptr;
+};
+using PackedSource = std::map<std::string, PackedTensorView>;
+
 /// Hands out tensors of a StateDict to the layers being built and records every problem.
 class WeightReader {
  public:
@@ -43,10 +61,26 @@ class WeightReader {
   /// be built for a configuration without published weights (benchmarks, size tables).
   WeightReader(const StateDict& empty, StateDict* synthesized, uint32_t seed)
       : dict_(empty), synthesized_(synthesized), rng_state_(seed * 2654435761u + 12345u) {}
+  /// Packed mode: the layers' arrays come ready from `packed` (views, which must outlive the
+  /// network built), every one of them must be used, and nothing is computed.
+  explicit WeightReader(const PackedSource& packed);
 
-  /// The values of `name`, which must have `shape`. On a missing or mis-shaped tensor, records
-  /// the problem and returns zeros so building can go on and report everything at once.
-  std::vector<float> take(const std::string& name, const Shape& shape);
+  /// Raw or synthesis mode: keep a copy of every packed array the layers compute, in order,
+  /// for Model::save.
+  void record_packed(std::vector<PackedTensor>* out) { record_ = out; }
+
+  /// The array `name` of `shape` as a layer keeps it. Packed mode: a view of the stored array
+  /// (read-only: the model is immutable). Otherwise: compute() from the state dict (recorded).
+  Tensor packed_tensor(const std::string& name, const Shape& shape,
+                       const std::function<Tensor()>& compute);
+  /// As packed_tensor, for small per-channel arrays kept as vectors (bias, scale, slopes).
+  std::vector<float> packed_values(const std::string& name, int64_t count,
+                                   const std::function<std::vector<float>()>& compute);
+
+  /// The values of `name`, which must have `shape` (valid while the reader lives). On a missing
+  /// or mis-shaped tensor, records the problem and returns zeros so building can go on and
+  /// report everything at once.
+  const std::vector<float>& take(const std::string& name, const Shape& shape);
   /// As take(), as a tensor.
   Tensor take_tensor(const std::string& name, const Shape& shape);
   /// Takes a tensor whose shape the caller does not know yet (returns null when missing).
@@ -62,9 +96,14 @@ class WeightReader {
   void finish(const std::string& what) const;
 
  private:
-  std::vector<float> synthesize(const std::string& name, const Shape& shape);
+  const std::vector<float>& synthesize(const std::string& name, const Shape& shape);
+  const std::vector<float>& zeros(const Shape& shape);
+  const PackedTensorView* find_packed(const std::string& name, const Shape& shape);
 
   const StateDict& dict_;
+  const PackedSource* packed_ = nullptr;
+  std::vector<PackedTensor>* record_ = nullptr;
+  std::deque<std::vector<float>> placeholders_;  // zeros handed out for missing tensors
   StateDict* synthesized_ = nullptr;
   uint32_t rng_state_ = 0;
   std::set<std::string> taken_;

@@ -1,6 +1,8 @@
 // The engine's own model file (.espnet): a text config and named float32 tensors, written by the
 // converter and read strictly at load time. The byte layout is documented in FORMAT.md beside
-// this header; the loader validates every field before it trusts it (see parse_model_file).
+// this header; the loader validates every field before it trusts it (see parse_model_file_view).
+// The container does not care what the tensors mean: Model::save stores the arrays the layers
+// keep (folded and packed), so that loading uses them where they lie (see src/model.cpp).
 #pragma once
 
 #include <cstddef>
@@ -26,6 +28,19 @@ struct ModelFileContents {
   std::vector<ModelFileTensor> tensors;
 };
 
+/// One tensor of a validated model file, where it lies in the file's bytes (no copy).
+struct ModelFileTensorView {
+  std::string name;
+  Shape shape;
+  const float* data = nullptr;  // 64-byte aligned relative to the file's start
+  int64_t numel = 0;
+};
+
+struct ModelFileView {
+  std::string config;
+  std::vector<ModelFileTensorView> tensors;
+};
+
 /// Serialises `contents` to bytes; refuses contents the loader would refuse (bad or duplicate
 /// names, rank > 8, negative dims, value count != element count, limits). `name` prefixes errors.
 std::vector<uint8_t> encode_model_file(const ModelFileContents& contents,
@@ -34,8 +49,13 @@ std::vector<uint8_t> encode_model_file(const ModelFileContents& contents,
 /// Encodes and writes atomically (temporary file + rename).
 void write_model_file(const std::string& path, const ModelFileContents& contents);
 
-/// Validates and decodes a whole model file held in memory; `name` (usually the path) prefixes
-/// every error message. Throws espnet::Error on any malformed input.
+/// Validates a whole model file held in memory and returns its tensors as views into `data`,
+/// which must stay alive and unchanged while they are used, and be 4-byte aligned (a mapping
+/// or heap buffer is). `name` (usually the path) prefixes every error message. Throws
+/// espnet::Error on any malformed input.
+ModelFileView parse_model_file_view(const uint8_t* data, size_t size, const std::string& name);
+
+/// As parse_model_file_view, with the tensors copied out (any alignment of `data`).
 ModelFileContents parse_model_file(const uint8_t* data, size_t size, const std::string& name);
 
 /// Reads and parses the file at `path`.
@@ -45,8 +65,8 @@ ModelFileContents read_model_file(const std::string& path);
 bool looks_like_model_file(const uint8_t* data, size_t size);
 
 namespace model_file_detail {
-/// FNV-1a 64 of `size` bytes: the checksum the format stores in its last 8 bytes.
-uint64_t fnv1a64(const uint8_t* data, size_t size);
+/// The checksum the format stores in its last 8 bytes: zlib's CRC-32 of `size` bytes.
+uint64_t checksum(const uint8_t* data, size_t size);
 /// For tests that forge malformed files: rewrites the header's file-size field and the trailing
 /// checksum so that only the structural checks can catch the forgery. Needs >= 72 bytes.
 void reseal(std::vector<uint8_t>& bytes);

@@ -1,5 +1,8 @@
 // Segmentation: the demo preprocessing of the model's family, the network, argmax, the label map
 // back at the photo's size; and its pictures (palette colours, blended overlay).
+#include <algorithm>
+#include <cmath>
+
 #include "espnet/error.h"
 #include "espnet/tasks.h"
 #include "image/blend.h"
@@ -12,11 +15,18 @@
 namespace espnet {
 namespace {
 
-// The network size the official demo of the model's family uses for this photo.
-NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb) {
+// The network size the official demo of the model's family uses for this photo, its longer
+// side capped at `max_side` (0: no cap) by scaling the photo's size first.
+NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb, int max_side) {
   // gen_cityscapes.py's default input size, whatever the photo's aspect.
   if (info.family == Family::kOriginal) return {1024, 512};
-  return segmentation_demo_network_size(rgb.width, rgb.height);
+  int width = rgb.width, height = rgb.height;
+  const int longer = std::max(width, height);
+  if (max_side > 0 && longer > max_side) {
+    width = std::max(32, int(std::lround(double(width) * max_side / longer)));
+    height = std::max(32, int(std::lround(double(height) * max_side / longer)));
+  }
+  return segmentation_demo_network_size(width, height);
 }
 
 }  // namespace
@@ -33,11 +43,20 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
                 std::to_string(options.width) + "x" + std::to_string(options.height) + ")");
   StageClock clock;
   NetworkSize size{options.width, options.height};
-  if (size.width == 0) size = demo_network_size(info, rgb);
+  if (options.max_side < 0 || (options.max_side > 0 && options.max_side < 32))
+    throw Error("SegmentOptions: max_side must be 0 (no cap) or at least 32, got " +
+                std::to_string(options.max_side));
+  if (size.width == 0) size = demo_network_size(info, rgb, options.max_side);
   if (size.width < 32 || size.height < 32)
     throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
                 " is too small (the demo needs at least 32x32)");
   model.check_input_size(size.height, size.width);
+  // A size whose run would not fit is refused before its (large) input is prepared; besides
+  // the activations the task holds the input, the copy of the logits and the label maps.
+  const size_t pixels = size_t(size.width) * size.height;
+  const size_t held =
+      pixels * sizeof(float) * (3 + size_t(info.classes)) + pixels + size_t(rgb.width) * rgb.height;
+  session.check_memory({1, 3, size.height, size.width}, held);
   const Tensor input = info.family == Family::kOriginal
                            ? preprocess_segmentation_original(rgb, size.width, size.height)
                            : preprocess_segmentation_edgenets(rgb, size.width, size.height);
@@ -50,8 +69,10 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
   result.height = rgb.height;
   result.network_width = size.width;
   result.network_height = size.height;
-  result.logits = outputs.at(0).value;  // a copy: the session's outputs change on its next run
-  result.network_labels = argmax_labels(result.logits);
+  const Tensor& logits = outputs.at(0).value;
+  result.network_labels = argmax_labels(logits);
+  // A copy: the session's outputs change on its next run.
+  if (options.keep_logits) result.logits = logits;
   result.labels = resize_labels_nearest(result.network_labels.data(), size.width, size.height,
                                         rgb.width, rgb.height);
   const std::vector<int64_t> counts = label_histogram(result.labels, info.classes);

@@ -1,4 +1,5 @@
-// libFuzzer target: the model-file loader, then the model-building path. A mutated file almost
+// libFuzzer target: the model-file loader, then the model-building path (from a state dict or,
+// for a converted file, from its packed arrays). A mutated file almost
 // never keeps its checksum, so each input is parsed as is and once more resealed (file size and
 // checksum rewritten) so that the structural checks behind the checksum are fuzzed too.
 #include <cstdint>
@@ -15,6 +16,16 @@ void parse_and_build(const uint8_t* data, size_t size) {
   try {
     espnet::ModelFileContents contents = espnet::parse_model_file(data, size, "fuzz.espnet");
     espnet::ModelInfo info = espnet::model_info_from_text(contents.config, "fuzz.espnet");
+    int64_t params = 0;
+    if (espnet::packed_weights_from_text(contents.config, "fuzz.espnet", &params)) {
+      // A converted file: the layers take the packed arrays as they are (Model::load's path).
+      espnet::PackedSource packed;
+      for (const espnet::ModelFileTensor& t : contents.tensors)
+        packed.emplace(t.name, espnet::PackedTensorView{t.shape, t.values.data()});
+      espnet::WeightReader reader(packed);
+      espnet::fuzz::build_and_plan(info, reader);
+      return;
+    }
     espnet::StateDict weights;
     for (espnet::ModelFileTensor& t : contents.tensors)
       weights.add(t.name, std::move(t.shape), std::move(t.values));

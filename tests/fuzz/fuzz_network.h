@@ -11,9 +11,10 @@
 
 namespace espnet::fuzz {
 
-inline void build_and_plan(ModelInfo info, const StateDict& weights) {
+// `reader` serves a state dict or the packed arrays of a converted file.
+inline void build_and_plan(ModelInfo info, WeightReader& reader) {
   if (info.task == Task::kDetection && info.input_size == 0) info.input_size = 300;
-  std::unique_ptr<Network> network = build_network(info, weights);
+  std::unique_ptr<Network> network = build_network(info, reader);
   const int size = info.task == Task::kDetection ? info.input_size : 64;
   network->check_input_size(size, size);
   ExecContext ctx;
@@ -21,6 +22,11 @@ inline void build_and_plan(ModelInfo info, const StateDict& weights) {
   Tensor input({1, 3, size, size});
   std::vector<NamedTensor> outputs;
   network->forward(ctx, input, outputs);
+}
+
+inline void build_and_plan(const ModelInfo& info, const StateDict& weights) {
+  WeightReader reader(weights);
+  build_and_plan(info, reader);
 }
 
 }  // namespace espnet::fuzz

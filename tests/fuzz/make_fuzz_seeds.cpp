@@ -4,6 +4,7 @@
 // reach the network builder, and tiny images of every format stb writes are added.
 // usage: make_fuzz_seeds REF_DIR OUT_DIR
 #include <stb/stb_image_write.h>
+#include <zlib.h>
 
 #include <cstdio>
 #include <cstring>
@@ -12,8 +13,8 @@
 
 #include "checkpoint/pth_reader.h"
 #include "checkpoint/zip_archive.h"
-#include "checksum.h"
 #include "espnet/error.h"
+#include "espnet/model.h"
 #include "espnet/npy.h"
 #include "file_util.h"
 #include "image/png_write.h"
@@ -122,7 +123,7 @@ Bytes zip_pth(const std::vector<CheckpointTensor>& tensors, const std::string& r
   entries.push_back({root + "/version", {'3', '\n'}});
   Bytes out, central;
   for (const auto& [name, data] : entries) {
-    const uint32_t crc = espnet::crc32_update(0, data.data(), data.size());
+    const uint32_t crc = static_cast<uint32_t>(crc32_z(0, data.data(), data.size()));
     const uint64_t local_at = out.size();
     put_le(out, 0x04034b50, 4);
     put_le(out, 20, 2), put_le(out, 0, 2), put_le(out, 0, 2), put_le(out, 0, 4);
@@ -187,6 +188,9 @@ int main(int argc, char** argv) {
     write(out + "/model_file/seg_s0.5.espnet", espnet::encode_model_file(model));
     model.tensors.resize(3);
     write(out + "/model_file/three_tensors.espnet", espnet::encode_model_file(model));
+    // The same model as `espnet convert` writes it: packed arrays (reaches the packed reader).
+    espnet::Model::load(ref + "/checkpoints/espnetv2_s_0.5_pascal_384x384.pth")
+        ->save(out + "/model_file/seg_s0.5_packed.espnet");
 
     // .npy: every dtype, ranks 0 to 4.
     const float f[6] = {0.5f, -1, 2, 1e-38f, 3, 4};
