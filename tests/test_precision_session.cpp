@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
 #include <string>
 
@@ -110,6 +111,29 @@ TEST(PrecisionSession, ReportSaysWhatRanInWhichPrecision) {
   const Tensor first = bf16.run(input)[0].value;
   const Tensor& second = bf16.run(input)[0].value;
   for (int64_t i = 0; i < first.numel(); ++i) ASSERT_EQ(first.data()[i], second.data()[i]);
+}
+
+// A converted model file holds the packed fp32 weights only; the bf16 copies made from them must
+// be the ones a .pth gives (SSD: the heads' packed rows, the bottom-up input slices).
+TEST(PrecisionSession, ConvertedFileRunsBf16BitForBitAsTheCheckpoint) {
+  ESPNET_REQUIRE_REF_DATA();
+  if (!bf16_kernels()) GTEST_SKIP() << "no AVX-512 BF16 on this CPU (or ESPNET_ISA)";
+  auto from_pth = test::load_reference_model("checkpoints/det_ssd300_coco_s2.0_random.pth");
+  const std::string path = ::testing::TempDir() + "precision_ssd300.espnet";
+  from_pth->save(path);
+  auto from_file = Model::load(path);
+  Tensor input = read_npy_f32(test::ref_path("cases/det_ssd300_coco_s2.0/input.npy"));
+  Session a(from_pth, with_precision(Precision::kBf16, 0));
+  Session b(from_file, with_precision(Precision::kBf16, 0));
+  const std::vector<NamedTensor> out_a = a.run(input);
+  const std::vector<NamedTensor>& out_b = b.run(input);
+  ASSERT_EQ(out_a.size(), out_b.size());
+  for (size_t i = 0; i < out_a.size(); ++i) {
+    ASSERT_EQ(out_a[i].value.shape(), out_b[i].value.shape());
+    for (int64_t j = 0; j < out_a[i].value.numel(); ++j)
+      ASSERT_EQ(out_a[i].value.data()[j], out_b[i].value.data()[j]) << out_a[i].name << " #" << j;
+  }
+  std::remove(path.c_str());
 }
 
 // Relative RMS error ||got - want|| / ||want||.
