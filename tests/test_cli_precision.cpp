@@ -16,7 +16,7 @@ int cli(const std::string& arguments, std::string* output) {
 }
 
 TEST(CliPrecision, EveryRunningSubcommandListsTheOption) {
-  for (const char* name : {"info", "run", "classify", "segment", "detect", "bench"}) {
+  for (const char* name : {"info", "run", "classify", "segment", "detect", "bench", "eval"}) {
     std::string out;
     ASSERT_EQ(cli(std::string(name) + " --help", &out), 0) << name;
     EXPECT_NE(out.find("--precision"), std::string::npos) << name << ":\n" << out;

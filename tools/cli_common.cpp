@@ -153,6 +153,24 @@ void check_output_path(const std::string& output, const std::vector<std::string>
   if (!is_directory(dir)) throw Error("output directory '" + dir + "' does not exist");
 }
 
+InputFiles::InputFiles(const std::vector<std::string>& inputs) {
+  for (const std::string& in : inputs) {
+    struct stat st {};
+    if (::stat(in.c_str(), &st) == 0)
+      identities_.emplace(std::make_pair(uint64_t(st.st_dev), uint64_t(st.st_ino)), in);
+  }
+}
+
+void InputFiles::check_output_path(const std::string& output) const {
+  struct stat st {};
+  if (::stat(output.c_str(), &st) == 0) {
+    auto it = identities_.find(std::make_pair(uint64_t(st.st_dev), uint64_t(st.st_ino)));
+    if (it != identities_.end())
+      throw Error("refusing to overwrite the input '" + it->second + "' with an output");
+  }
+  cli::check_output_path(output, {});
+}
+
 std::string join_path(const std::string& dir, const std::string& name) {
   if (dir.empty()) return name;
   return dir.back() == '/' ? dir + name : dir + "/" + name;

@@ -2,8 +2,12 @@
 // JSON string escaping, output-path safety.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli_args.h"
 #include "espnet/model.h"
@@ -47,6 +51,18 @@ std::string json_string(const std::string& s);
 
 /// Refuses to write over any of the inputs and into a missing directory.
 void check_output_path(const std::string& output, const std::vector<std::string>& inputs);
+
+/// The inputs of a run as file identities (device, inode), taken once: checking an output
+/// against them costs one stat, not one per input (a folder run of n photos would make n^2).
+class InputFiles {
+ public:
+  explicit InputFiles(const std::vector<std::string>& inputs);
+  /// As check_output_path(output, inputs).
+  void check_output_path(const std::string& output) const;
+
+ private:
+  std::map<std::pair<uint64_t, uint64_t>, std::string> identities_;
+};
 
 /// path + "/" + name, without doubling the slash.
 std::string join_path(const std::string& dir, const std::string& name);

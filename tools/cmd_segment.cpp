@@ -11,11 +11,14 @@
 #include "espnet/session.h"
 #include "espnet/tasks.h"
 #include "file_util.h"
+#include "folder_run.h"
 #include "image/blend.h"
 #include "image/labels.h"
 #include "image/palette.h"
 #include "image/png_write.h"
 #include "image_inputs.h"
+#include "pipeline/three_stage_pipeline.h"
+#include "tasks/task_stages.h"
 
 namespace espnet::cli {
 namespace {
@@ -31,11 +34,25 @@ bool is_cityscapes(const ModelInfo& info) {
   return info.dataset == "city";
 }
 
+// One photo on its way through the pipeline.
+struct SegmentItem {
+  std::string path;
+  Image photo;
+  PreparedPhoto prepared;               // loader: the network input
+  std::vector<uint8_t> network_labels;  // network thread: argmax at the network's size
+  SegmentationResult result;            // writer: labels at the photo's size, class shares
+  StageTimes stages;
+  double decode_ms = 0;
+  double labels_png_ms = 0, overlay_ms = 0, overlay_png_ms = 0;  // for --verbose
+  std::string error;  // a photo that failed: reported, the others go on
+};
+
 }  // namespace
 
 int run_segment(const Words& words) {
-  const std::vector<OptionSpec> specs = {
-      {"--output", true, "directory for the PNGs (must exist; default: current directory)", "-o"},
+  std::vector<OptionSpec> specs = {
+      {"--output", true,
+       "directory for the PNGs (created when missing; default: current directory)", "-o"},
       {"--size", true,
        "network input WIDTHxHEIGHT, multiples of 16 (default: as the official demo)"},
       {"--max-side", true,
@@ -47,16 +64,22 @@ int run_segment(const Words& words) {
       {"--verbose", false, "print per-stage times"},
       threads_option(),
       precision_option()};
+  for (const OptionSpec& o : folder_run_options()) specs.push_back(o);
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
         usage_text(
-            "segment", "MODEL IMAGE_OR_DIR... [-o DIR] [--size WxH] [--alpha A] [--json]",
+            "segment",
+            "MODEL IMAGE_OR_DIR... [-o DIR] [--size WxH] [--alpha A] [--json] [--shard K/N] "
+            "[--resume] [--jsonl FILE]",
             "Segments photos. EdgeNets models: resize to multiples of 32 (Pillow bilinear),\n"
             "ImageNet normalisation; original-repository models: its Cityscapes preprocessing\n"
             "at 1024x512. Writes <stem>_labels.png (palette PNG at the photo's size; VOC or\n"
             "Cityscapes colours), <stem>_overlay.png and, with --labelids, <stem>_labelids.png;\n"
-            "prints the classes present with their pixel share.",
+            "prints the classes present with their pixel share. Photos are decoded, segmented\n"
+            "and written on three threads at once; every file is written whole (temporary\n"
+            "file, then rename), so --resume after a kill redoes only unfinished photos. A\n"
+            "photo that fails is reported and the others go on (exit status 1 at the end).",
             specs)
             .c_str(),
         stdout);
@@ -69,11 +92,12 @@ int run_segment(const Words& words) {
   const std::string out_dir = args.value("--output", ".");
   const float alpha = static_cast<float>(args.double_value("--alpha", 0.7, 0.0, 1.0));
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
+  const bool labelids = args.flag("--labelids");
   int fixed_w = 0, fixed_h = 0;
   const bool fixed_size = args.size_value("--size", &fixed_w, &fixed_h);
   const int max_side = args.int_value("--max-side", SegmentOptions{}.max_side, 0, 1 << 20);
   if (max_side > 0 && max_side < 32) throw UsageError("--max-side must be 0 or at least 32");
-  if (!is_directory(out_dir)) throw Error("output directory '" + out_dir + "' does not exist");
+  shard_option(args);  // usage errors before the model is read
 
   const Clock::time_point load_start = Clock::now();
   auto model = Model::load(args.positional()[0]);
@@ -86,94 +110,169 @@ int run_segment(const Words& words) {
                 " model; segment needs a segmentation model");
   if (fixed_size) model->check_input_size(fixed_h, fixed_w);
   const bool city = is_cityscapes(info);
+  if (labelids && !city) throw Error("--labelids needs a Cityscapes model");
   const Palette palette = city ? cityscapes_palette() : voc_palette();
   const std::vector<std::string> names = class_names(*model);
   std::vector<std::string> images(args.positional().begin() + 1, args.positional().end());
   images = expand_image_arguments(images);
+  make_output_directory(out_dir);
   // No output may replace any input: a later image of the same run, or the model.
-  std::vector<std::string> inputs = images;
-  inputs.push_back(args.positional()[0]);
-  const bool progress = images.size() > 1 && !json;
+  std::vector<std::string> input_list = images;
+  input_list.push_back(args.positional()[0]);
+  const InputFiles inputs(input_list);
+  auto outputs_of = [&](const std::string& path) {
+    const std::string stem = join_path(out_dir, file_stem(path));
+    std::vector<std::string> out = {stem + "_labels.png", stem + "_overlay.png"};
+    if (labelids) out.push_back(stem + "_labelids.png");
+    return out;
+  };
+  FolderRun run = plan_folder_run(args, "segment", images, outputs_of, json);
+  const bool progress = run.photos.size() > 1 && !json;
 
   Session session(model, session_opts);
   if (json) std::printf("[");
-  for (size_t i = 0; i < images.size(); ++i) {
-    const std::string& path = images[i];
-    if (progress) std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, images.size(), path.c_str());
-    Clock::time_point t0 = Clock::now();
-    Image photo = decode_image(path);
-    Clock::time_point t1 = Clock::now();
-    StageTimes stages;
-    // The command writes label maps only: no copy of the logits.
-    const SegmentationResult result = segment(
-        session, photo, SegmentOptions{fixed_w, fixed_h, max_side, /*keep_logits=*/false}, &stages);
-    const int net_w = result.network_width, net_h = result.network_height;
-    const std::vector<uint8_t>& labels = result.labels;
-    const std::string stem = join_path(out_dir, file_stem(path));
-    const std::string labels_png = stem + "_labels.png", overlay_png = stem + "_overlay.png";
-    check_output_path(labels_png, inputs);
-    check_output_path(overlay_png, inputs);
-    Clock::time_point t2 = Clock::now();
-    write_png_palette(labels_png, labels.data(), photo.width, photo.height, palette,
-                      static_cast<int>(names.size()));
-    Clock::time_point t3 = Clock::now();
-    const Image blended = blend_labels_overlay(photo, labels.data(), palette, alpha);
-    Clock::time_point t4 = Clock::now();
-    write_png(overlay_png, blended);
-    Clock::time_point t5 = Clock::now();
-    std::string labelids_png;
-    if (args.flag("--labelids")) {
-      if (!city) throw Error("--labelids needs a Cityscapes model");
-      // gen_cityscapes.py: the network-resolution map enlarged 2x (nearest), trainId -> labelId.
-      std::vector<uint8_t> big = upscale_labels_2x(result.network_labels.data(), net_w, net_h);
-      std::vector<uint8_t> ids = cityscapes_train_ids_to_label_ids(big.data(), big.size());
-      labelids_png = stem + "_labelids.png";
-      check_output_path(labelids_png, inputs);
-      write_png_gray(labelids_png, ids.data(), net_w * 2, net_h * 2);
-    }
-    Clock::time_point t6 = Clock::now();
-    if (json) {
-      std::printf(
-          "%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
-          "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
-          i ? "," : "", json_string(path).c_str(), photo.width, photo.height, net_w, net_h,
-          json_string(labels_png).c_str(), json_string(overlay_png).c_str());
-      if (!labelids_png.empty())
-        std::printf(", \"labelids_png\": %s", json_string(labelids_png).c_str());
-      std::printf(", \"classes\": [");
-      for (size_t c = 0; c < result.classes.size(); ++c) {
-        const ClassShare& share = result.classes[c];
-        std::printf(
-            "%s{\"id\": %d, \"name\": %s, \"pixels\": %lld, \"share\": %.6f}", c ? ", " : "",
-            share.index,
-            json_string(share.name.empty() ? std::to_string(share.index) : share.name).c_str(),
-            static_cast<long long>(share.pixels), share.fraction);
-      }
-      std::printf("], \"inference_ms\": %.3f}", stages.network_ms);
-    } else {
-      std::printf("%s (%dx%d, network %dx%d)\n", path.c_str(), photo.width, photo.height, net_w,
-                  net_h);
-      for (const ClassShare& share : result.classes)
-        std::printf("  %-14s %6.2f %%\n", share.name.empty() ? "?" : share.name.c_str(),
-                    100.0 * share.pixels / labels.size());
-      std::printf("  wrote %s, %s%s%s\n", labels_png.c_str(), overlay_png.c_str(),
-                  labelids_png.empty() ? "" : ", ", labelids_png.c_str());
-    }
-    if (verbose) {
-      // Every stage of the photo, in order; "postprocess" is segment()'s own (argmax, label map
-      // at the photo's size, class shares), the rest is this command's output.
-      std::fprintf(stderr,
-                   "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
-                   "postprocess %.1f ms, labels png %.1f ms, overlay %.1f ms, overlay png %.1f ms",
-                   ms_between(t0, t1), stages.preprocess_ms, stages.network_ms,
-                   stages.postprocess_ms, ms_between(t2, t3), ms_between(t3, t4),
-                   ms_between(t4, t5));
-      if (!labelids_png.empty()) std::fprintf(stderr, ", labelids png %.1f ms", ms_between(t5, t6));
-      std::fprintf(stderr, "; post-processing + writing %.1f ms, photo total %.1f ms\n",
-                   stages.postprocess_ms + ms_between(t2, t6), ms_between(t0, t6));
-    }
-  }
+  size_t done = 0, failed = 0, printed = 0;  // printed: JSON elements so far (commas)
+  pipeline::run_three_stage_pipeline<SegmentItem>(
+      run.photos.size(), 2,
+      [&](size_t i) {
+        SegmentItem item;
+        item.path = run.photos[i];
+        const Clock::time_point t0 = Clock::now();
+        try {
+          item.photo = decode_image(item.path);
+          item.decode_ms = ms_between(t0, Clock::now());
+          item.prepared =
+              prepare_segmentation(*model, item.photo, SegmentOptions{fixed_w, fixed_h, max_side});
+          item.stages.preprocess_ms = item.prepared.preprocess_ms;
+        } catch (const Error& e) {
+          item.error = e.what();
+        }
+        return item;
+      },
+      [&](SegmentItem& item) {
+        if (!item.error.empty()) return;
+        try {
+          const Clock::time_point t0 = Clock::now();
+          const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
+          const Clock::time_point t1 = Clock::now();
+          item.network_labels = segmentation_network_labels(outputs.at(0).value);
+          item.prepared.input = Tensor();  // not needed any more: keep the queue small
+          item.stages.network_ms = ms_between(t0, t1);
+          item.stages.postprocess_ms = ms_between(t1, Clock::now());
+        } catch (const Error& e) {
+          item.error = e.what();
+        }
+      },
+      [&](SegmentItem& item) {
+        const std::string& path = item.path;
+        const size_t i = done++;
+        if (progress)
+          std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, run.photos.size(), path.c_str());
+        const Clock::time_point t0 = Clock::now();
+        std::vector<std::string> written = outputs_of(path);
+        try {
+          if (!item.error.empty()) throw Error(item.error);
+          const Clock::time_point t_finish = Clock::now();
+          item.result = finish_segmentation(*model, item.prepared, std::move(item.network_labels));
+          item.stages.postprocess_ms += ms_between(t_finish, Clock::now());
+          const SegmentationResult& result = item.result;
+          const Image& photo = item.photo;
+          for (const std::string& out : written) inputs.check_output_path(out);
+          const Clock::time_point t_labels = Clock::now();
+          write_png_palette(written[0], result.labels.data(), photo.width, photo.height, palette,
+                            static_cast<int>(names.size()));
+          const Clock::time_point t_blend = Clock::now();
+          const Image blended = blend_labels_overlay(photo, result.labels.data(), palette, alpha);
+          const Clock::time_point t_overlay = Clock::now();
+          write_png(written[1], blended);
+          item.labels_png_ms = ms_between(t_labels, t_blend);
+          item.overlay_ms = ms_between(t_blend, t_overlay);
+          item.overlay_png_ms = ms_between(t_overlay, Clock::now());
+          if (labelids) {
+            // gen_cityscapes.py: the network-resolution map enlarged 2x (nearest), trainId ->
+            // labelId.
+            const int net_w = result.network_width, net_h = result.network_height;
+            std::vector<uint8_t> big =
+                upscale_labels_2x(result.network_labels.data(), net_w, net_h);
+            std::vector<uint8_t> ids = cityscapes_train_ids_to_label_ids(big.data(), big.size());
+            write_png_gray(written[2], ids.data(), net_w * 2, net_h * 2);
+          }
+        } catch (const Error& e) {
+          ++failed;
+          std::fprintf(stderr, "espnet segment: error: %s\n", e.what());
+          return;
+        }
+        const double write_ms = ms_between(t0, Clock::now());
+        const SegmentationResult& result = item.result;
+        const Image& photo = item.photo;
+        std::string classes_json = "[";
+        for (size_t c = 0; c < result.classes.size(); ++c) {
+          const ClassShare& share = result.classes[c];
+          char buf[96];
+          std::snprintf(buf, sizeof buf, ", \"pixels\": %lld, \"share\": %.6f}",
+                        static_cast<long long>(share.pixels), share.fraction);
+          classes_json +=
+              (c ? ", " : "") + std::string("{\"id\": ") + std::to_string(share.index) +
+              ", \"name\": " +
+              json_string(share.name.empty() ? std::to_string(share.index) : share.name) + buf;
+        }
+        classes_json += "]";
+        if (run.jsonl) {
+          std::string record =
+              "{\"file\": " + json_string(path) + ", \"width\": " + std::to_string(photo.width) +
+              ", \"height\": " + std::to_string(photo.height) +
+              ", \"network_width\": " + std::to_string(result.network_width) +
+              ", \"network_height\": " + std::to_string(result.network_height) + ", \"outputs\": [";
+          for (size_t k = 0; k < written.size(); ++k)
+            record += (k ? ", " : "") + json_string(written[k]);
+          char times[200];
+          std::snprintf(times, sizeof times,
+                        ", \"times_ms\": {\"decode\": %.3f, \"preprocess\": %.3f, \"network\": "
+                        "%.3f, \"postprocess\": %.3f, \"write\": %.3f}}",
+                        item.decode_ms, item.stages.preprocess_ms, item.stages.network_ms,
+                        item.stages.postprocess_ms, write_ms);
+          const std::string tail = "], \"classes\": " + classes_json + times;
+          run.jsonl->write(record + tail);
+        }
+        if (json) {
+          std::printf(
+              "%s\n  {\"image\": %s, \"width\": %d, \"height\": %d, \"network_width\": %d, "
+              "\"network_height\": %d, \"labels_png\": %s, \"overlay_png\": %s",
+              printed++ ? "," : "", json_string(path).c_str(), photo.width, photo.height,
+              result.network_width, result.network_height, json_string(written[0]).c_str(),
+              json_string(written[1]).c_str());
+          if (labelids) std::printf(", \"labelids_png\": %s", json_string(written[2]).c_str());
+          std::printf(", \"classes\": %s, \"inference_ms\": %.3f}", classes_json.c_str(),
+                      item.stages.network_ms);
+        } else {
+          std::printf("%s (%dx%d, network %dx%d)\n", path.c_str(), photo.width, photo.height,
+                      result.network_width, result.network_height);
+          for (const ClassShare& share : result.classes)
+            std::printf("  %-14s %6.2f %%\n", share.name.empty() ? "?" : share.name.c_str(),
+                        100.0 * share.pixels / result.labels.size());
+          std::printf("  wrote %s, %s%s%s\n", written[0].c_str(), written[1].c_str(),
+                      labelids ? ", " : "", labelids ? written[2].c_str() : "");
+        }
+        std::fflush(stdout);
+        if (verbose)
+          // Every stage of the photo; "postprocess" is the argmax, the label map at the photo's
+          // size and the class shares; "write" includes the overlay blend and every PNG. In a
+          // folder run the stages of consecutive photos overlap (decode and write have threads).
+          std::fprintf(stderr,
+                       "  times: decode %.1f ms, preprocess %.1f ms, network %.1f ms, "
+                       "postprocess %.1f ms, labels png %.1f ms, overlay %.1f ms, overlay png %.1f "
+                       "ms; post-processing + writing %.1f ms, photo total %.1f ms\n",
+                       item.decode_ms, item.stages.preprocess_ms, item.stages.network_ms,
+                       item.stages.postprocess_ms, item.labels_png_ms, item.overlay_ms,
+                       item.overlay_png_ms, item.stages.postprocess_ms + write_ms,
+                       item.decode_ms + item.stages.preprocess_ms + item.stages.network_ms +
+                           item.stages.postprocess_ms + write_ms);
+      });
   if (json) std::printf("\n]\n");
+  if (failed) {
+    std::fprintf(stderr, "espnet segment: %zu of %zu photos failed\n", failed, run.photos.size());
+    return 1;
+  }
   return 0;
 }
 

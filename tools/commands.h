@@ -16,5 +16,6 @@ int run_classify(const Words& args);
 int run_segment(const Words& args);
 int run_detect(const Words& args);
 int run_bench(const Words& args);
+int run_eval(const Words& args);
 
 }  // namespace espnet::cli

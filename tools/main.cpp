@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"segment", espnet::cli::run_segment, "segment images: label maps, colour masks, overlays"},
     {"detect", espnet::cli::run_detect, "detect objects (SSD): boxes, labels, scores"},
     {"bench", espnet::cli::run_bench, "time a model: latency percentiles, throughput"},
+    {"eval", espnet::cli::run_eval, "score a model on a dataset: mIoU, top-1/top-5, VOC mAP"},
 };
 
 void print_usage(FILE* out) {

@@ -7,6 +7,7 @@
 #include "espnet/tasks.h"
 #include "image/preprocess.h"
 #include "tasks/stage_clock.h"
+#include "tasks/task_stages.h"
 
 namespace espnet {
 
@@ -37,24 +38,39 @@ std::vector<ClassScore> top_classes(const float* logits, int classes, int top_k,
   return out;
 }
 
-std::vector<ClassScore> classify(Session& session, const Image& rgb, int top_k, StageTimes* times) {
-  const ModelInfo& info = session.model().info();
+PreparedPhoto prepare_classification(const Model& model, const Image& rgb) {
+  const ModelInfo& info = model.info();
   if (info.task != Task::kClassification)
     throw Error(std::string("classify needs a classification model; the session's model is a ") +
                 task_name(info.task) + " model");
-  if (top_k < 1) throw Error("classify: top_k must be at least 1, got " + std::to_string(top_k));
   StageClock clock;
-  const Tensor input = preprocess_classification(rgb);
-  const double preprocess_ms = clock.lap_ms();
-  const std::vector<NamedTensor>& outputs = session.run(input);
-  const double network_ms = clock.lap_ms();
-  const Tensor& logits = outputs.at(0).value;
+  PreparedPhoto prepared;
+  prepared.input = preprocess_classification(rgb);
+  prepared.photo_width = rgb.width;
+  prepared.photo_height = rgb.height;
+  prepared.network_width = static_cast<int>(prepared.input.shape()[3]);
+  prepared.network_height = static_cast<int>(prepared.input.shape()[2]);
+  prepared.preprocess_ms = clock.lap_ms();
+  return prepared;
+}
+
+std::vector<ClassScore> finish_classification(const Model& model, const Tensor& logits, int top_k) {
+  const ModelInfo& info = model.info();
   if (logits.numel() != info.classes)
     throw Error("classify: the network produced " + shape_to_string(logits.shape()) +
                 " logits for " + std::to_string(info.classes) + " classes");
+  return top_classes(logits.data(), info.classes, top_k, class_names(model));
+}
+
+std::vector<ClassScore> classify(Session& session, const Image& rgb, int top_k, StageTimes* times) {
+  if (top_k < 1) throw Error("classify: top_k must be at least 1, got " + std::to_string(top_k));
+  const PreparedPhoto prepared = prepare_classification(session.model(), rgb);
+  StageClock clock;
+  const std::vector<NamedTensor>& outputs = session.run(prepared.input);
+  const double network_ms = clock.lap_ms();
   std::vector<ClassScore> scores =
-      top_classes(logits.data(), info.classes, top_k, class_names(session.model()));
-  if (times) *times = {preprocess_ms, network_ms, clock.lap_ms()};
+      finish_classification(session.model(), outputs.at(0).value, top_k);
+  if (times) *times = {prepared.preprocess_ms, network_ms, clock.lap_ms()};
   return scores;
 }
 

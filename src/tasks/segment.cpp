@@ -11,6 +11,7 @@
 #include "image/preprocess.h"
 #include "postprocess/segmentation_labels.h"
 #include "tasks/stage_clock.h"
+#include "tasks/task_stages.h"
 
 namespace espnet {
 namespace {
@@ -31,9 +32,8 @@ NetworkSize demo_network_size(const ModelInfo& info, const Image& rgb, int max_s
 
 }  // namespace
 
-SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
-                           StageTimes* times) {
-  const Model& model = session.model();
+NetworkSize segmentation_network_size(const Model& model, const Image& rgb,
+                                      const SegmentOptions& options) {
   const ModelInfo& info = model.info();
   if (info.task != Task::kSegmentation)
     throw Error(std::string("segment needs a segmentation model; the session's model is a ") +
@@ -41,41 +41,54 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
   if ((options.width == 0) != (options.height == 0))
     throw Error("SegmentOptions: set both width and height, or neither (got " +
                 std::to_string(options.width) + "x" + std::to_string(options.height) + ")");
-  StageClock clock;
-  NetworkSize size{options.width, options.height};
   if (options.max_side < 0 || (options.max_side > 0 && options.max_side < 32))
     throw Error("SegmentOptions: max_side must be 0 (no cap) or at least 32, got " +
                 std::to_string(options.max_side));
+  NetworkSize size{options.width, options.height};
   if (size.width == 0) size = demo_network_size(info, rgb, options.max_side);
   if (size.width < 32 || size.height < 32)
     throw Error("network input " + std::to_string(size.width) + "x" + std::to_string(size.height) +
                 " is too small (the demo needs at least 32x32)");
   model.check_input_size(size.height, size.width);
-  // A size whose run would not fit is refused before its (large) input is prepared; besides
-  // the activations the task holds the input, the copy of the logits and the label maps.
-  const size_t pixels = size_t(size.width) * size.height;
-  const size_t held =
-      pixels * sizeof(float) * (3 + size_t(info.classes)) + pixels + size_t(rgb.width) * rgb.height;
-  session.check_memory({1, 3, size.height, size.width}, held);
-  const Tensor input = info.family == Family::kOriginal
-                           ? preprocess_segmentation_original(rgb, size.width, size.height)
-                           : preprocess_segmentation_edgenets(rgb, size.width, size.height);
-  const double preprocess_ms = clock.lap_ms();
-  const std::vector<NamedTensor>& outputs = session.run(input);
-  const double network_ms = clock.lap_ms();
+  return size;
+}
 
+PreparedPhoto prepare_segmentation(const Model& model, const Image& rgb,
+                                   const SegmentOptions& options) {
+  StageClock clock;
+  const NetworkSize size = segmentation_network_size(model, rgb, options);
+  PreparedPhoto prepared;
+  prepared.input = model.info().family == Family::kOriginal
+                       ? preprocess_segmentation_original(rgb, size.width, size.height)
+                       : preprocess_segmentation_edgenets(rgb, size.width, size.height);
+  prepared.photo_width = rgb.width;
+  prepared.photo_height = rgb.height;
+  prepared.network_width = size.width;
+  prepared.network_height = size.height;
+  prepared.preprocess_ms = clock.lap_ms();
+  return prepared;
+}
+
+std::vector<uint8_t> segmentation_network_labels(const Tensor& logits) {
+  return argmax_labels(logits);
+}
+
+SegmentationResult finish_segmentation(const Model& model, const PreparedPhoto& prepared,
+                                       std::vector<uint8_t> network_labels, Tensor logits) {
+  const int net_w = prepared.network_width, net_h = prepared.network_height;
+  if (network_labels.size() != static_cast<size_t>(net_w) * net_h)
+    throw Error("segment: " + std::to_string(network_labels.size()) + " labels for a " +
+                std::to_string(net_w) + "x" + std::to_string(net_h) + " network output");
   SegmentationResult result;
-  result.width = rgb.width;
-  result.height = rgb.height;
-  result.network_width = size.width;
-  result.network_height = size.height;
-  const Tensor& logits = outputs.at(0).value;
-  result.network_labels = argmax_labels(logits);
-  // A copy: the session's outputs change on its next run.
-  if (options.keep_logits) result.logits = logits;
-  result.labels = resize_labels_nearest(result.network_labels.data(), size.width, size.height,
-                                        rgb.width, rgb.height);
-  const std::vector<int64_t> counts = label_histogram(result.labels, info.classes);
+  result.width = prepared.photo_width;
+  result.height = prepared.photo_height;
+  result.network_width = net_w;
+  result.network_height = net_h;
+  result.logits = std::move(logits);
+  result.network_labels = std::move(network_labels);
+  result.labels = resize_labels_nearest(result.network_labels.data(), net_w, net_h, result.width,
+                                        result.height);
+  const std::vector<int64_t> counts = label_histogram(result.labels, model.info().classes);
   const std::vector<std::string> names = class_names(model);
   const double total = static_cast<double>(result.labels.size());
   for (size_t c = 0; c < counts.size(); ++c) {
@@ -83,7 +96,32 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
     result.classes.push_back({static_cast<int>(c), c < names.size() ? names[c] : "", counts[c],
                               static_cast<double>(counts[c]) / total});
   }
-  if (times) *times = {preprocess_ms, network_ms, clock.lap_ms()};
+  return result;
+}
+
+SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
+                           StageTimes* times) {
+  const Model& model = session.model();
+  // A size whose run would not fit is refused before its (large) input is prepared; besides
+  // the activations the task holds the input, the copy of the logits (when kept) and the label
+  // maps.
+  const NetworkSize size = segmentation_network_size(model, rgb, options);
+  const size_t pixels = size_t(size.width) * size.height;
+  const size_t logits_floats = options.keep_logits ? size_t(model.info().classes) : 0;
+  const size_t held =
+      pixels * sizeof(float) * (3 + logits_floats) + pixels + size_t(rgb.width) * rgb.height;
+  session.check_memory({1, 3, size.height, size.width}, held);
+  const PreparedPhoto prepared = prepare_segmentation(model, rgb, options);
+  StageClock clock;
+  const std::vector<NamedTensor>& outputs = session.run(prepared.input);
+  const double network_ms = clock.lap_ms();
+  const Tensor& network_logits = outputs.at(0).value;
+  std::vector<uint8_t> labels = segmentation_network_labels(network_logits);
+  // A copy: the session's outputs change on its next run.
+  Tensor logits = options.keep_logits ? network_logits : Tensor{};
+  SegmentationResult result =
+      finish_segmentation(model, prepared, std::move(labels), std::move(logits));
+  if (times) *times = {prepared.preprocess_ms, network_ms, clock.lap_ms()};
   return result;
 }
 
