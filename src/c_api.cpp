@@ -54,6 +54,9 @@ espnet_status guarded(const char* function, Body&& body) {
   } catch (const CallError& e) {
     last_error = std::string(function) + ": " + e.message;
     return e.status;
+  } catch (const espnet::SessionInUseError& e) {
+    last_error = std::string(function) + ": " + e.what();
+    return ESPNET_ERROR_SESSION_IN_USE;
   } catch (const espnet::Error& e) {
     last_error = std::string(function) + ": " + e.what();
     return ESPNET_ERROR_FAILED;
@@ -152,6 +155,8 @@ const char* espnet_status_string(espnet_status status) {
       return "ESPNET_ERROR_OUT_OF_MEMORY: out of memory";
     case ESPNET_ERROR_INTERNAL:
       return "ESPNET_ERROR_INTERNAL: internal error";
+    case ESPNET_ERROR_SESSION_IN_USE:
+      return "ESPNET_ERROR_SESSION_IN_USE: another thread is using the session";
   }
   return "unknown espnet_status";
 }
@@ -250,10 +255,32 @@ void espnet_session_free(espnet_session* session) {
   delete session;
 }
 
+espnet_status espnet_session_set_trace(espnet_session* session, espnet_trace_callback callback,
+                                       void* user_data) {
+  return guarded("espnet_session_set_trace", [&] {
+    require(session, "session");
+    if (callback == nullptr) {
+      session->session->set_trace({});
+      return;
+    }
+    session->session->set_trace(
+        [callback, user_data](const std::string& name, const espnet::Tensor& value) {
+          espnet_output_info info{};
+          info.name = name.c_str();
+          info.rank = std::min(value.rank(), ESPNET_MAX_RANK);
+          for (int i = 0; i < info.rank; ++i) info.shape[i] = value.dim(i);
+          info.numel = static_cast<size_t>(value.numel());
+          callback(name.c_str(), &info, value.data(), user_data);
+        });
+  });
+}
+
 espnet_status espnet_session_prepare(espnet_session* session, int n, int height, int width,
                                      size_t* out_count) {
   return guarded("espnet_session_prepare", [&] {
     require(session, "session");
+    // Before the handle is touched: its input buffer and outputs belong to one thread.
+    const espnet::Session::Claim claim(*session->session);
     require(out_count, "out_count");
     run_input(session, nullptr, n, height, width);
     *out_count = session->outputs->size();
@@ -264,6 +291,8 @@ espnet_status espnet_session_output_info(const espnet_session* session, size_t i
                                          espnet_output_info* out_info) {
   return guarded("espnet_session_output_info", [&] {
     require(session, "session");
+    // Before the handle is touched: its input buffer and outputs belong to one thread.
+    const espnet::Session::Claim claim(*session->session);
     require(out_info, "out_info");
     if (session->outputs == nullptr)
       fail(ESPNET_ERROR_INVALID_ARGUMENT,
@@ -287,6 +316,8 @@ espnet_status espnet_session_run(espnet_session* session, const float* input, si
                                  const size_t* capacities, size_t output_count) {
   return guarded("espnet_session_run", [&] {
     require(session, "session");
+    // Before the handle is touched: its input buffer and outputs belong to one thread.
+    const espnet::Session::Claim claim(*session->session);
     require(input, "input");
     require(outputs, "outputs");
     require(capacities, "capacities");
@@ -325,6 +356,8 @@ espnet_status espnet_classify_rgb8(espnet_session* session, const uint8_t* rgb, 
                                    size_t* out_count) {
   return guarded("espnet_classify_rgb8", [&] {
     require(session, "session");
+    // Before the handle is touched: its input buffer and outputs belong to one thread.
+    const espnet::Session::Claim claim(*session->session);
     require(out, "out");
     require(out_count, "out_count");
     *out_count = 0;
@@ -345,6 +378,8 @@ espnet_status espnet_segment_rgb8(espnet_session* session, const uint8_t* rgb, s
                                   uint8_t* labels, size_t labels_size) {
   return guarded("espnet_segment_rgb8", [&] {
     require(session, "session");
+    // Before the handle is touched: its input buffer and outputs belong to one thread.
+    const espnet::Session::Claim claim(*session->session);
     require(labels, "labels");
     require_task(session, espnet::Task::kSegmentation, "espnet_segment_rgb8");
     const espnet::Image image = image_from_rgb8(rgb, rgb_size, width, height);
@@ -365,6 +400,8 @@ espnet_status espnet_detect_rgb8(espnet_session* session, const uint8_t* rgb, si
                                  espnet_detection* out, size_t capacity, size_t* out_count) {
   return guarded("espnet_detect_rgb8", [&] {
     require(session, "session");
+    // Before the handle is touched: its input buffer and outputs belong to one thread.
+    const espnet::Session::Claim claim(*session->session);
     require(out, "out");
     require(out_count, "out_count");
     *out_count = 0;

@@ -117,7 +117,27 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   pool_->set_poison(options_.poison_memory);
 }
 
+Session::Claim::Claim(Session& session) : session_(session) {
+  const std::thread::id me = std::this_thread::get_id();
+  std::thread::id holder{};
+  if (session.owner_.compare_exchange_strong(holder, me, std::memory_order_acquire)) {
+    session.claim_depth_ = 1;
+  } else if (holder == me) {
+    ++session.claim_depth_;  // only this thread can have stored its own id
+  } else {
+    throw SessionInUseError(
+        "this Session is in use by another thread: a Session serves one thread at a time; "
+        "create one Session per thread (they may share one Model)");
+  }
+}
+
+Session::Claim::~Claim() {
+  if (--session_.claim_depth_ == 0)
+    session_.owner_.store(std::thread::id{}, std::memory_order_release);
+}
+
 void Session::set_trace(std::function<void(const std::string&, const Tensor&)> trace) {
+  Claim claim(*this);
   trace_ = std::move(trace);
 }
 
@@ -126,6 +146,7 @@ Session::~Session() {
 }
 
 void Session::enable_profiling(bool on) {
+  Claim claim(*this);
   if (on && !profile_) profile_ = std::make_unique<std::map<std::string, OpTime>>();
   if (!on) profile_.reset();
 }
@@ -216,12 +237,14 @@ void Session::check_input_shape(const Shape& input_shape) const {
 }
 
 void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
+  Claim claim(*this);  // planning changes the session's plan cache
   check_input_shape(input_shape);
   // The planning run reads no input value: a view of nothing stands for it.
   check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
 }
 
 MemoryEstimate Session::memory_plan(const Shape& input_shape) {
+  Claim claim(*this);  // planning changes the session's plan cache
   check_input_shape(input_shape);
   const detail::MemoryPlan& plan = planned(Tensor::view(nullptr, input_shape)).plan;
   MemoryEstimate estimate;
@@ -233,6 +256,16 @@ MemoryEstimate Session::memory_plan(const Shape& input_shape) {
 }
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
+  Claim claim(*this);
+  if (running_)
+    throw SessionInUseError(
+        "Session::run was called from inside one of its own runs (a trace callback?); a "
+        "Session runs one input at a time: use another Session");
+  running_ = true;
+  struct Finished {
+    bool& running;
+    ~Finished() { running = false; }
+  } finished{running_};
   check_input_shape(input.shape());
   if (!options_.allow_non_finite_input) check_finite(input);
   if (options_.threads > 0) omp_set_num_threads(options_.threads);

@@ -1,11 +1,15 @@
 /* The C API from a C program: classification logits against the reference case
-   cls_s0.5_224x224 (its input.npy and logits.npy), the convenience calls, and the error paths
-   (missing file, NULL pointers, bad buffer sizes, wrong task). Exit 77 (skipped) without the
-   reference data. */
+   cls_s0.5_224x224 (its input.npy and logits.npy), the convenience calls, the error paths
+   (missing file, NULL pointers, bad buffer sizes, wrong task), and one session entered by a
+   second thread (held inside its first run by the trace callback, so the overlap is certain).
+   Exit 77 (skipped) without the reference data. */
+#include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "espnet/espnet_c.h"
 
@@ -270,6 +274,106 @@ static void test_detection(void) {
   espnet_model_free(model);
 }
 
+/* A trace callback that stops the run at its first intermediate until the main thread has tried
+   the same session from outside (or two minutes have passed: then the test fails, not hangs). */
+struct held_run {
+  pthread_mutex_t mutex;
+  pthread_cond_t changed;
+  int inside, tried, stopped_once;
+  espnet_session* session;
+  const float* input;
+  float* logits;
+  espnet_status status;
+};
+
+static void hold_first_trace(const char* name, const espnet_output_info* value, const float* data,
+                             void* user_data) {
+  struct held_run* run = user_data;
+  (void)name, (void)value, (void)data;
+  if (run->stopped_once) return;
+  run->stopped_once = 1;
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += 120;
+  pthread_mutex_lock(&run->mutex);
+  run->inside = 1;
+  pthread_cond_broadcast(&run->changed);
+  while (!run->tried)
+    if (pthread_cond_timedwait(&run->changed, &run->mutex, &deadline) == ETIMEDOUT) break;
+  pthread_mutex_unlock(&run->mutex);
+}
+
+static void* run_held(void* arg) {
+  struct held_run* run = arg;
+  float* outputs[1] = {run->logits};
+  const size_t capacities[1] = {1000};
+  run->status =
+      espnet_session_run(run->session, run->input, 3 * 64 * 64, 1, 64, 64, outputs, capacities, 1);
+  return NULL;
+}
+
+static void test_session_in_use(void) {
+  espnet_model* model = NULL;
+  espnet_session* session = NULL;
+  CHECK(espnet_model_load(ref_path("checkpoints/cls_s0.5_random_legacy.pth"), 0, &model) ==
+        ESPNET_OK);
+  CHECK(espnet_session_create(model, 1, &session) == ESPNET_OK);
+  if (!session) return;
+  static float input[3 * 64 * 64], first[1000], again[1000], intruder[1000];
+  for (int i = 0; i < 3 * 64 * 64; ++i) input[i] = (float)(i % 89) / 89.0f - 0.5f;
+  struct held_run run = {
+      PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0, 0, session, input, first,
+      ESPNET_ERROR_INTERNAL};
+  CHECK(espnet_session_set_trace(session, hold_first_trace, &run) == ESPNET_OK);
+  pthread_t thread;
+  CHECK(pthread_create(&thread, NULL, run_held, &run) == 0);
+
+  struct timespec deadline;
+  clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += 120;
+  pthread_mutex_lock(&run.mutex);
+  while (!run.inside)
+    if (pthread_cond_timedwait(&run.changed, &run.mutex, &deadline) == ETIMEDOUT) break;
+  const int inside = run.inside;
+  pthread_mutex_unlock(&run.mutex);
+  CHECK(inside);
+  if (inside) {
+    /* The session is inside its first run on the other thread: every call on it is refused. */
+    float* outputs[1] = {intruder};
+    const size_t capacities[1] = {1000};
+    CHECK(espnet_session_run(session, input, 3 * 64 * 64, 1, 64, 64, outputs, capacities, 1) ==
+          ESPNET_ERROR_SESSION_IN_USE);
+    CHECK(strstr(espnet_last_error(), "one Session per thread") != NULL);
+    size_t count = 0;
+    CHECK(espnet_session_prepare(session, 1, 64, 64, &count) == ESPNET_ERROR_SESSION_IN_USE);
+    espnet_output_info info;
+    CHECK(espnet_session_output_info(session, 0, &info) == ESPNET_ERROR_SESSION_IN_USE);
+    unsigned char* rgb = make_picture(40, 30);
+    espnet_class_score top[1];
+    CHECK(espnet_classify_rgb8(session, rgb, 40 * 30 * 3, 40, 30, 1, top, &count) ==
+          ESPNET_ERROR_SESSION_IN_USE);
+    free(rgb);
+    CHECK(espnet_session_set_trace(session, NULL, NULL) == ESPNET_ERROR_SESSION_IN_USE);
+  }
+  pthread_mutex_lock(&run.mutex);
+  run.tried = 1;
+  pthread_cond_broadcast(&run.changed);
+  pthread_mutex_unlock(&run.mutex);
+  pthread_join(thread, NULL);
+  CHECK(run.status == ESPNET_OK);
+
+  /* The held run was not disturbed: the same logits as a run of its own (traced too: tracing
+     turns the fused kernels off, which may change the last bits). */
+  float* outputs[1] = {again};
+  const size_t capacities[1] = {1000};
+  CHECK(espnet_session_run(session, input, 3 * 64 * 64, 1, 64, 64, outputs, capacities, 1) ==
+        ESPNET_OK);
+  CHECK(memcmp(first, again, sizeof first) == 0);
+  CHECK(espnet_session_set_trace(session, NULL, NULL) == ESPNET_OK);
+  espnet_session_free(session);
+  espnet_model_free(model);
+}
+
 int main(void) {
   const char* dir = getenv("ESPNET_REF_DIR");
   snprintf(ref_dir, sizeof ref_dir, "%s", dir && *dir ? dir : ESPNET_DEFAULT_REF_DIR);
@@ -283,6 +387,7 @@ int main(void) {
   test_classification();
   test_segmentation();
   test_detection();
+  test_session_in_use();
   printf("%d passed, %d failed\n", checks - failures, failures);
   return failures ? 1 : 0;
 }

@@ -134,7 +134,9 @@ TEST(SegmentSizePolicy, CliSizeFlag) {
   EXPECT_EQ(json[0]["network_width"].number(), 64);
   EXPECT_EQ(json[0]["network_height"].number(), 48);
   EXPECT_EQ(cli("segment " + model + " " + image + " --size 64 -o /tmp", &out), 2);
-  EXPECT_EQ(cli("segment " + model + " " + image + " -o /nonexistent-espnet-dir", &out), 1);
+  // A missing output directory is created; one that cannot be (a file is in the way) is an error.
+  EXPECT_EQ(cli("segment " + model + " " + image + " -o " + image + "/out", &out), 1);
+  EXPECT_NE(out.find("out"), std::string::npos) << out;
   const std::string cls = test::ref_path("checkpoints/cls_s0.5_random_legacy.pth");
   EXPECT_EQ(cli("segment " + cls + " " + image, &out), 1);
   EXPECT_NE(out.find("needs a segmentation model"), std::string::npos) << out;

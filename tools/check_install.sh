@@ -2,7 +2,8 @@
 # Installs espnet into temporary prefixes, static and shared, and builds the example applications
 # of tools/examples against each installation twice: with find_package(espnet CONFIG) and with
 # pkg-config. Runs the examples on the reference data when it is there, checks that the shared
-# library exports the public API only, and that the installed CLI runs.
+# library exports the public API only, that the installed CLI runs, and (static build) that the
+# installed espnetv2 Python package imports from the prefix alone and classifies a photo.
 #
 #   bash tools/check_install.sh [STATIC_BUILD_DIR]
 # STATIC_BUILD_DIR: an already built static tree (BUILD_SHARED_LIBS=OFF) to install instead of
@@ -46,23 +47,59 @@ run_examples() {
   echo "examples ran"
 }
 
+# The installed Python package ($1: prefix, $2: build tree): imported with the prefix alone on
+# PYTHONPATH, from another directory, by the interpreter the module was built for.
+check_python_package() {
+  local prefix="$1" build="$2" python site
+  python="$(sed -n 's/^Python_EXECUTABLE:[A-Z]*=//p' "$build/CMakeCache.txt")"
+  site="$(sed -n 's/^ESPNET_PYTHON_INSTALL_DIR:STRING=//p' "$build/CMakeCache.txt")"
+  test -f "$prefix/$site/espnetv2/__init__.py" && test -f "$prefix/$site/espnetv2/_core.pyi"
+  test -f "$prefix/$site/espnetv2/py.typed"
+  local script='import sys, espnetv2
+assert espnetv2.__file__.startswith(sys.argv[1]), espnetv2.__file__
+print("espnetv2", espnetv2.__version__, "from", espnetv2.__file__)
+if len(sys.argv) > 2:
+    session = espnetv2.Session(espnetv2.Model.load(sys.argv[2]))
+    top = espnetv2.classify(session, espnetv2.decode_image(sys.argv[3]), top_k=1)
+    assert len(top) == 1 and 0 < top[0].probability <= 1, top
+    print("classified:", top[0])'
+  local args=("$prefix/$site")
+  [ -f "$ref/manifest.json" ] &&
+    args+=("$ref/checkpoints/cls_s0.5_random_legacy.pth" "$ref/images/sample4.jpg")
+  (cd "$work" && PYTHONPATH="$prefix/$site" "$python" -B -c "$script" "${args[@]}")
+}
+
 for kind in static shared; do
   prefix="$work/prefix-$kind"
   build="$work/build-$kind"
   if [ "$kind" = static ] && [ -n "$reuse" ] &&
      grep -q '^BUILD_SHARED_LIBS:BOOL=OFF' "$reuse/CMakeCache.txt" 2>/dev/null; then
     step "static: installing the existing build $reuse"
-    cmake --build "$reuse" -j"$jobs" --target espnet espnet_cli
     build="$reuse"
   else
     step "$kind: building the library and the CLI"
     shared=OFF
     [ "$kind" = shared ] && shared=ON
+    # The Python module links the static objects whatever BUILD_SHARED_LIBS is: checked once,
+    # with the static build (where it is on when pybind11 is found).
+    python=()
+    [ "$kind" = shared ] && python=(-DESPNET_BUILD_PYTHON=OFF)
     cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=$shared \
-      -DESPNET_BUILD_TESTS=OFF -DESPNET_BUILD_BENCHMARKS=OFF > "$work/configure-$kind.log"
-    cmake --build "$build" -j"$jobs" --target espnet espnet_cli > "$work/build-$kind.log"
+      -DESPNET_BUILD_TESTS=OFF -DESPNET_BUILD_BENCHMARKS=OFF "${python[@]}" \
+      > "$work/configure-$kind.log"
   fi
+  targets=(espnet espnet_cli)
+  with_python=0
+  if grep -q '^ESPNET_BUILD_PYTHON:BOOL=ON' "$build/CMakeCache.txt"; then
+    targets+=(espnetv2_python)
+    with_python=1
+  fi
+  cmake --build "$build" -j"$jobs" --target "${targets[@]}" > "$work/build-$kind.log"
   cmake --install "$build" --prefix "$prefix" > "$work/install-$kind.log"
+  if [ "$with_python" = 1 ]; then
+    step "$kind: the installed Python package"
+    check_python_package "$prefix" "$build"
+  fi
   libdir="$(dirname "$(find "$prefix" -name 'libespnet.*' | head -n 1)")"
   test -f "$prefix/include/espnet/tasks.h" && test -f "$prefix/include/espnet/espnet_c.h"
   test -f "$libdir/cmake/espnet/espnetConfig.cmake"

@@ -4,6 +4,8 @@
 set -euo pipefail
 packages=(build-essential cmake libeigen3-dev libgtest-dev libbenchmark-dev libstb-dev libomp-dev pkgconf
   libpng-dev zlib1g-dev)
+# The espnetv2 Python module (pybind11) for Debian's python3, and its tests (numpy, pytest).
+packages+=(pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pytest)
 # Only for the reliability checks in tools/run_tests.sh: libFuzzer (tests/fuzz) and the
 # ThreadSanitizer run need clang and its sanitizer runtimes (libomp-dev brings libarcher).
 packages+=(clang libclang-rt-14-dev)

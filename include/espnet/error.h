@@ -17,4 +17,12 @@ class ESPNET_API Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+/// Thrown when a Session is entered by a second thread while another thread is using it (a
+/// Session serves one thread at a time; make one per thread, they may share a Model). The run
+/// in progress is not disturbed.
+class ESPNET_API SessionInUseError : public Error {
+ public:
+  explicit SessionInUseError(const std::string& message) : Error(message) {}
+};
+
 }  // namespace espnet

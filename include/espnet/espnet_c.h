@@ -2,7 +2,8 @@
    bindings from other languages and for C programs. Every function returns an espnet_status
    (ESPNET_OK on success) and never lets an exception or a crash through; espnet_last_error()
    says what went wrong. A model may be shared by threads; a session is used by one thread at a
-   time. */
+   time: a call on a session that another thread is inside returns ESPNET_ERROR_SESSION_IN_USE
+   at once (it never waits) and leaves the other thread's call undisturbed. */
 #ifndef ESPNET_C_H
 #define ESPNET_C_H
 
@@ -23,7 +24,8 @@ typedef enum espnet_status {
   ESPNET_ERROR_WRONG_TASK = 3,       /**< e.g. espnet_segment_rgb8 on a classifier */
   ESPNET_ERROR_FAILED = 4, /**< the library refused: missing or corrupt file, bad input, ... */
   ESPNET_ERROR_OUT_OF_MEMORY = 5, /**< an allocation failed */
-  ESPNET_ERROR_INTERNAL = 6       /**< an unexpected failure (a bug: please report it) */
+  ESPNET_ERROR_INTERNAL = 6,      /**< an unexpected failure (a bug: please report it) */
+  ESPNET_ERROR_SESSION_IN_USE = 7 /**< another thread is using this session: one per thread */
 } espnet_status;
 
 /** The message of the last call made on this thread: "" if it succeeded. Valid until the next
@@ -124,6 +126,18 @@ ESPNET_API espnet_status espnet_session_run(espnet_session* session, const float
                                             size_t input_floats, int n, int height, int width,
                                             float* const* outputs, const size_t* capacities,
                                             size_t output_count);
+
+/** Receives a named intermediate of a traced run ("level4.0.proj_1x1", upstream module paths):
+    its shape in *value (value->name is `name`) and value->numel floats at `data`, both valid
+    only during the call. Called on the thread running the session. */
+typedef void (*espnet_trace_callback)(const char* name, const espnet_output_info* value,
+                                      const float* data, void* user_data);
+
+/** Calls `callback` with every named intermediate during the session's next runs (for debugging
+    and parity checks; tracing turns the fused kernels off, so traced runs are slower). NULL
+    stops tracing. */
+ESPNET_API espnet_status espnet_session_set_trace(espnet_session* session,
+                                                  espnet_trace_callback callback, void* user_data);
 
 /** One class of a classification. */
 typedef struct espnet_class_score {

@@ -1,6 +1,8 @@
-// Running a loaded model. A Session is cheap; make one per thread. run() is not re-entrant on
-// one Session, but any number of Sessions may run one Model concurrently (tested with 4 sessions
-// of 2 OpenMP threads each: tests/test_thread_safety.cpp).
+// Running a loaded model. A Session is cheap; make one per thread. Any number of Sessions may run
+// one Model concurrently (tested with 4 sessions of 2 OpenMP threads each:
+// tests/test_thread_safety.cpp). One Session used by two threads at once is detected, not a
+// crash: the second thread gets espnet::SessionInUseError and the first run goes on undisturbed
+// (tests/test_session_in_use.cpp).
 //
 // Numerics (tests/test_numerics.cpp):
 // - Deterministic: the same input gives bit-identical outputs on every run, and with the current
@@ -16,11 +18,13 @@
 //   passed through instead: the run completes and outputs computed from them are NaN or infinite.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "espnet/export.h"
@@ -119,11 +123,31 @@ class ESPNET_API Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  /// Holds the session for the calling thread while it lives, so that a run and the reading of
+  /// its outputs (which the next run overwrites) cannot interleave with another thread's use.
+  /// run(), set_trace(), enable_profiling() and the task calls (espnet/tasks.h) take one
+  /// themselves; take one around run() and the reading of its outputs when several threads
+  /// might reach the same Session. Nested claims on the claiming thread are allowed. Throws
+  /// espnet::SessionInUseError when another thread holds the session; the check is one atomic
+  /// compare-and-swap, it never waits.
+  class ESPNET_API Claim {
+   public:
+    explicit Claim(Session& session);
+    ~Claim();
+    Claim(const Claim&) = delete;
+    Claim& operator=(const Claim&) = delete;
+
+   private:
+    Session& session_;
+  };
+
   /// Runs the network on a float32 NCHW input (already normalised). The outputs belong to the
   /// session and stay valid until its next run; activations come from the session's own pool,
-  /// so once a shape has run, running it again allocates nothing on the heap. Throws
-  /// espnet::Error on a bad shape, a size the network cannot take, or (by default) a non-finite
-  /// input value.
+  /// so once a shape has run, running it again allocates nothing on the heap. The input is only
+  /// read: it may be a Tensor::view of the caller's memory, which must stay unchanged during the
+  /// run. Throws espnet::Error on a bad shape, a size the network cannot take, or (by default) a
+  /// non-finite input value; espnet::SessionInUseError when another thread is using the session
+  /// or when called from inside one of its own runs (a trace callback).
   const std::vector<NamedTensor>& run(const Tensor& input);
 
   /// Bytes of activation memory the session holds (its arena).
@@ -178,6 +202,11 @@ class ESPNET_API Session {
   std::function<void(const std::string&, const Tensor&)> trace_;
   std::unique_ptr<std::map<std::string, OpTime>> profile_;
   PrecisionReport report_;
+  // The thread holding a Claim (a default id when none does): set by compare-and-swap, so a
+  // second thread entering is detected instead of corrupting the tensor pool.
+  std::atomic<std::thread::id> owner_{};
+  int claim_depth_ = 0;   // nested claims of the owner; only the owner touches it
+  bool running_ = false;  // inside run(): a trace callback calling run() again is refused
 };
 
 }  // namespace espnet

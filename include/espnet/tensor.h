@@ -36,7 +36,10 @@ class ESPNET_API Tensor {
   /// Allocates storage for `shape` without initialising it (the caller overwrites every
   /// element). Inside a session run the storage comes from the session's pool.
   static Tensor uninitialized(Shape shape);
-  /// Wraps memory the caller owns (must outlive the tensor); nothing is freed.
+  /// Wraps memory the caller owns (must outlive the tensor and hold shape_numel(shape) floats);
+  /// nothing is copied or freed. Any float alignment works (the kernels use unaligned loads),
+  /// so data() of a view is only as aligned as `data`. For Session::run's input this is the
+  /// zero-copy path (the Python module wraps numpy arrays so).
   static Tensor view(float* data, Shape shape);
 
   /// Deep copies (a view's copy owns its own storage).
@@ -57,7 +60,7 @@ class ESPNET_API Tensor {
   /// True when there are no elements.
   bool empty() const { return numel_ == 0; }
 
-  /// The elements, row-major (C order), 64-byte aligned.
+  /// The elements, row-major (C order), 64-byte aligned (a view: as aligned as its memory).
   float* data() { return data_; }
   const float* data() const { return data_; }
 

@@ -64,6 +64,8 @@ std::vector<ClassScore> finish_classification(const Model& model, const Tensor& 
 
 std::vector<ClassScore> classify(Session& session, const Image& rgb, int top_k, StageTimes* times) {
   if (top_k < 1) throw Error("classify: top_k must be at least 1, got " + std::to_string(top_k));
+  // Held from the run until the outputs are read: another thread's run would overwrite them.
+  const Session::Claim claim(session);
   const PreparedPhoto prepared = prepare_classification(session.model(), rgb);
   StageClock clock;
   const std::vector<NamedTensor>& outputs = session.run(prepared.input);

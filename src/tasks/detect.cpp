@@ -41,6 +41,8 @@ double default_detection_threshold(const Model& model) {
 
 std::vector<Detection> detect(Session& session, const Image& rgb, const DetectOptions& options,
                               StageTimes* times) {
+  // Held from the run until the outputs are read: another thread's run would overwrite them.
+  const Session::Claim claim(session);
   const Model& model = session.model();
   const ModelInfo& info = model.info();
   if (info.task != Task::kDetection)

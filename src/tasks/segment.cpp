@@ -101,6 +101,8 @@ SegmentationResult finish_segmentation(const Model& model, const PreparedPhoto& 
 
 SegmentationResult segment(Session& session, const Image& rgb, const SegmentOptions& options,
                            StageTimes* times) {
+  // Held from the run until the outputs are read: another thread's run would overwrite them.
+  const Session::Claim claim(session);
   const Model& model = session.model();
   // A size whose run would not fit is refused before its (large) input is prepared; besides
   // the activations the task holds the input, the copy of the logits (when kept) and the label
