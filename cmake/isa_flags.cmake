@@ -20,3 +20,21 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
   set_source_files_properties(${ESPNET_PORTABLE_KERNEL_SOURCES} PROPERTIES
     COMPILE_OPTIONS "-fno-trapping-math")
 endif()
+
+# bf16 kernels (vcvtne2ps2bf16, vdpbf16ps): AVX-512 plus AVX512_BF16; run only where
+# kernels/bf16_dispatch.cpp finds the extension.
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+  file(GLOB ESPNET_AVX512BF16_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avx512bf16.cpp)
+  set_source_files_properties(${ESPNET_AVX512BF16_SOURCES} PROPERTIES COMPILE_OPTIONS
+    "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx512bf16;-mavx2;-mfma;-mprefer-vector-width=512")
+endif()
+
+# int8 kernels (vpdpbusd): AVX-512 plus AVX512_VNNI; run only where kernels/int8_dispatch.cpp
+# finds the extension.
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+  file(GLOB ESPNET_AVX512VNNI_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avx512vnni.cpp)
+  set_source_files_properties(${ESPNET_AVX512VNNI_SOURCES} PROPERTIES COMPILE_OPTIONS
+    "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx512vnni;-mavx2;-mfma;-mprefer-vector-width=512")
+endif()

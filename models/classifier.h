@@ -16,6 +16,7 @@ class Classifier : public Network {
  private:
   Espnetv2Encoder encoder_;
   Tensor packed_weight_;  // [features][classes rounded up to 16], see pack_pointwise_rows
+  std::vector<uint32_t> bf16_weight_;  // the same in bf16 pairs (pack_bf16_pointwise_rows)
   std::vector<float> bias_;
 };
 

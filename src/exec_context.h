@@ -39,6 +39,15 @@ class ExecContext {
   double conv_macs = 0.0;
   /// When set, every convolution appends a row (for `espnet info`'s layer table).
   std::vector<LayerSummary>* layer_log = nullptr;
+  /// Run the point-wise convolutions in bf16 (the session checked the kernels exist).
+  bool bf16 = false;
+  /// Run the point-wise convolutions in int8 (VNNI), activation scales measured per run.
+  bool int8 = false;
+  /// Convolutions (and multiply-adds) run in reduced precision / left in fp32 (precision report).
+  int reduced_convolutions = 0;
+  int fp32_convolutions = 0;
+  double reduced_macs = 0;
+  double fp32_macs = 0;
   /// When set, every op adds its wall time under "<scope> <op>" (for `bench --profile`).
   std::map<std::string, OpTime>* profile = nullptr;
   const std::string& scope() const { return scope_; }

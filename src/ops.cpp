@@ -4,8 +4,10 @@
 #include <cstring>
 
 #include "espnet/error.h"
+#include "kernels/bf16_kernels.h"
 #include "kernels/dispatch.h"
 #include "kernels/eesp_spatial.h"
+#include "kernels/int8_kernels.h"
 #include "kernels/reduce_kernels.h"
 #include "kernels/reference/elementwise_ref.h"
 #include "kernels/reference/pool_ref.h"
@@ -27,22 +29,52 @@ int i32(int64_t v) {
 constexpr double kParallelCopyFloats = 1 << 18;
 constexpr int64_t kCopyPieceFloats = 1 << 16;
 
+// Adds a convolution to the run's precision report.
+void count_precision(ExecContext& ctx, bool reduced, double macs) {
+  (reduced ? ctx.reduced_convolutions : ctx.fp32_convolutions) += 1;
+  (reduced ? ctx.reduced_macs : ctx.fp32_macs) += macs;
+}
+
+// The bf16 kernels of a bf16 context (the session checked they exist when it was created).
+const Bf16Kernels& bf16_kernels_checked() {
+  const Bf16Kernels* k = bf16_kernels();
+  if (!k) throw Error("bf16: this CPU (or ESPNET_ISA) has no AVX-512 BF16 kernels");
+  return *k;
+}
+
+// `input` [batch, channels, plane] rounded to bf16 and packed in pairs per group (into a pool
+// tensor of pair words, one per float slot). A shape-only (planning) run allocates the same
+// tensor and computes nothing, so the memory plan holds it.
+Tensor pack_bf16_input(ExecContext& ctx, const float* input, int batch, int channels, int groups,
+                       int64_t plane) {
+  const int pairs = groups * bf16_pairs(channels / groups);
+  Tensor packed = Tensor::uninitialized({batch, pairs, plane});
+  if (!ctx.shape_only)
+    bf16_kernels_checked().pack(input, batch, channels, groups, plane,
+                                reinterpret_cast<uint32_t*>(packed.data()));
+  return packed;
+}
+
 }  // namespace
 
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& p, const Tensor& weight,
-              const std::vector<float>& bias, bool counted_bias) {
-  return conv2d_prelu(ctx, input, p, weight, bias, counted_bias, {});
+              const std::vector<float>& bias, bool counted_bias, const uint32_t* bf16_weight,
+              const Int8Weight* int8_weight) {
+  return conv2d_prelu(ctx, input, p, weight, bias, counted_bias, {}, bf16_weight, int8_weight);
 }
 
 Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
                     const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                    const std::vector<float>& slopes) {
-  return conv2d_add_prelu(ctx, input, p, weight, bias, counted_bias, nullptr, slopes);
+                    const std::vector<float>& slopes, const uint32_t* bf16_weight,
+                    const Int8Weight* int8_weight) {
+  return conv2d_add_prelu(ctx, input, p, weight, bias, counted_bias, nullptr, slopes, bf16_weight,
+                          int8_weight);
 }
 
 Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
                         const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                        const Tensor* addend, const std::vector<float>& slopes) {
+                        const Tensor* addend, const std::vector<float>& slopes,
+                        const uint32_t* bf16_weight, const Int8Weight* int8_weight) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
@@ -84,7 +116,6 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                     std::to_string(p.out_channels);
     ctx.layer_log->push_back({ctx.scope(), d, {1, p.out_channels, oh, ow}, macs});
   }
-  if (ctx.shape_only) return out;
   const float* b = bias.empty() ? nullptr : bias.data();
   const float* a = slopes.empty() ? nullptr : slopes.data();
   const bool pointwise =
@@ -98,12 +129,52 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
   if (addend && (!pointwise || addend->shape() != out.shape()))
     throw Error("conv2d: an addend " + shape_to_string(addend->shape()) +
                 " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
-  OpTimer timer(ctx, pointwise   ? "conv1x1"
+  const bool bf16 = pointwise && ctx.bf16 && bf16_weight;
+  const bool int8 = pointwise && ctx.int8 && int8_weight && int8_weight->quads;
+  if (ctx.shape_only) {
+    // A planning run allocates the reduced paths' temporaries in the order a real run does.
+    if (int8) {
+      const Tensor packed = Tensor::uninitialized(
+          {n, p.groups * int8_quads(p.in_channels / p.groups), int64_t(h) * w});
+      const Tensor scale = Tensor::uninitialized({p.out_channels});
+    } else if (bf16) {
+      pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, int64_t(h) * w);
+    }
+    return out;
+  }
+  count_precision(ctx, bf16 || int8, macs);
+  OpTimer timer(ctx, int8        ? "conv1x1_int8"
+                     : bf16      ? "conv1x1_bf16"
+                     : pointwise ? "conv1x1"
                      : depthwise ? "dwconv3x3"
                      : direct3x3 ? "conv3x3"
                                  : "conv (reference)");
   const ConvKernels& kernels = conv_kernels();
-  if (pointwise) {
+  if (int8) {
+    if (!int8_vnni_available())
+      throw Error("int8: this CPU (or ESPNET_ISA) has no AVX-512 VNNI kernels");
+    // Dynamic per-tensor scale: the input's own range, so that max |x| maps to 127.
+    const int64_t plane = int64_t(h) * w;
+    const float max_abs = max_abs_avx512(input.data(), input.numel());
+    const float inverse = max_abs > 0 && max_abs < 1e30f ? 127.0f / max_abs : 1.0f;
+    const int per_group = p.in_channels / p.groups;
+    Tensor packed = Tensor::uninitialized({n, p.groups * int8_quads(per_group), plane});
+    pack_u8_quads_avx512(input.data(), n, p.in_channels, p.groups, plane, inverse,
+                         reinterpret_cast<uint32_t*>(packed.data()));
+    Tensor scale = Tensor::uninitialized({p.out_channels});
+    for (int co = 0; co < p.out_channels; ++co) scale.data()[co] = int8_weight->scale[co] / inverse;
+    gconv1x1_u8s8_avx512vnni(reinterpret_cast<const uint32_t*>(packed.data()), n,
+                             int8_quads(per_group), p.out_channels, p.groups, plane,
+                             int8_weight->quads, int8_weight->compensation, scale.data(), b, a,
+                             addend ? addend->data() : nullptr, out.data());
+  } else if (bf16) {
+    const Bf16Kernels& k = bf16_kernels_checked();
+    const int64_t plane = int64_t(h) * w;
+    const Tensor packed = pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, plane);
+    k.pointwise(packed.data(), n, i32(packed.dim(1)), p.out_channels, p.groups, plane,
+                reinterpret_cast<const float*>(bf16_weight), b, a,
+                addend ? addend->data() : nullptr, out.data());
+  } else if (pointwise) {
     kernels.pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups, int64_t(h) * w,
                       weight.data(), b, a, addend ? addend->data() : nullptr, out.data());
   } else if (depthwise) {
@@ -122,8 +193,8 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
 }
 
 void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const Tensor& packed,
-                  const std::vector<float>& bias, bool counted_bias, Tensor& out,
-                  int64_t first_row) {
+                  const std::vector<float>& bias, bool counted_bias, Tensor& out, int64_t first_row,
+                  const uint32_t* bf16_packed) {
   require_rank4(input, "conv1x1_rows");
   const int64_t n = input.dim(0), cin = input.dim(1), plane = input.dim(2) * input.dim(3);
   if (out.rank() != 3 || out.dim(0) != n || out_channels <= 0 || out_channels % out.dim(2))
@@ -150,9 +221,23 @@ void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const
          "conv 1x1/s1 d1 g1 " + std::to_string(cin) + "->" + std::to_string(out_channels),
          {1, out_channels, input.dim(2), input.dim(3)},
          macs});
-  if (ctx.shape_only) return;
-  OpTimer timer(ctx, "conv1x1_rows");
+  const bool bf16 = ctx.bf16 && bf16_packed;
+  if (ctx.shape_only) {
+    if (bf16) pack_bf16_input(ctx, input.data(), i32(n), i32(cin), 1, plane);  // for the plan
+    return;
+  }
+  count_precision(ctx, bf16, macs);
+  OpTimer timer(ctx, bf16 ? "conv1x1_rows_bf16" : "conv1x1_rows");
   const int64_t row_floats = out.dim(2);
+  if (bf16) {
+    const Bf16Kernels& k = bf16_kernels_checked();
+    const Tensor packed_input = pack_bf16_input(ctx, input.data(), i32(n), i32(cin), 1, plane);
+    k.pointwise_rows(packed_input.data(), i32(n), i32(packed_input.dim(1)), plane,
+                     reinterpret_cast<const float*>(bf16_packed), out_channels,
+                     bias.empty() ? nullptr : bias.data(), out.data() + first_row * row_floats,
+                     out_channels, out.dim(1) * row_floats);
+    return;
+  }
   conv_kernels().pointwise_rows(input.data(), i32(n), i32(cin), plane, packed.data(), out_channels,
                                 bias.empty() ? nullptr : bias.data(),
                                 out.data() + first_row * row_floats, out_channels,
@@ -340,7 +425,7 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
 }
 
 Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Tensor& packed,
-              const std::vector<float>& bias) {
+              const std::vector<float>& bias, const uint32_t* bf16_packed) {
   OpTimer timer(ctx, "linear");
   const int64_t n = input.dim(0), features = input.numel() / std::max<int64_t>(1, n);
   if (out_features <= 0 || packed.numel() != features * pointwise_rows_stride(out_features))
@@ -352,10 +437,23 @@ Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Ten
                 std::to_string(out_features));
   Tensor out = Tensor::uninitialized({n, out_features});
   // A 1x1 convolution over a 1x1 plane: one output row per image.
-  if (!ctx.shape_only)
-    conv_kernels().pointwise_rows(input.data(), i32(n), i32(features), 1, packed.data(),
-                                  out_features, bias.empty() ? nullptr : bias.data(), out.data(),
-                                  out_features, out_features);
+  const bool bf16 = ctx.bf16 && bf16_packed;
+  if (ctx.shape_only) {
+    if (bf16) pack_bf16_input(ctx, input.data(), i32(n), i32(features), 1, 1);  // for the plan
+    return out;
+  }
+  count_precision(ctx, bf16, double(n) * features * out_features);
+  if (bf16) {
+    const Bf16Kernels& k = bf16_kernels_checked();
+    const Tensor packed_input = pack_bf16_input(ctx, input.data(), i32(n), i32(features), 1, 1);
+    k.pointwise_rows(packed_input.data(), i32(n), i32(packed_input.dim(1)), 1,
+                     reinterpret_cast<const float*>(bf16_packed), out_features,
+                     bias.empty() ? nullptr : bias.data(), out.data(), out_features, out_features);
+    return out;
+  }
+  conv_kernels().pointwise_rows(input.data(), i32(n), i32(features), 1, packed.data(), out_features,
+                                bias.empty() ? nullptr : bias.data(), out.data(), out_features,
+                                out_features);
   return out;
 }
 
@@ -393,6 +491,7 @@ Tensor eesp_spatial(ExecContext& ctx, const Tensor& reduced, int stride,
                                 macs});
   }
   if (ctx.shape_only) return out;
+  for (int i = 0; i < k; ++i) count_precision(ctx, false, 9.0 * width * double(oh) * ow);
   OpTimer timer(ctx, "eesp_dw_hff");
   eesp_spatial_kernel()(reduced.data(), n, width, h, w, stride, k, dilations.data(), weights.data(),
                         scale.data(), shift.data(), slopes.data(), out.data());

@@ -3,6 +3,7 @@
 // optimised kernel replaces a reference one here without touching the networks.
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <vector>
 
@@ -12,35 +13,49 @@
 
 namespace espnet::ops {
 
+/// A 1x1 layer's weight quantized for the int8 kernels (quantize_int8_weight, done at load).
+struct Int8Weight {
+  const uint32_t* quads = nullptr;
+  const float* scale = nullptr;
+  const int32_t* compensation = nullptr;
+};
+
 /// Per-channel activation applied after a convolution or a BatchNorm.
 enum class Activation { kNone, kPRelu, kRelu };
 
 /// nn.Conv2d; `bias` empty means none. The weight is [out, in / groups, kh, kw].
 /// `counted_bias`: whether the upstream layer had a bias of its own (a bias that only comes from
 /// folding a BatchNorm is not counted by compute_flops).
+/// `bf16_weight`: the weight as pack_bf16_gconv1x1_weight lays it out (a 1x1 layer, packed at
+/// load), or null; with it a bf16 context (ctx.bf16) runs the layer in bf16, without it in fp32.
+/// The same holds for the other convolutions below.
 Tensor conv2d(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
-              const Tensor& weight, const std::vector<float>& bias, bool counted_bias);
+              const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+              const uint32_t* bf16_weight = nullptr, const Int8Weight* int8_weight = nullptr);
 
 /// A point-wise convolution (groups 1, bias, no activation) written pixel-major into rows of `out`
 /// [N, rows, width]: pixel p of image n fills rows first_row + p * k .. + k - 1 (k = out_channels
 /// / width), channel c at row first_row + p * k + c / width, column c % width. This is SSD's
 /// flattened head layout. `packed` holds the weight as pack_pointwise_rows lays it out.
 void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const Tensor& packed,
-                  const std::vector<float>& bias, bool counted_bias, Tensor& out,
-                  int64_t first_row);
+                  const std::vector<float>& bias, bool counted_bias, Tensor& out, int64_t first_row,
+                  const uint32_t* bf16_packed = nullptr);
 
 /// conv2d followed by a per-channel PReLU (`slopes` has out_channels values; empty means none),
 /// fused into the kernel's epilogue on the optimised paths (grouped 1x1, depth-wise 3x3).
 Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
                     const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                    const std::vector<float>& slopes);
+                    const std::vector<float>& slopes, const uint32_t* bf16_weight = nullptr,
+                    const Int8Weight* int8_weight = nullptr);
 
 /// conv2d + `addend` (same shape as the output), then the PReLU (`slopes` empty: none), in one
 /// kernel pass; 1x1 convolutions only (the EESP expansion with its residual, SSD's bottom-up
 /// projection with its upsampled half).
 Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
                         const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                        const Tensor* addend, const std::vector<float>& slopes);
+                        const Tensor* addend, const std::vector<float>& slopes,
+                        const uint32_t* bf16_weight = nullptr,
+                        const Int8Weight* int8_weight = nullptr);
 
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
@@ -77,7 +92,7 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups);
 /// nn.Linear on [N, in] (any trailing shape flattened) -> [N, out_features]; `packed` is the
 /// [out, in] weight as pack_pointwise_rows lays it out (done once, at load).
 Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Tensor& packed,
-              const std::vector<float>& bias);
+              const std::vector<float>& bias, const uint32_t* bf16_packed = nullptr);
 
 }  // namespace espnet::ops
 

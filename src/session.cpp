@@ -11,6 +11,9 @@
 #include "denormals.h"
 #include "espnet/error.h"
 #include "exec_context.h"
+#include "kernels/bf16_kernels.h"
+#include "kernels/dispatch.h"
+#include "kernels/int8_kernels.h"
 #include "memory_plan.h"
 #include "models/network.h"
 #include "tensor_pool.h"
@@ -35,6 +38,37 @@ void check_finite(const Tensor& input) {
   }
 }
 
+// Refuses a precision this build or CPU cannot run, so a session never falls back silently.
+// Returns the reduced-precision kernels the session will use ("" for fp32).
+std::string check_precision(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32:
+      return "";
+    case Precision::kBf16: {
+      const Bf16Kernels* k = bf16_kernels();
+      if (!k)
+        throw Error(std::string("precision bf16 needs AVX-512 BF16 (vdpbf16ps): ") +
+                    (cpu_has_avx512_bf16()
+                         ? "the CPU has it, but the kernels are limited to " +
+                               std::string(isa_name(active_isa())) + " (ESPNET_ISA)"
+                         : "this CPU does not have it") +
+                    "; use fp32");
+      return std::string(k->pack_name) + ", " + k->pointwise_name + ", " + k->pointwise_rows_name;
+    }
+    case Precision::kInt8:
+      // Without a calibrated model (not implemented yet) int8 measures each layer input's range
+      // on the run itself (dynamic per-tensor scales).
+      if (!int8_vnni_available())
+        throw Error(
+            "precision int8 needs AVX-512 VNNI (vpdpbusd) and the avx512 kernel level; this CPU "
+            "or ESPNET_ISA does not give them (an fp32 path on dequantized weights is not "
+            "implemented yet); use fp32");
+      return "pack_u8_quads_avx512, gconv1x1_u8s8_avx512vnni (dynamic per-tensor activation "
+             "scales)";
+  }
+  throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
+}
+
 std::string megabytes(size_t bytes) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f MB", double(bytes) / (1 << 20));
@@ -45,6 +79,24 @@ std::string megabytes(size_t bytes) {
 constexpr size_t kPlansKept = 4;
 
 }  // namespace
+
+const char* precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::kFp32:
+      return "fp32";
+    case Precision::kBf16:
+      return "bf16";
+    case Precision::kInt8:
+      return "int8";
+  }
+  return "unknown";
+}
+
+Precision parse_precision(const std::string& name) {
+  for (Precision p : {Precision::kFp32, Precision::kBf16, Precision::kInt8})
+    if (name == precision_name(p)) return p;
+  throw Error("precision '" + name + "' is not one of fp32, bf16, int8");
+}
 
 /// One input shape's plan; `limit_checked` once the memory limit has been checked for it.
 struct Session::PlannedShape {
@@ -58,6 +110,8 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
     : model_(std::move(model)), options_(options), pool_(std::make_unique<detail::TensorPool>()) {
   if (!model_) throw Error("Session: no model");
   if (options_.threads < 0) throw Error("Session: thread count must be >= 0");
+  report_.precision = options_.precision;
+  report_.kernels = check_precision(options_.precision);
   const char* poison = std::getenv("ESPNET_POISON_MEMORY");
   if (poison && std::strcmp(poison, "0") != 0 && *poison) options_.poison_memory = true;
   pool_->set_poison(options_.poison_memory);
@@ -129,6 +183,9 @@ Session::PlannedShape& Session::planned(const Tensor& input) {
   ExecContext ctx(trace_);
   ctx.shape_only = true;
   ctx.planning = true;
+  // The reduced precisions allocate their packed inputs: the plan must hold them too.
+  ctx.bf16 = options_.precision == Precision::kBf16;
+  ctx.int8 = options_.precision == Precision::kInt8;
   detail::PoolScope pool_scope(pool_.get());
   pool_->begin_recording();
   try {
@@ -218,6 +275,8 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   check_memory_limit(shape);
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
+  ctx.bf16 = options_.precision == Precision::kBf16;
+  ctx.int8 = options_.precision == Precision::kInt8;
   detail::PoolScope pool_scope(pool_.get());
   if (!options_.plan_memory)
     pool_->begin_heap_run();
@@ -231,6 +290,10 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
     pool_->end_run(nullptr);
     throw;
   }
+  report_.reduced_convolutions = ctx.reduced_convolutions;
+  report_.fp32_convolutions = ctx.fp32_convolutions;
+  report_.reduced_macs = ctx.reduced_macs;
+  report_.fp32_macs = ctx.fp32_macs;
   // A run that left its plan (it allocated in another order) is the plan for the next one.
   detail::MemoryPlan replan;
   if (pool_->end_run(&replan))

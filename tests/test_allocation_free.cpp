@@ -9,6 +9,8 @@
 
 #include "espnet/npy.h"
 #include "espnet/session.h"
+#include "kernels/bf16_kernels.h"
+#include "kernels/int8_kernels.h"
 #include "support/ref_data.h"
 #include "support/reference_cases.h"
 
@@ -67,6 +69,34 @@ TEST_P(AllocationFree, SecondRunAllocatesNothing) {
   EXPECT_EQ(session.activation_bytes(), held);
   EXPECT_FALSE(out.empty());
   EXPECT_GT(held, 0u);
+}
+
+// The reduced precisions allocate packed copies of each point-wise layer's input: the memory
+// plan holds them too, so their steady state allocates nothing either.
+TEST_P(AllocationFree, SecondRunAllocatesNothingInReducedPrecision) {
+  ESPNET_REQUIRE_REF_DATA();
+  const Case& c = GetParam();
+  auto model = test::load_reference_model(c.checkpoint);
+  Tensor input({1, 3, c.height, c.width});
+  for (int64_t i = 0; i < input.numel(); ++i)
+    input.data()[i] = float((i * 7919) % 255) / 128.0f - 1;
+  int tested = 0;
+  for (Precision precision : {Precision::kBf16, Precision::kInt8}) {
+    if (precision == Precision::kBf16 && !bf16_kernels()) continue;
+    if (precision == Precision::kInt8 && !int8_vnni_available()) continue;
+    SessionOptions options{1};
+    options.precision = precision;
+    Session session(model, options);
+    session.run(input);
+    const size_t held = session.activation_bytes();
+    const long before = g_allocations.load();
+    session.run(input);
+    EXPECT_EQ(g_allocations.load() - before, 0) << precision_name(precision);
+    EXPECT_EQ(session.activation_bytes(), held) << precision_name(precision);
+    EXPECT_GT(session.precision_report().reduced_convolutions, 0);
+    ++tested;
+  }
+  if (!tested) GTEST_SKIP() << "no bf16 or int8 kernels on this CPU";
 }
 
 INSTANTIATE_TEST_SUITE_P(

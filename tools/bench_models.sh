@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Times the README's networks with `espnet bench` on the shared cases' real inputs, at 1 and 2
-# threads, and prints one line per model and thread count (load time included). For the README
-# table, espnet beside ONNX Runtime on the same networks: tools/compare_onnxruntime.sh.
+# threads, and prints one line per model, thread count and precision. For the README table,
+# espnet beside ONNX Runtime on the same networks: tools/compare_onnxruntime.sh.
 # usage: tools/bench_models.sh [BUILD_DIR] [RUNS]   (ESPNET_REF_DIR overrides the data folder,
 # ESPNET_PEERS_DIR the peers folder with the Cityscapes photo input)
+# ESPNET_BENCH_PRECISIONS="fp32 bf16" compares precisions side by side: each model is timed
+# ESPNET_BENCH_REPEATS times (default 3) per precision, alternating A B A B ..., so load on the
+# machine hits both alike; a line gives the median of the repetitions' medians.
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"
@@ -25,17 +28,30 @@ models=(
   "SSD300 s=2.0|$ckpt/det_ssd300_coco_s2.0_random.pth|$cases/det_ssd300_coco_s2.0/input.npy"
 )
 
+precisions=(${ESPNET_BENCH_PRECISIONS:-fp32})
+repeats="${ESPNET_BENCH_REPEATS:-1}"
+[ "${#precisions[@]}" -gt 1 ] && repeats="${ESPNET_BENCH_REPEATS:-3}"
+
 for threads in ${ESPNET_BENCH_THREADS:-1 2}; do
   for entry in "${models[@]}"; do
     IFS='|' read -r name model input <<<"$entry"
-    json="$("$espnet" bench "$model" --input "$input" --threads "$threads" --warmup 10 \
-      --runs "$runs" --json)"
-    median="$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
-    min="$(sed -n 's/.*"min_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
-    p90="$(sed -n 's/.*"p90_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
-    load="$(sed -n 's/.*"load_ms": \([0-9.]*\).*/\1/p' <<<"$json")"
-    isa="$(sed -n 's/.*"isa": "\([a-z0-9]*\)".*/\1/p' <<<"$json")"
-    printf '%-38s threads=%s isa=%-6s median %8s ms  min %8s  p90 %8s  load %8s\n' \
-      "$name" "$threads" "$isa" "$median" "$min" "$p90" "$load"
+    declare -A medians=() mins=()
+    for ((r = 0; r < repeats; r++)); do
+      for precision in "${precisions[@]}"; do
+        json="$("$espnet" bench "$model" --input "$input" --threads "$threads" --warmup 10 \
+          --runs "$runs" --precision "$precision" --json)"
+        medians[$precision]+="$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$json") "
+        mins[$precision]+="$(sed -n 's/.*"min_ms": \([0-9.]*\).*/\1/p' <<<"$json") "
+        isa="$(sed -n 's/.*"isa": "\([a-z0-9]*\)".*/\1/p' <<<"$json")"
+      done
+    done
+    for precision in "${precisions[@]}"; do
+      median="$(tr ' ' '\n' <<<"${medians[$precision]}" | sed '/^$/d' | sort -g |
+        awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}')"
+      min="$(tr ' ' '\n' <<<"${mins[$precision]}" | sed '/^$/d' | sort -g | head -1)"
+      printf '%-38s threads=%s isa=%-6s %-5s median %8s ms  min %8s\n' \
+        "$name" "$threads" "$isa" "$precision" "$median" "$min"
+    done
+    unset medians mins
   done
 done

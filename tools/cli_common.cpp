@@ -23,6 +23,25 @@ OptionSpec input_size_option() {
           "'ssd300' / 'ssd512' in a .pth file name)"};
 }
 
+OptionSpec precision_option() {
+  return {"--precision", true,
+          "fp32 (default), bf16 (point-wise convolutions in bf16, needs AVX-512 BF16) or int8 "
+          "(experimental: point-wise convolutions in int8 with per-run activation scales, needs "
+          "AVX-512 VNNI)"};
+}
+
+SessionOptions session_options(const Args& args, int threads) {
+  SessionOptions options;
+  options.threads = threads;
+  if (args.has("--precision")) {
+    const std::string v = args.value("--precision");
+    if (v != "fp32" && v != "bf16" && v != "int8")
+      throw UsageError("option '--precision' needs fp32, bf16 or int8, got '" + v + "'");
+    options.precision = parse_precision(v);
+  }
+  return options;
+}
+
 LoadOptions load_options(const Args& args) {
   LoadOptions options;
   if (args.has("--input-size")) {

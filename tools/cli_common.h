@@ -11,11 +11,20 @@
 
 #include "cli_args.h"
 #include "espnet/model.h"
+#include "espnet/session.h"
 
 namespace espnet::cli {
 
 /// Applies --threads (0 or absent: OpenMP's default) and returns the thread count in effect.
 int apply_threads(const Args& args);
+
+/// "--precision fp32|bf16|int8" (every subcommand that runs a network).
+OptionSpec precision_option();
+
+/// SessionOptions from the command line: `threads` and --precision (fp32 when absent; another
+/// name is a UsageError, reported before the model is read). Whether this CPU can run it is
+/// checked when the Session is created.
+SessionOptions session_options(const Args& args, int threads);
 
 /// "--input-size 300|512": the SSD input size for a detection checkpoint whose file name does not
 /// say (accepted by every subcommand that loads a model).

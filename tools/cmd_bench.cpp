@@ -70,10 +70,11 @@ int run_bench(const Words& words) {
       {"--runs", true, "timed runs (default 20)"},
       {"--json", false,
        "print JSON (keys: median_ms, min_ms, p90_ms, first_run_ms, peak_memory_mb, arena_mb, "
-       "threads, isa, ...)"},
+       "threads, isa, precision, ...)"},
       {"--profile", false, "time every op during the timed runs and print the slowest"},
       input_size_option(),
-      threads_option()};
+      threads_option(),
+      precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -89,6 +90,7 @@ int run_bench(const Words& words) {
   if (args.has("--size") && args.has("--input"))
     throw UsageError("give --size or --input, not both");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions options = load_options(args);
   const int batch = args.int_value("--batch", 1, 1, 256);
   const int warmup = args.int_value("--warmup", 3, 0, 100000);
@@ -107,7 +109,7 @@ int run_bench(const Words& words) {
     if (!sized) default_input_size(model->info(), &width, &height);
     input = synthetic_photo(batch, height, width);
   }
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   // The process's first run (planning, mapping the arena and all), whether a warm-up run or,
   // with --warmup 0, the first timed one.
   double first_run_ms = -1;
@@ -124,6 +126,9 @@ int run_bench(const Words& words) {
     session.run(input);
     times.push_back(ms_since(t0));
   }
+  const PrecisionReport report = session.precision_report();
+  const double reduced_share =
+      report.reduced_macs / std::max(1.0, report.reduced_macs + report.fp32_macs);
   if (first_run_ms < 0) first_run_ms = times[0];
   const double peak_mb = peak_resident_mb();
   const double arena_mb = session.activation_bytes() / double(1 << 20);
@@ -144,11 +149,14 @@ int run_bench(const Words& words) {
         "\"load_ms\": %.3f, \"warmup\": %d, \"runs\": %d, \"min_ms\": %.3f, "
         "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
         "\"first_run_ms\": %.3f, \"peak_memory_mb\": %.1f, \"arena_mb\": %.1f, "
-        "\"live_mb\": %.1f}\n",
+        "\"live_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
+        "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f}\n",
         json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
         (long long)input.dim(2), (long long)input.dim(3), threads,
         json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
-        images_per_s, first_run_ms, peak_mb, arena_mb, live_mb);
+        images_per_s, first_run_ms, peak_mb, arena_mb, live_mb,
+        json_string(precision_name(report.precision)).c_str(), json_string(report.kernels).c_str(),
+        report.reduced_convolutions, report.fp32_convolutions, reduced_share);
     if (profiling) {
       std::printf("{\"profile\": [");
       for (size_t i = 0; i < rows.size(); ++i)
@@ -161,6 +169,12 @@ int run_bench(const Words& words) {
   }
   std::printf("model:   %s\ninput:   %s\nthreads: %d   isa: %s\n", args.positional()[0].c_str(),
               shape_to_string(input.shape()).c_str(), threads, active_isa_name());
+  std::printf("precision: %s", precision_name(report.precision));
+  if (report.precision != Precision::kFp32)
+    std::printf("   %d convolutions (%.1f %% of multiply-adds) on %s, %d in fp32",
+                report.reduced_convolutions, 100.0 * reduced_share, report.kernels.c_str(),
+                report.fp32_convolutions);
+  std::printf("\n");
   std::printf("load:    %.2f ms\n", load_ms);
   std::printf("latency: min %.3f ms   median %.3f ms   p90 %.3f ms   (%d runs after %d warm-up)\n",
               min_ms, median_ms, p90_ms, runs, warmup);

@@ -53,7 +53,8 @@ std::string ranked_json(const std::vector<ClassScore>& ranked) {
 int run_classify(const Words& words) {
   std::vector<OptionSpec> specs = {{"--top", true, "how many classes to print (default 5)"},
                                    {"--json", false, "print JSON"},
-                                   threads_option()};
+                                   threads_option(),
+                                   precision_option()};
   for (const OptionSpec& o : folder_run_options()) specs.push_back(o);
   Args args(words, specs);
   if (args.help()) {
@@ -74,6 +75,7 @@ int run_classify(const Words& words) {
   }
   if (args.positional().size() < 2) throw UsageError("expected MODEL and at least one IMAGE");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const int k = args.int_value("--top", 5, 1, 100000);
   shard_option(args);
   if (args.flag("--resume") && !args.has("--jsonl"))
@@ -88,7 +90,7 @@ int run_classify(const Words& words) {
   FolderRun run = plan_folder_run(
       args, "classify", images, [](const std::string&) { return std::vector<std::string>(); },
       json);
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   if (json) std::printf("[");
   size_t done = 0, failed = 0;
   pipeline::run_three_stage_pipeline<ClassifyItem>(

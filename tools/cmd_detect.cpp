@@ -51,7 +51,8 @@ int run_detect(const Words& words) {
       input_size_option(),
       {"--json", false, "print JSON"},
       {"--verbose", false, "print per-stage times"},
-      threads_option()};
+      threads_option(),
+      precision_option()};
   for (const OptionSpec& o : folder_run_options()) specs.push_back(o);
   Args args(words, specs);
   if (args.help()) {
@@ -77,6 +78,7 @@ int run_detect(const Words& words) {
   if (args.positional().size() < 2)
     throw UsageError("expected MODEL and at least one IMAGE or DIR");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions load = load_options(args);
   const std::string out_dir = args.value("--output", ".");
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
@@ -109,7 +111,7 @@ int run_detect(const Words& words) {
       args, "detect", images,
       [&](const std::string& path) { return std::vector<std::string>{output_of(path)}; }, json);
   const bool progress = run.photos.size() > 1 && !json;
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   auto name_of = [](const Detection& d) {
     return d.name.empty() ? std::to_string(d.label) : d.name;
   };

@@ -120,7 +120,8 @@ int run_eval(const Words& words) {
       {"--json", false, "print the scores as JSON"},
       {"--jsonl", true, "append one JSON record per image to FILE"},
       input_size_option(),
-      threads_option()};
+      threads_option(),
+      precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -158,6 +159,7 @@ int run_eval(const Words& words) {
   }
   if (args.positional().size() != 2) throw UsageError("expected MODEL and DATASET");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions load = load_options(args);
   const int limit = args.int_value("--limit", 0, 1, 1 << 30);
   const bool json = args.flag("--json");
@@ -209,7 +211,7 @@ int run_eval(const Words& words) {
   detect_options.iou_threshold = 0.45f;
   detect_options.top_k_per_class = 200;
 
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   Progress progress(total, !json);
   size_t done = 0;
   const Clock::time_point start = Clock::now();

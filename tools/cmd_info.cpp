@@ -16,7 +16,8 @@ int run_info(const Words& words) {
        "print JSON (keys: task, family, scale, classes, params, conv_macs, memory_bytes, ...)"},
       {"--layers", false, "print the per-layer table (always included in --json)"},
       input_size_option(),
-      threads_option()};
+      threads_option(),
+      precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -31,16 +32,18 @@ int run_info(const Words& words) {
     return 0;
   }
   if (args.positional().size() != 1) throw UsageError("expected one MODEL");
-  apply_threads(args);
+  const SessionOptions session_opts = session_options(args, apply_threads(args));
   const LoadOptions options = load_options(args);
   int width = 0, height = 0;
   const bool sized = args.size_value("--size", &width, &height);  // usage errors before loading
   auto model = load_model(args.positional()[0], options);
   const ModelInfo& info = model->info();
+  // A session checks the precision can run here (and names its kernels); it computes nothing.
+  const PrecisionReport precision = Session(model, session_opts).precision_report();
   if (!sized) default_input_size(info, &width, &height);
   std::vector<LayerSummary> layers = model->layer_summary(height, width);
   // What a run at this size holds: planned without running or allocating it.
-  Session sizing(model);
+  Session sizing(model, session_opts);
   const MemoryEstimate memory = sizing.memory_plan({1, 3, height, width});
   double macs = 0;
   for (const LayerSummary& l : layers) macs += l.macs;
@@ -50,12 +53,14 @@ int run_info(const Words& words) {
         "  \"classes\": %d,\n  \"dataset\": %s,\n  \"params\": %lld,\n  \"params_m\": %.6f,\n"
         "  \"input\": {\"width\": %d, \"height\": %d},\n  \"conv_macs\": %.1f,\n"
         "  \"mflops\": %.4f,\n  \"memory_bytes\": %zu,\n  \"memory_live_bytes\": %zu,\n"
-        "  \"isa\": %s,\n  \"layers\": [",
+        "  \"isa\": %s,\n  \"precision\": %s,\n  \"precision_kernels\": %s,\n  \"layers\": [",
         json_string(args.positional()[0]).c_str(), json_string(task_name(info.task)).c_str(),
         json_string(family_name(info.family)).c_str(), format_number(info.scale).c_str(),
         info.classes, json_string(info.dataset).c_str(), static_cast<long long>(info.params),
         info.params / 1e6, width, height, macs, macs / 1e6, memory.arena_bytes, memory.live_bytes,
-        json_string(active_isa_name()).c_str());
+        json_string(active_isa_name()).c_str(),
+        json_string(precision_name(precision.precision)).c_str(),
+        json_string(precision.kernels).c_str());
     for (size_t i = 0; i < layers.size(); ++i) {
       const LayerSummary& l = layers[i];
       std::printf(
@@ -82,6 +87,9 @@ int run_info(const Words& words) {
       "the weights\n",
       memory.arena_bytes / double(1 << 20), width, height, memory.live_bytes / double(1 << 20));
   std::printf("kernels:    %s\n", active_isa_name());
+  std::printf("precision:  %s%s%s\n", precision_name(precision.precision),
+              precision.kernels.empty() ? "" : " (point-wise convolutions on ",
+              precision.kernels.empty() ? "" : (precision.kernels + ")").c_str());
   if (args.flag("--layers")) {
     std::printf("\n%-36s %-34s %-18s %10s\n", "layer", "op", "output (CxHxW)", "MMACs");
     for (const LayerSummary& l : layers) {

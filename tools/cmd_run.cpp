@@ -13,7 +13,7 @@
 namespace espnet::cli {
 
 int run_run(const Words& words) {
-  const std::vector<OptionSpec> specs = {input_size_option(), threads_option()};
+  const std::vector<OptionSpec> specs = {input_size_option(), threads_option(), precision_option()};
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
@@ -29,6 +29,7 @@ int run_run(const Words& words) {
   }
   if (args.positional().size() != 3) throw UsageError("expected MODEL, INPUT.npy and OUTDIR");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions options = load_options(args);
   const std::string& model_path = args.positional()[0];
   const std::string& input_path = args.positional()[1];
@@ -40,7 +41,7 @@ int run_run(const Words& words) {
   Tensor input = array.to_tensor();
   array = NpyArray();
   auto model = load_model(model_path, options);
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   std::vector<NamedTensor> outputs = session.run(input);
   for (const NamedTensor& out : outputs) {
     std::string path = join_path(out_dir, out.name + ".npy");

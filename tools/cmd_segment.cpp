@@ -62,7 +62,8 @@ int run_segment(const Words& words) {
       {"--labelids", false, "also write the Cityscapes labelId PNG (2x, for the official scripts)"},
       {"--json", false, "print JSON"},
       {"--verbose", false, "print per-stage times"},
-      threads_option()};
+      threads_option(),
+      precision_option()};
   for (const OptionSpec& o : folder_run_options()) specs.push_back(o);
   Args args(words, specs);
   if (args.help()) {
@@ -87,6 +88,7 @@ int run_segment(const Words& words) {
   if (args.positional().size() < 2)
     throw UsageError("expected MODEL and at least one IMAGE or DIR");
   const int threads = apply_threads(args);
+  const SessionOptions session_opts = session_options(args, threads);
   const std::string out_dir = args.value("--output", ".");
   const float alpha = static_cast<float>(args.double_value("--alpha", 0.7, 0.0, 1.0));
   const bool json = args.flag("--json"), verbose = args.flag("--verbose");
@@ -127,7 +129,7 @@ int run_segment(const Words& words) {
   FolderRun run = plan_folder_run(args, "segment", images, outputs_of, json);
   const bool progress = run.photos.size() > 1 && !json;
 
-  Session session(model, SessionOptions{threads});
+  Session session(model, session_opts);
   if (json) std::printf("[");
   size_t done = 0, failed = 0, printed = 0;  // printed: JSON elements so far (commas)
   pipeline::run_three_stage_pipeline<SegmentItem>(

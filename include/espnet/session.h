@@ -33,6 +33,25 @@
 
 namespace espnet {
 
+/// Arithmetic of the convolutions a session runs.
+/// - kFp32: everything in fp32 (the default; the reference tolerances hold).
+/// - kBf16: the point-wise convolutions (the grouped 1x1 of every EESP unit and down-sampler, the
+///   decoders' 1x1, the SSD heads, the classifier) take bf16 inputs and weights (rounded to
+///   nearest even; the weights once, at load) and accumulate in fp32 with AVX-512 BF16 dot
+///   products; everything else stays fp32. Needs a CPU with AVX-512 BF16: elsewhere Session's
+///   constructor throws (never a silent fp32 run).
+/// - kInt8 (experimental): the point-wise convolutions of ConvLayer (not yet the SSD heads and the
+///   classifier) in int8 with AVX-512 VNNI: weights quantized per output channel at load,
+///   activations per tensor with a scale measured on each run's own input of the layer (no
+///   calibrated model yet), int32 sums, fp32 outputs. Accuracy is far from fp32 on the
+///   Cityscapes models (README). Needs AVX-512 VNNI: elsewhere Session's constructor throws.
+enum class Precision { kFp32 = 0, kBf16 = 1, kInt8 = 2 };
+
+/// "fp32", "bf16", "int8".
+ESPNET_API const char* precision_name(Precision precision);
+/// The precision named `name` ("fp32", "bf16", "int8"); throws espnet::Error naming it otherwise.
+ESPNET_API Precision parse_precision(const std::string& name);
+
 /// Per-session settings.
 struct SessionOptions {
   /// OpenMP threads for this session's runs; 0 keeps the OpenMP default.
@@ -53,6 +72,21 @@ struct SessionOptions {
   /// a read of freed or unwritten memory shows in the outputs. The environment variable
   /// ESPNET_POISON_MEMORY=1 turns it on for every session.
   bool poison_memory = false;
+  /// Arithmetic of the convolutions (see Precision); checked when the session is created.
+  Precision precision = Precision::kFp32;
+};
+
+/// What the last run() computed in which precision: the convolutions (and their multiply-adds)
+/// that ran in the session's reduced precision, and those that stayed fp32 by design (depth-wise,
+/// 3x3, the EESP spatial stage), with the kernels used.
+struct PrecisionReport {
+  Precision precision = Precision::kFp32;
+  int reduced_convolutions = 0;
+  int fp32_convolutions = 0;
+  double reduced_macs = 0;
+  double fp32_macs = 0;
+  /// The reduced-precision kernels (comma-separated), empty for fp32.
+  std::string kernels;
 };
 
 /// What a run of one input shape holds (Session::memory_plan).
@@ -148,6 +182,9 @@ class ESPNET_API Session {
   void enable_profiling(bool on);
   std::vector<ProfileRow> profile() const;
 
+  /// The session's precision and what its last run computed in it.
+  PrecisionReport precision_report() const { return report_; }
+
   /// The model this session runs.
   const Model& model() const { return *model_; }
 
@@ -164,6 +201,7 @@ class ESPNET_API Session {
   std::vector<NamedTensor> outputs_;
   std::function<void(const std::string&, const Tensor&)> trace_;
   std::unique_ptr<std::map<std::string, OpTime>> profile_;
+  PrecisionReport report_;
   // The thread holding a Claim (a default id when none does): set by compare-and-swap, so a
   // second thread entering is detected instead of corrupting the tensor pool.
   std::atomic<std::thread::id> owner_{};

@@ -3,6 +3,8 @@
 #include <cmath>
 
 #include "espnet/error.h"
+#include "kernels/bf16_kernels.h"
+#include "kernels/int8_kernels.h"
 
 namespace espnet {
 namespace {
@@ -84,6 +86,7 @@ ConvLayer ConvLayer::followed_by(const BnActivation& after, WeightReader& reader
   }
   fused.act_ = after.activation();
   fused.slopes_ = after.slopes();
+  fused.pack_bf16();
   return fused;
 }
 
@@ -111,20 +114,42 @@ ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activati
     slice.act_ = act_;
     slice.slopes_ = slopes_;
   }
+  slice.pack_bf16();
   return slice;
 }
 
 Tensor ConvLayer::forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_add: only PReLU or no activation can follow the sum");
-  return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes_);
+  const ops::Int8Weight int8 = int8_weight();
+  return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes_,
+                               bf16_weight(), &int8);
 }
 
 Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                                     const std::vector<float>& slopes) const {
   if (act_ != ops::Activation::kNone)
     throw Error("forward_add_prelu: the layer has an activation of its own");
-  return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes);
+  const ops::Int8Weight int8 = int8_weight();
+  return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes,
+                               bf16_weight(), &int8);
+}
+
+void ConvLayer::pack_bf16() {
+  const Conv2dParams& p = params_;
+  bf16_weight_.clear();
+  int8_weight_.clear();
+  int8_scale_.clear();
+  int8_compensation_.clear();
+  if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups <= 0 || weight_.numel() == 0) return;
+  const int cin = p.in_channels / p.groups;
+  bf16_weight_.resize(size_t(p.out_channels) * size_t(bf16_pairs(cin)));
+  pack_bf16_gconv1x1_weight(weight_.data(), p.out_channels, cin, bf16_weight_.data());
+  int8_weight_.resize(size_t(p.out_channels) * size_t(int8_quads(cin)));
+  int8_scale_.resize(size_t(p.out_channels));
+  int8_compensation_.resize(size_t(p.out_channels));
+  quantize_int8_weight(weight_.data(), p.out_channels, cin, int8_weight_.data(), int8_scale_.data(),
+                       int8_compensation_.data());
 }
 
 Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, int dilation) {
@@ -169,12 +194,15 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
   });
   if (has_bias) bias_ = reader.packed_values(keys.weight + "@bias", cout, [&] { return bias; });
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, keys.prelu, cout);
+  pack_bf16();
 }
 
 Tensor ConvLayer::forward(ExecContext& ctx, const Tensor& x) const {
+  const ops::Int8Weight int8 = int8_weight();
   if (act_ == ops::Activation::kPRelu)
-    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_);
-  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_);
+    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_, bf16_weight(),
+                             &int8);
+  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight(), &int8);
   if (act_ != ops::Activation::kNone) ops::scale_shift_activate(ctx, y, {}, {}, act_, slopes_);
   return y;
 }

@@ -2,6 +2,7 @@
 // CBR / CB / C / CDilated blocks of the upstream code, whatever their key names.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,7 +53,9 @@ class ConvLayer {
 
   /// A plain convolution (no bias, no BN, no activation) with the given weights.
   ConvLayer(Tensor weight, const Conv2dParams& params)
-      : params_(params), weight_(std::move(weight)) {}
+      : params_(params), weight_(std::move(weight)) {
+    pack_bf16();
+  }
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
   /// activation(conv(x) + addend) with this layer's own activation (none or PReLU), in one pass
@@ -76,9 +79,26 @@ class ConvLayer {
                         WeightReader& reader) const;
 
  private:
+  /// A 1x1 layer keeps its weight in bf16 pairs (pack_bf16_gconv1x1_weight) and quantized to
+  /// int8 (quantize_int8_weight) too, made once here at load for reduced-precision sessions;
+  /// called wherever weight_ is set.
+  void pack_bf16();
+  ops::Int8Weight int8_weight() const {
+    if (int8_weight_.empty()) return {};
+    return {int8_weight_.data(), int8_scale_.data(), int8_compensation_.data()};
+  }
+  const uint32_t* bf16_weight() const {
+    return bf16_weight_.empty() ? nullptr : bf16_weight_.data();
+  }
+
   Conv2dParams params_;
-  std::string key_;            // the state-dict key of the weight: names the packed arrays
-  Tensor weight_;              // BN folded in
+  std::string key_;                    // the state-dict key of the weight: names the packed arrays
+  Tensor weight_;                      // BN folded in
+  std::vector<uint32_t> bf16_weight_;  // 1x1 layers: weight_ in bf16 pairs; else empty
+  // 1x1 layers: weight_ quantized per output channel; else empty.
+  std::vector<uint32_t> int8_weight_;
+  std::vector<float> int8_scale_;
+  std::vector<int32_t> int8_compensation_;
   std::vector<float> bias_;    // conv bias and BN shift folded together (may be empty)
   bool counted_bias_ = false;  // the upstream conv had a bias of its own
   ops::Activation act_ = ops::Activation::kNone;

@@ -1,5 +1,6 @@
 #include "layers/pointwise_rows_layer.h"
 
+#include "kernels/bf16_kernels.h"
 #include "kernels/conv_kernels.h"
 
 namespace espnet {
@@ -18,11 +19,17 @@ PointwiseRowsLayer::PointwiseRowsLayer(WeightReader& reader, const std::string& 
       });
   bias_ = reader.packed_values(bias_key + "@values", out_channels,
                                [&] { return reader.take(bias_key, {out_channels}); });
+  // The bf16 copy from the packed weight (a converted file holds only that): transposed back.
+  bf16_packed_.resize(size_t(bf16_pairs(in_channels)) *
+                      size_t(pointwise_rows_stride(out_channels)));
+  pack_bf16_pointwise_rows_from_rows(packed_.data(), in_channels, out_channels,
+                                     bf16_packed_.data());
 }
 
 void PointwiseRowsLayer::forward(ExecContext& ctx, const Tensor& x, Tensor& out,
                                  int64_t first_row) const {
-  ops::conv1x1_rows(ctx, x, out_channels_, packed_, bias_, true, out, first_row);
+  ops::conv1x1_rows(ctx, x, out_channels_, packed_, bias_, true, out, first_row,
+                    bf16_packed_.data());
 }
 
 }  // namespace espnet

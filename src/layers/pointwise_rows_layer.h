@@ -3,6 +3,7 @@
 // transposed and padded for the kernel once, at load.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,8 @@ class PointwiseRowsLayer {
 
  private:
   int out_channels_ = 0;
-  Tensor packed_;  // [in][pointwise_rows_stride(out)]
+  Tensor packed_;                      // [in][pointwise_rows_stride(out)]
+  std::vector<uint32_t> bf16_packed_;  // the same in bf16 pairs (pack_bf16_pointwise_rows)
   std::vector<float> bias_;
 };
 

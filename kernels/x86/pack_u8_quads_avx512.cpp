@@ -1,0 +1,67 @@
+// AVX-512 quantization of fp32 activations into u8 quads (kernels/int8_kernels.h): per 16 pixels
+// and 4 channels, multiply by the inverse scale, round to nearest even (vcvtps2dq under the
+// default rounding mode, which run() keeps), clamp to [-127, 127], add 128 and merge the four
+// bytes into one word per pixel. The same float operations as pack_u8_quads_ref: bit-identical.
+// The last partial vector of a plane uses masked loads and stores.
+#include <immintrin.h>
+
+#include "kernels/int8_kernels.h"
+
+namespace espnet {
+namespace {
+
+inline __m512i quantize(const float* src, __mmask16 m, __m512 inverse) {
+  const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_maskz_loadu_ps(m, src), inverse));
+  const __m512i clamped =
+      _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-127)), _mm512_set1_epi32(127));
+  return _mm512_add_epi32(clamped, _mm512_set1_epi32(128));
+}
+
+}  // namespace
+
+void pack_u8_quads_avx512(const float* input, int batch, int channels, int groups, int64_t plane,
+                          float inverse_scale, uint32_t* packed) {
+  const int cin = channels / groups, quads = (cin + 3) / 4;
+  const int64_t jobs = int64_t(batch) * groups * quads;
+  const __m512 inverse = _mm512_set1_ps(inverse_scale);
+#pragma omp parallel for schedule(static) if (jobs * plane * 4 >= (1 << 17) && jobs > 1)
+  for (int64_t job = 0; job < jobs; ++job) {
+    const int k = static_cast<int>(job % quads);
+    const int64_t g = job / quads % groups, n = job / (int64_t(quads) * groups);
+    const float* first = input + (n * channels + g * cin + 4 * k) * plane;
+    const int present = cin - 4 * k < 4 ? cin - 4 * k : 4;
+    uint32_t* dst = packed + job * plane;
+    for (int64_t p = 0; p < plane; p += 16) {
+      const __mmask16 m = plane - p >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (plane - p)) - 1u);
+      __m512i word = _mm512_setzero_si512();
+      for (int j = 0; j < 4; ++j) {
+        // A padding channel is qx = 0, stored as 128.
+        const __m512i byte =
+            j < present ? quantize(first + j * plane + p, m, inverse) : _mm512_set1_epi32(128);
+        word = _mm512_or_si512(word, _mm512_slli_epi32(byte, 8 * j));
+      }
+      _mm512_mask_storeu_epi32(dst + p, m, word);
+    }
+  }
+}
+
+float max_abs_avx512(const float* x, int64_t count) {
+  const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
+  float best = 0;
+#pragma omp parallel if (count >= (1 << 18)) reduction(max : best)
+  {
+    __m512 m = _mm512_setzero_ps();
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < count; i += 16) {
+      const __mmask16 lanes =
+          count - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (count - i)) - 1u);
+      const __m512 v = _mm512_castsi512_ps(
+          _mm512_and_si512(_mm512_castps_si512(_mm512_maskz_loadu_ps(lanes, x + i)), magnitude));
+      m = _mm512_max_ps(m, v);  // a NaN in v gives m (the second operand): ignored
+    }
+    best = _mm512_reduce_max_ps(m);
+  }
+  return best;
+}
+
+}  // namespace espnet

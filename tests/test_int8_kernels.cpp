@@ -1,0 +1,162 @@
+// The int8 kernels (kernels/int8_kernels.h) against their references, exactly: integer sums are
+// exact in any order, and the float epilogue uses the same operations in the same order, so
+// every output must be bit-identical. And the weight quantizer on synthetic data whose ranges
+// and quantized values are known.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <vector>
+
+#include "kernels/int8_kernels.h"
+#include "support/kernel_buffers.h"
+
+namespace espnet {
+namespace {
+
+using test::fill;
+using test::GuardedInput;
+using test::kGuard;
+using test::kGuardValue;
+
+TEST(Int8Quantizer, WeightsPerOutputChannelWithKnownRanges) {
+  // Row 0 spans [-2.54, 1.27]: scale 0.02, values are exact multiples. Row 1 is all zero: scale
+  // 1, all zero codes. Row 2 has 5 inputs (a padded second quad) with ties at .5 steps.
+  const int cin = 5;
+  const float w[3][5] = {
+      {-2.54f, 1.27f, 0.0f, 0.02f, -0.04f}, {0, 0, 0, 0, 0}, {127.0f, 0.5f, 1.5f, -2.5f, -127.0f}};
+  std::vector<uint32_t> packed(3 * int8_quads(cin));
+  float scale[3];
+  int32_t compensation[3];
+  quantize_int8_weight(&w[0][0], 3, cin, packed.data(), scale, compensation);
+  EXPECT_FLOAT_EQ(scale[0], 2.54f / 127.0f);
+  EXPECT_EQ(scale[1], 1.0f);
+  EXPECT_EQ(scale[2], 1.0f);
+  auto code = [&](int row, int i) {
+    return int(int8_t((packed[row * 2 + i / 4] >> (8 * (i % 4))) & 0xFF));
+  };
+  EXPECT_EQ(code(0, 0), -127);
+  EXPECT_EQ(code(0, 1), 64);  // 1.27 * (127 / 2.54): 63.5 up to float rounding, which gives 64
+  EXPECT_EQ(code(0, 3), 1);
+  EXPECT_EQ(code(0, 4), -2);
+  for (int i = 0; i < cin; ++i) EXPECT_EQ(code(1, i), 0);
+  // Ties to even: 0.5 -> 0, 1.5 -> 2, -2.5 -> -2.
+  EXPECT_EQ(code(2, 0), 127);
+  EXPECT_EQ(code(2, 1), 0);
+  EXPECT_EQ(code(2, 2), 2);
+  EXPECT_EQ(code(2, 3), -2);
+  EXPECT_EQ(code(2, 4), -127);
+  for (int i = 5; i < 8; ++i) EXPECT_EQ(code(2, i), 0) << "padding";
+  EXPECT_EQ(compensation[1], 0);
+  EXPECT_EQ(compensation[2], -128 * (127 + 0 + 2 - 2 - 127));
+  int sum0 = 0;
+  for (int i = 0; i < cin; ++i) sum0 += code(0, i);
+  EXPECT_EQ(compensation[0], -128 * sum0);
+  // Dequantized weights are within half a step of the originals.
+  for (int r = 0; r < 3; ++r)
+    for (int i = 0; i < cin; ++i)
+      EXPECT_LE(std::fabs(code(r, i) * scale[r] - w[r][i]), 0.5f * scale[r] * 1.0001f);
+}
+
+class Int8KernelTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!int8_vnni_available()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU (or ESPNET_ISA)";
+    seed_ = test::test_seed();
+    rng_.seed(seed_);
+  }
+  int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+
+  void run(int batch, int in_channels, int out_channels, int groups, int h, int w, bool bias_on,
+           bool prelu_on, bool addend_on) {
+    const int64_t plane = int64_t(h) * w;
+    const int cin = in_channels / groups, quads = int8_quads(cin);
+    const size_t in_count = size_t(batch) * in_channels * plane;
+    const size_t out_count = size_t(batch) * out_channels * plane;
+    GuardedInput input(in_count);
+    // Beyond the clamp range too (x * inverse up to +-200), so saturation is exercised.
+    fill(rng_, input.data(), in_count, -4.0f, 4.0f);
+    const float inverse_scale = 50.0f;
+    std::ostringstream what;
+    what << "n" << batch << " " << in_channels << "->" << out_channels << " g" << groups << " " << h
+         << "x" << w << (bias_on ? " bias" : "") << (prelu_on ? " prelu" : "")
+         << (addend_on ? " addend" : "") << " seed " << seed_;
+
+    const size_t words = size_t(batch) * groups * quads * size_t(plane);
+    std::vector<uint32_t> want_packed(words), packed(words + kGuard, 0xDEADBEEFu);
+    pack_u8_quads_ref(input.data(), batch, in_channels, groups, plane, inverse_scale,
+                      want_packed.data());
+    pack_u8_quads_avx512(input.data(), batch, in_channels, groups, plane, inverse_scale,
+                         packed.data());
+    ASSERT_EQ(0, std::memcmp(packed.data(), want_packed.data(), words * 4)) << what.str();
+    for (size_t i = words; i < packed.size(); ++i)
+      ASSERT_EQ(packed[i], 0xDEADBEEFu) << what.str() << ": packing wrote past its output";
+
+    std::vector<float> weight(size_t(out_channels) * cin), bias(out_channels), slopes(out_channels),
+        addend(out_count), scale(out_channels);
+    fill(rng_, weight.data(), weight.size(), -1.0f, 1.0f);
+    fill(rng_, bias.data(), bias.size(), -0.5f, 0.5f);
+    fill(rng_, slopes.data(), slopes.size(), -0.5f, 0.5f);
+    fill(rng_, addend.data(), addend.size(), -1.0f, 1.0f);
+    std::vector<uint32_t> packed_weight(size_t(out_channels) * quads);
+    std::vector<int32_t> compensation(out_channels);
+    quantize_int8_weight(weight.data(), out_channels, cin, packed_weight.data(), scale.data(),
+                         compensation.data());
+    for (float& s : scale) s /= inverse_scale;  // input scale * weight scale
+
+    const float* b = bias_on ? bias.data() : nullptr;
+    const float* a = prelu_on ? slopes.data() : nullptr;
+    const float* add = addend_on ? addend.data() : nullptr;
+    std::vector<float> out = test::output_buffer(out_count), want(out_count);
+    gconv1x1_u8s8_avx512vnni(packed.data(), batch, quads, out_channels, groups, plane,
+                             packed_weight.data(), compensation.data(), scale.data(), b, a, add,
+                             out.data());
+    gconv1x1_u8s8_ref(want_packed.data(), batch, quads, out_channels, groups, plane,
+                      packed_weight.data(), compensation.data(), scale.data(), b, a, add,
+                      want.data());
+    size_t bad = 0, first = 0;
+    for (size_t i = 0; i < out_count; ++i)
+      if (std::memcmp(&out[i], &want[i], sizeof(float)) != 0) {
+        if (!bad) first = i;
+        ++bad;
+      }
+    EXPECT_EQ(bad, 0u) << what.str() << ": first #" << first << " got " << out[first] << " want "
+                       << want[first];
+    for (int i = 0; i < kGuard; ++i)
+      if (out[out_count + i] != kGuardValue) {
+        ADD_FAILURE() << what.str() << ": wrote past the output";
+        break;
+      }
+  }
+
+  uint32_t seed_ = 0;
+  std::mt19937 rng_;
+};
+
+TEST_F(Int8KernelTest, EspnetShapesBitExact) {
+  const int shapes[][5] = {{3, 32, 1, 56, 56},    {96, 24, 4, 28, 28},  {24, 96, 4, 28, 28},
+                           {192, 48, 4, 14, 14},  {48, 192, 4, 14, 14}, {512, 128, 4, 7, 7},
+                           {1024, 1280, 1, 7, 7}, {256, 486, 1, 19, 19}};
+  for (const auto& s : shapes) {
+    run(1, s[0], s[1], s[2], s[3], s[4], true, true, true);
+    run(1, s[0], s[1], s[2], s[3], s[4], true, false, false);
+    if (HasFailure()) return;
+  }
+}
+
+TEST_F(Int8KernelTest, RandomShapesBitExact) {
+  for (int i = 0; i < 150 && !HasFailure(); ++i) {
+    const int groups = uniform(1, 4);
+    run(uniform(1, 2), groups * uniform(1, 23), groups * uniform(1, 19), groups, uniform(1, 19),
+        uniform(1, 37), uniform(0, 1), uniform(0, 1), uniform(0, 1));
+  }
+}
+
+TEST_F(Int8KernelTest, AboveTheThreadingThreshold) {
+  run(2, 256, 512, 4, 38, 38, true, true, true);
+}
+
+}  // namespace
+}  // namespace espnet
