@@ -17,7 +17,8 @@ cross=0
 if [ "${ESPNET_CROSS_AARCH64:-1}" = 1 ] && [ "$(dpkg --print-architecture)" != arm64 ]; then
   cross=1
   packages+=(g++-aarch64-linux-gnu qemu-user libc6:arm64 libstdc++6:arm64 libgomp1:arm64
-             libstb-dev:arm64 libgtest-dev:arm64 libbenchmark-dev:arm64)
+             libstb-dev:arm64 libgtest-dev:arm64 libbenchmark-dev:arm64 libpng-dev:arm64
+             zlib1g-dev:arm64)
 fi
 missing=()
 for p in "${packages[@]}"; do
