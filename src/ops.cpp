@@ -153,6 +153,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
   if (int8) {
     if (!int8_vnni_available())
       throw Error("int8: this CPU (or ESPNET_ISA) has no AVX-512 VNNI kernels");
+#if defined(__x86_64__) || defined(__i386__)  // the VNNI kernels exist in x86 builds only
     // Dynamic per-tensor scale: the input's own range, so that max |x| maps to 127.
     const int64_t plane = int64_t(h) * w;
     const float max_abs = max_abs_avx512(input.data(), input.numel());
@@ -167,6 +168,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                              int8_quads(per_group), p.out_channels, p.groups, plane,
                              int8_weight->quads, int8_weight->compensation, scale.data(), b, a,
                              addend ? addend->data() : nullptr, out.data());
+#endif
   } else if (bf16) {
     const Bf16Kernels& k = bf16_kernels_checked();
     const int64_t plane = int64_t(h) * w;
