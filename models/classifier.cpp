@@ -3,6 +3,7 @@
 #include "espnet/error.h"
 #include "kernels/bf16_kernels.h"
 #include "kernels/conv_kernels.h"
+#include "layers/pointwise_rows_layer.h"
 
 namespace espnet {
 
@@ -18,8 +19,6 @@ Classifier::Classifier(WeightReader& reader, double scale, int classes)
       });
   bias_ = reader.packed_values("classifier.bias@values", classes,
                                [&] { return reader.take("classifier.bias", {classes}); });
-  bf16_weight_.resize(size_t(bf16_pairs(features)) * size_t(pointwise_rows_stride(classes)));
-  pack_bf16_pointwise_rows_from_rows(packed_weight_.data(), features, classes, bf16_weight_.data());
 }
 
 void Classifier::check_input_size(int height, int width) const {
@@ -32,8 +31,11 @@ void Classifier::forward(ExecContext& ctx, const Tensor& input,
   EncoderOutputs features = encoder_.forward(ctx, input);
   Tensor pooled = ops::global_avg_pool(ctx, features.level5);
   ctx.record("pooled", pooled);
-  Tensor logits = ops::linear(ctx, pooled, static_cast<int>(bias_.size()), packed_weight_, bias_,
-                              bf16_weight_.data());
+  const int classes = static_cast<int>(bias_.size());
+  const uint32_t* bf16 = nullptr;
+  if (ctx.bf16)
+    bf16 = bf16_weight_.get([&] { return bf16_pairs_from_rows(packed_weight_, classes); }).data();
+  Tensor logits = ops::linear(ctx, pooled, classes, packed_weight_, bias_, bf16);
   ctx.record("logits", logits);
   outputs.push_back({"logits", std::move(logits)});
 }

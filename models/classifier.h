@@ -1,6 +1,7 @@
 // ESPNetv2 ImageNet classifier (upstream EESPNet): encoder, global average pool, linear.
 #pragma once
 
+#include "layers/lazy_derived.h"
 #include "models/espnetv2_encoder.h"
 #include "models/network.h"
 
@@ -16,7 +17,8 @@ class Classifier : public Network {
  private:
   Espnetv2Encoder encoder_;
   Tensor packed_weight_;  // [features][classes rounded up to 16], see pack_pointwise_rows
-  std::vector<uint32_t> bf16_weight_;  // the same in bf16 pairs (pack_bf16_pointwise_rows)
+  // The same in bf16 pairs (pack_bf16_pointwise_rows), made when a bf16 session first runs.
+  LazyDerived<std::vector<uint32_t>> bf16_weight_;
   std::vector<float> bias_;
 };
 

@@ -86,7 +86,6 @@ ConvLayer ConvLayer::followed_by(const BnActivation& after, WeightReader& reader
   }
   fused.act_ = after.activation();
   fused.slopes_ = after.slopes();
-  fused.pack_bf16();
   return fused;
 }
 
@@ -114,42 +113,51 @@ ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activati
     slice.act_ = act_;
     slice.slopes_ = slopes_;
   }
-  slice.pack_bf16();
   return slice;
 }
 
 Tensor ConvLayer::forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_add: only PReLU or no activation can follow the sum");
-  const ops::Int8Weight int8 = int8_weight();
+  const ops::Int8Weight int8 = int8_weight(ctx);
   return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes_,
-                               bf16_weight(), &int8);
+                               bf16_weight(ctx), &int8);
 }
 
 Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                                     const std::vector<float>& slopes) const {
   if (act_ != ops::Activation::kNone)
     throw Error("forward_add_prelu: the layer has an activation of its own");
-  const ops::Int8Weight int8 = int8_weight();
+  const ops::Int8Weight int8 = int8_weight(ctx);
   return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes,
-                               bf16_weight(), &int8);
+                               bf16_weight(ctx), &int8);
 }
 
-void ConvLayer::pack_bf16() {
-  const Conv2dParams& p = params_;
-  bf16_weight_.clear();
-  int8_weight_.clear();
-  int8_scale_.clear();
-  int8_compensation_.clear();
-  if (p.kernel_h != 1 || p.kernel_w != 1 || p.groups <= 0 || weight_.numel() == 0) return;
-  const int cin = p.in_channels / p.groups;
-  bf16_weight_.resize(size_t(p.out_channels) * size_t(bf16_pairs(cin)));
-  pack_bf16_gconv1x1_weight(weight_.data(), p.out_channels, cin, bf16_weight_.data());
-  int8_weight_.resize(size_t(p.out_channels) * size_t(int8_quads(cin)));
-  int8_scale_.resize(size_t(p.out_channels));
-  int8_compensation_.resize(size_t(p.out_channels));
-  quantize_int8_weight(weight_.data(), p.out_channels, cin, int8_weight_.data(), int8_scale_.data(),
-                       int8_compensation_.data());
+const uint32_t* ConvLayer::bf16_weight(const ExecContext& ctx) const {
+  if (!ctx.bf16 || !pointwise()) return nullptr;
+  return bf16_
+      .get([&] {
+        const int cout = params_.out_channels, cin = params_.in_channels / params_.groups;
+        std::vector<uint32_t> packed(size_t(cout) * size_t(bf16_pairs(cin)));
+        pack_bf16_gconv1x1_weight(weight_.data(), cout, cin, packed.data());
+        return packed;
+      })
+      .data();
+}
+
+ops::Int8Weight ConvLayer::int8_weight(const ExecContext& ctx) const {
+  if (!ctx.int8 || !pointwise()) return {};
+  const Int8Copy& q = int8_.get([&] {
+    const int cout = params_.out_channels, cin = params_.in_channels / params_.groups;
+    Int8Copy copy;
+    copy.weight.resize(size_t(cout) * size_t(int8_quads(cin)));
+    copy.scale.resize(size_t(cout));
+    copy.compensation.resize(size_t(cout));
+    quantize_int8_weight(weight_.data(), cout, cin, copy.weight.data(), copy.scale.data(),
+                         copy.compensation.data());
+    return copy;
+  });
+  return {q.weight.data(), q.scale.data(), q.compensation.data()};
 }
 
 Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, int dilation) {
@@ -194,15 +202,14 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
   });
   if (has_bias) bias_ = reader.packed_values(keys.weight + "@bias", cout, [&] { return bias; });
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, keys.prelu, cout);
-  pack_bf16();
 }
 
 Tensor ConvLayer::forward(ExecContext& ctx, const Tensor& x) const {
-  const ops::Int8Weight int8 = int8_weight();
+  const ops::Int8Weight int8 = int8_weight(ctx);
   if (act_ == ops::Activation::kPRelu)
-    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_, bf16_weight(),
-                             &int8);
-  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight(), &int8);
+    return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_,
+                             bf16_weight(ctx), &int8);
+  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight(ctx), &int8);
   if (act_ != ops::Activation::kNone) ops::scale_shift_activate(ctx, y, {}, {}, act_, slopes_);
   return y;
 }

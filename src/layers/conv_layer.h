@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "exec_context.h"
+#include "layers/lazy_derived.h"
 #include "layers/state_dict.h"
 #include "ops.h"
 
@@ -53,9 +54,7 @@ class ConvLayer {
 
   /// A plain convolution (no bias, no BN, no activation) with the given weights.
   ConvLayer(Tensor weight, const Conv2dParams& params)
-      : params_(params), weight_(std::move(weight)) {
-    pack_bf16();
-  }
+      : params_(params), weight_(std::move(weight)) {}
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
   /// activation(conv(x) + addend) with this layer's own activation (none or PReLU), in one pass
@@ -79,26 +78,28 @@ class ConvLayer {
                         WeightReader& reader) const;
 
  private:
-  /// A 1x1 layer keeps its weight in bf16 pairs (pack_bf16_gconv1x1_weight) and quantized to
-  /// int8 (quantize_int8_weight) too, made once here at load for reduced-precision sessions;
-  /// called wherever weight_ is set.
-  void pack_bf16();
-  ops::Int8Weight int8_weight() const {
-    if (int8_weight_.empty()) return {};
-    return {int8_weight_.data(), int8_scale_.data(), int8_compensation_.data()};
-  }
-  const uint32_t* bf16_weight() const {
-    return bf16_weight_.empty() ? nullptr : bf16_weight_.data();
+  /// A 1x1 layer's weight in bf16 pairs (pack_bf16_gconv1x1_weight) when `ctx` runs bf16, made
+  /// on first use; else nullptr.
+  const uint32_t* bf16_weight(const ExecContext& ctx) const;
+  /// A 1x1 layer's weight quantized per output channel (quantize_int8_weight) when `ctx` runs
+  /// int8, made on first use; else empty.
+  ops::Int8Weight int8_weight(const ExecContext& ctx) const;
+  bool pointwise() const {
+    return params_.kernel_h == 1 && params_.kernel_w == 1 && params_.groups > 0 &&
+           weight_.numel() > 0;
   }
 
+  struct Int8Copy {
+    std::vector<uint32_t> weight;
+    std::vector<float> scale;
+    std::vector<int32_t> compensation;
+  };
+
   Conv2dParams params_;
-  std::string key_;                    // the state-dict key of the weight: names the packed arrays
-  Tensor weight_;                      // BN folded in
-  std::vector<uint32_t> bf16_weight_;  // 1x1 layers: weight_ in bf16 pairs; else empty
-  // 1x1 layers: weight_ quantized per output channel; else empty.
-  std::vector<uint32_t> int8_weight_;
-  std::vector<float> int8_scale_;
-  std::vector<int32_t> int8_compensation_;
+  std::string key_;  // the state-dict key of the weight: names the packed arrays
+  Tensor weight_;    // BN folded in
+  LazyDerived<std::vector<uint32_t>> bf16_;  // see bf16_weight()
+  LazyDerived<Int8Copy> int8_;               // see int8_weight()
   std::vector<float> bias_;    // conv bias and BN shift folded together (may be empty)
   bool counted_bias_ = false;  // the upstream conv had a bias of its own
   ops::Activation act_ = ops::Activation::kNone;

@@ -8,10 +8,15 @@
 #include <vector>
 
 #include "exec_context.h"
+#include "layers/lazy_derived.h"
 #include "layers/state_dict.h"
 #include "ops.h"
 
 namespace espnet {
+
+/// A weight packed by pack_pointwise_rows ([in][pointwise_rows_stride(out)]) in bf16 pairs
+/// (pack_bf16_pointwise_rows): what a converted file does not store, derived when needed.
+std::vector<uint32_t> bf16_pairs_from_rows(const Tensor& packed_rows, int out_channels);
 
 class PointwiseRowsLayer {
  public:
@@ -26,8 +31,9 @@ class PointwiseRowsLayer {
 
  private:
   int out_channels_ = 0;
-  Tensor packed_;                      // [in][pointwise_rows_stride(out)]
-  std::vector<uint32_t> bf16_packed_;  // the same in bf16 pairs (pack_bf16_pointwise_rows)
+  Tensor packed_;  // [in][pointwise_rows_stride(out)]
+  // The same in bf16 pairs (pack_bf16_pointwise_rows), made when a bf16 session first runs.
+  LazyDerived<std::vector<uint32_t>> bf16_packed_;
   std::vector<float> bias_;
 };
 
