@@ -104,6 +104,7 @@ struct Session::PlannedShape {
   bool traced = false;  // tracing takes the upstream layer structure: another sequence
   detail::MemoryPlan plan;
   bool limit_checked = false;
+  double conv_macs = 0;  // the network's convolution multiply-adds for this shape
 };
 
 Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
@@ -196,6 +197,7 @@ Session::PlannedShape& Session::planned(const Tensor& input) {
     throw;
   }
   entry->plan = pool_->finish_recording();
+  entry->conv_macs = ctx.conv_macs;
   if (plans_.size() >= kPlansKept) plans_.erase(plans_.begin());
   plans_.push_back(std::move(entry));
   return *plans_.back();
@@ -273,6 +275,19 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
   PlannedShape& shape = planned(input);
   check_memory_limit(shape);
+  // A small run stays on this thread; the caller's thread count is restored afterwards.
+  struct ThreadCount {
+    int before = omp_get_max_threads();
+    bool changed = false;
+    ~ThreadCount() {
+      if (changed) omp_set_num_threads(before);
+    }
+  } thread_count;
+  if (thread_count.before > 1 && shape.conv_macs < options_.single_thread_below_macs) {
+    omp_set_num_threads(1);
+    thread_count.changed = true;
+  }
+  threads_used_ = omp_in_parallel() ? 1 : omp_get_max_threads();
   ExecContext ctx(trace_);
   ctx.profile = profile_.get();
   ctx.bf16 = options_.precision == Precision::kBf16;

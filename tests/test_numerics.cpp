@@ -33,6 +33,14 @@ Tensor seg_input() {
   return read_npy_f32(test::ref_path("cases/seg_pascal_s0.5_64x48/input.npy"));
 }
 
+// `n` OpenMP threads even for the small inputs used here, which
+// SessionOptions::single_thread_below_macs would otherwise keep on one.
+SessionOptions threads_exactly(int n) {
+  SessionOptions options{n};
+  options.single_thread_below_macs = 0;
+  return options;
+}
+
 bool bit_identical(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() &&
          std::memcmp(a.data(), b.data(), static_cast<size_t>(a.numel()) * sizeof(float)) == 0;
@@ -42,11 +50,11 @@ TEST(Numerics, SameInputTwiceIsBitIdentical) {
   ESPNET_REQUIRE_REF_DATA();
   auto model = seg_model();
   const Tensor input = seg_input();
-  Session session(model, SessionOptions{2});
+  Session session(model, threads_exactly(2));
   const Tensor first = session.run(input)[0].value;
   for (int i = 0; i < 3; ++i) EXPECT_TRUE(bit_identical(session.run(input)[0].value, first));
   // A fresh session on the same model, too.
-  EXPECT_TRUE(bit_identical(Session(model, SessionOptions{2}).run(input)[0].value, first));
+  EXPECT_TRUE(bit_identical(Session(model, threads_exactly(2)).run(input)[0].value, first));
 }
 
 // 1 and 2 threads must agree within the reference tolerance of the case (abs 2e-4, rel 1e-4).
@@ -58,15 +66,39 @@ TEST(Numerics, OneAndTwoThreadsAgree) {
   auto model = seg_model();
   const Tensor input = seg_input();
   const Tensor one = Session(model, SessionOptions{1}).run(input)[0].value;
-  const Tensor two = Session(model, SessionOptions{2}).run(input)[0].value;
+  const Tensor two = Session(model, threads_exactly(2)).run(input)[0].value;
   EXPECT_TRUE(test::all_close(two, one, 2e-4, 1e-4));
   std::printf("[ info     ] 1 vs 2 threads: %s\n",
               bit_identical(one, two) ? "bit-identical" : "within tolerance, not bit-identical");
   auto cls = Model::load(test::ref_path("checkpoints/cls_s0.5_random_legacy.pth"));
   const Tensor cls_input = read_npy_f32(test::ref_path("cases/cls_s0.5_224x224/input.npy"));
   const Tensor logits1 = Session(cls, SessionOptions{1}).run(cls_input)[0].value;
-  const Tensor logits2 = Session(cls, SessionOptions{2}).run(cls_input)[0].value;
+  const Tensor logits2 = Session(cls, threads_exactly(2)).run(cls_input)[0].value;
   EXPECT_TRUE(test::all_close(logits2, logits1, 1e-4, 1e-4));
+}
+
+// A run under SessionOptions::single_thread_below_macs uses one thread and gives the caller's
+// thread count back; a larger one (or the policy switched off) uses the threads asked for.
+TEST(Numerics, SmallRunsStayOnOneThread) {
+  ESPNET_REQUIRE_REF_DATA();
+  auto cls = Model::load(test::ref_path("checkpoints/cls_s0.5_random_legacy.pth"));
+  const Tensor input = read_npy_f32(test::ref_path("cases/cls_s0.5_224x224/input.npy"));
+  ASSERT_LT(cls->conv_mmacs(224, 224) * 1e6, SessionOptions().single_thread_below_macs);
+  Session small(cls, SessionOptions{2});
+  EXPECT_EQ(small.threads_used(), 0);
+  small.run(input);
+  EXPECT_EQ(small.threads_used(), 1);
+  EXPECT_EQ(omp_get_max_threads(), 2);  // restored after the run
+  SessionOptions off{2};
+  off.single_thread_below_macs = 0;
+  Session forced(cls, off);
+  forced.run(input);
+  EXPECT_EQ(forced.threads_used(), 2);
+  auto seg = seg_model();
+  ASSERT_GT(seg->conv_mmacs(384, 384) * 1e6, SessionOptions().single_thread_below_macs);
+  Session large(seg, SessionOptions{2});
+  large.run(Tensor({1, 3, 384, 384}));
+  EXPECT_EQ(large.threads_used(), 2);
 }
 
 TEST(Numerics, NonFiniteInputIsReportedWithItsPosition) {
@@ -120,7 +152,7 @@ TEST(Numerics, DenormalsAreFlushedOnEveryWorkerAndRestoredOnTheCaller) {
   ESPNET_REQUIRE_REF_DATA();
   ASSERT_FALSE(denormals_flushed_on_this_thread()) << "the test process starts with FTZ set";
   auto model = seg_model();
-  Session session(model, SessionOptions{2});
+  Session session(model, threads_exactly(2));
   bool flushed_during_run = false;
   session.set_trace([&](const std::string&, const Tensor&) {
     flushed_during_run = denormals_flushed_on_this_thread();
@@ -216,7 +248,7 @@ TEST(Numerics, DenormalInputsDoNotSlowARunDown) {
     return std::fpclassify(v) == FP_SUBNORMAL;
   });
   ASSERT_GT(denormal, tiny.numel() * 99 / 100);
-  Session session(model, SessionOptions{2});
+  Session session(model, threads_exactly(2));
   session.run(normal);  // warm-up: plans the shape and fills the session's pool
   double ratio = 0;
   for (int attempt = 0; attempt < 3; ++attempt) {

@@ -66,10 +66,14 @@ TEST_P(ReferenceCase, MatchesPyTorch) {
   // Outputs of an untraced run, the one users get (tracing switches the fused paths off: an
   // epilogue cannot show what it fused away), and of a traced run, which also gives the
   // intermediates.
-  Session session(model);
+  // Small networks too run on every thread the case asks for (the *_2t cases test the threaded
+  // kernels), not on one as SessionOptions::single_thread_below_macs would have them.
+  SessionOptions options;
+  options.single_thread_below_macs = 0;
+  Session session(model, options);
   const std::vector<NamedTensor> untraced_outputs = session.run(input);
   std::map<std::string, Tensor> traced;
-  Session traced_session(model);
+  Session traced_session(model, options);
   traced_session.set_trace([&](const std::string& name, const Tensor& value) {
     if (wanted.count(name)) traced[name] = value;
   });

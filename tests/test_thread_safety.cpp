@@ -25,6 +25,14 @@ namespace {
 constexpr int kSessions = 4;
 constexpr int kThreadsPerSession = 2;
 
+// kThreadsPerSession OpenMP threads even for the small classification network, which
+// SessionOptions::single_thread_below_macs would otherwise keep on one.
+SessionOptions two_threads() {
+  SessionOptions options{kThreadsPerSession};
+  options.single_thread_below_macs = 0;
+  return options;
+}
+
 int runs_per_session() {
   const char* env = std::getenv("ESPNET_THREAD_SAFETY_RUNS");
   return env ? std::max(1, std::atoi(env)) : 200;
@@ -51,7 +59,7 @@ void expect_concurrent_runs_identical(const std::shared_ptr<const Model>& model,
   for (int s = 0; s < kSessions; ++s) {
     threads.emplace_back([&] {
       try {
-        Session session(model, SessionOptions{kThreadsPerSession});
+        Session session(model, two_threads());
         for (int r = 0; r < runs; ++r)
           if (!bit_identical(session.run(input), expected)) ++mismatches;
       } catch (const std::exception&) {
@@ -73,8 +81,7 @@ TEST(ThreadSafety, FourClassificationSessionsShareOneModel) {
   Tensor input({1, 3, 64, 64});
   for (int64_t i = 0; i < input.numel(); ++i) input.data()[i] = normal(rng);
   SCOPED_TRACE("input seed " + std::to_string(seed));
-  const std::vector<NamedTensor> expected =
-      Session(model, SessionOptions{kThreadsPerSession}).run(input);
+  const std::vector<NamedTensor> expected = Session(model, two_threads()).run(input);
   ASSERT_EQ(expected.size(), 1u);
   ASSERT_EQ(expected[0].value.shape(), Shape({1, 1000}));
   expect_concurrent_runs_identical(model, input, expected);
@@ -84,8 +91,7 @@ TEST(ThreadSafety, FourSegmentationSessionsShareOneModel) {
   ESPNET_REQUIRE_REF_DATA();
   auto model = Model::load(test::ref_path("checkpoints/espnetv2_s_0.5_pascal_384x384.pth"));
   const Tensor input = read_npy_f32(test::ref_path("cases/seg_pascal_s0.5_64x48/input.npy"));
-  const std::vector<NamedTensor> expected =
-      Session(model, SessionOptions{kThreadsPerSession}).run(input);
+  const std::vector<NamedTensor> expected = Session(model, two_threads()).run(input);
   ASSERT_EQ(expected.size(), 1u);
   // The single-session result is itself right (manifest tolerance), so "identical" means correct.
   const Tensor reference = read_npy_f32(test::ref_path("cases/seg_pascal_s0.5_64x48/output.npy"));
@@ -100,8 +106,8 @@ TEST(ThreadSafety, TwoModelsConcurrentlyDoNotInterfere) {
   const Tensor seg_input = read_npy_f32(test::ref_path("cases/seg_pascal_s0.5_64x48/input.npy"));
   Tensor cls_input({1, 3, 64, 64});
   for (int64_t i = 0; i < cls_input.numel(); ++i) cls_input.data()[i] = float(i % 17) / 8 - 1;
-  const auto cls_expected = Session(cls, SessionOptions{kThreadsPerSession}).run(cls_input);
-  const auto seg_expected = Session(seg, SessionOptions{kThreadsPerSession}).run(seg_input);
+  const auto cls_expected = Session(cls, two_threads()).run(cls_input);
+  const auto seg_expected = Session(seg, two_threads()).run(seg_input);
   const int runs = std::max(1, runs_per_session() / 4);
   std::atomic<int> mismatches{0}, errors{0};
   std::vector<std::thread> threads;
@@ -109,7 +115,7 @@ TEST(ThreadSafety, TwoModelsConcurrentlyDoNotInterfere) {
     threads.emplace_back([&, s] {
       const bool is_cls = s % 2 == 0;
       try {
-        Session session(is_cls ? cls : seg, SessionOptions{kThreadsPerSession});
+        Session session(is_cls ? cls : seg, two_threads());
         for (int r = 0; r < runs; ++r)
           if (!bit_identical(session.run(is_cls ? cls_input : seg_input),
                              is_cls ? cls_expected : seg_expected))

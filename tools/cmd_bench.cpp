@@ -150,13 +150,15 @@ int run_bench(const Words& words) {
         "\"median_ms\": %.3f, \"p90_ms\": %.3f, \"images_per_s\": %.2f, "
         "\"first_run_ms\": %.3f, \"peak_memory_mb\": %.1f, \"arena_mb\": %.1f, "
         "\"live_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
-        "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f}\n",
+        "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f, "
+        "\"threads_used\": %d}\n",
         json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
         (long long)input.dim(2), (long long)input.dim(3), threads,
         json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
         images_per_s, first_run_ms, peak_mb, arena_mb, live_mb,
         json_string(precision_name(report.precision)).c_str(), json_string(report.kernels).c_str(),
-        report.reduced_convolutions, report.fp32_convolutions, reduced_share);
+        report.reduced_convolutions, report.fp32_convolutions, reduced_share,
+        session.threads_used());
     if (profiling) {
       std::printf("{\"profile\": [");
       for (size_t i = 0; i < rows.size(); ++i)
@@ -167,8 +169,11 @@ int run_bench(const Words& words) {
     }
     return 0;
   }
-  std::printf("model:   %s\ninput:   %s\nthreads: %d   isa: %s\n", args.positional()[0].c_str(),
-              shape_to_string(input.shape()).c_str(), threads, active_isa_name());
+  std::printf("model:   %s\ninput:   %s\nthreads: %d", args.positional()[0].c_str(),
+              shape_to_string(input.shape()).c_str(), threads);
+  if (session.threads_used() != threads && threads > 1)
+    std::printf(" (runs used %d: a network this small runs faster on one)", session.threads_used());
+  std::printf("   isa: %s\n", active_isa_name());
   std::printf("precision: %s", precision_name(report.precision));
   if (report.precision != Precision::kFp32)
     std::printf("   %d convolutions (%.1f %% of multiply-adds) on %s, %d in fp32",

@@ -56,6 +56,11 @@ ESPNET_API Precision parse_precision(const std::string& name);
 struct SessionOptions {
   /// OpenMP threads for this session's runs; 0 keeps the OpenMP default.
   int threads = 0;
+  /// A run of fewer convolution multiply-adds than this (for its input shape) runs on one
+  /// thread whatever `threads` says: a second thread only costs it (team wake-ups, and a waiting
+  /// thread spinning on a core that may share its execution units). 0 disables. The default
+  /// puts classification s=0.5 at 224x224 (28 M) on one thread and s=1.0 (86 M) on two.
+  double single_thread_below_macs = 64e6;
   /// When false (the default), run() refuses an input holding NaN or infinity; when true it
   /// lets them propagate into the outputs.
   bool allow_non_finite_input = false;
@@ -185,6 +190,10 @@ class ESPNET_API Session {
   /// The session's precision and what its last run computed in it.
   PrecisionReport precision_report() const { return report_; }
 
+  /// OpenMP threads the last run used (see SessionOptions::single_thread_below_macs); 0 before
+  /// the first run.
+  int threads_used() const { return threads_used_; }
+
   /// The model this session runs.
   const Model& model() const { return *model_; }
 
@@ -207,6 +216,7 @@ class ESPNET_API Session {
   std::atomic<std::thread::id> owner_{};
   int claim_depth_ = 0;   // nested claims of the owner; only the owner touches it
   bool running_ = false;  // inside run(): a trace callback calling run() again is refused
+  int threads_used_ = 0;
 };
 
 }  // namespace espnet
