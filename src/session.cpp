@@ -245,6 +245,19 @@ void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
   check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
 }
 
+void Session::prepare(const Shape& input_shape) {
+  Claim claim(*this);  // planning changes the session's plan cache
+  if (running_)
+    throw SessionInUseError("Session::prepare was called from inside one of its own runs");
+  check_input_shape(input_shape);
+  PlannedShape& shape = planned(Tensor::view(nullptr, input_shape));
+  check_memory_limit(shape);
+  // Outputs of an earlier run still held keep the arena where it is; run() maps it then.
+  if (options_.plan_memory && outputs_.empty() && !pool_->prepare_arena(shape.plan.arena_bytes))
+    throw Error("input " + shape_to_string(input_shape) + ": the system refused the " +
+                megabytes(shape.plan.arena_bytes) + " of activation memory it needs");
+}
+
 MemoryEstimate Session::memory_plan(const Shape& input_shape) {
   Claim claim(*this);  // planning changes the session's plan cache
   check_input_shape(input_shape);

@@ -138,6 +138,10 @@ void TensorPool::abandon_recording() {
   events_.clear();
 }
 
+bool TensorPool::prepare_arena(size_t bytes) {
+  return !live_.empty() || arena_.reserve(bytes);
+}
+
 bool TensorPool::begin_planned_run(const MemoryPlan* plan) {
   // If something still held pool memory (it should not: the session releases its outputs
   // first), the plan's offsets might be in use and the arena must not move: heap blocks only.

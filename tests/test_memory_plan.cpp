@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <thread>
 
 #include "asan_regions.h"
 #include "available_memory.h"
@@ -181,6 +182,37 @@ TEST(MemoryLimit, RunOverTheLimitFailsBeforeAllocating) {
   options.memory_limit_bytes = estimate.arena_bytes;
   Session roomy(model, options);
   EXPECT_NO_THROW(roomy.run(input));
+}
+
+// Session::prepare maps the arena a shape needs ahead of its first run, from another thread too,
+// changes nothing in the run's outputs, and refuses what run() would refuse.
+TEST(Prepare, MapsTheArenaAheadAndChangesNoOutput) {
+  ESPNET_REQUIRE_REF_DATA();
+  auto model = test::load_reference_model("checkpoints/espnetv2_s_0.5_pascal_384x384.pth");
+  const Shape shape = {1, 3, 96, 128};
+  Tensor input(shape);
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<float> values(-2.0f, 2.0f);
+  for (int64_t i = 0; i < input.numel(); ++i) input.data()[i] = values(rng);
+  const Tensor expected = Session(model).run(input)[0].value;
+
+  Session session(model);
+  std::thread warm_up([&] { session.prepare(shape); });
+  warm_up.join();
+  const size_t prepared = session.activation_bytes();
+  EXPECT_GE(prepared, session.memory_plan(shape).arena_bytes);  // rounded up to huge pages
+  EXPECT_GT(prepared, 0u);
+  const Tensor got = session.run(input)[0].value;
+  EXPECT_EQ(session.activation_bytes(), prepared) << "the first run mapped memory again";
+  ASSERT_EQ(got.shape(), expected.shape());
+  EXPECT_EQ(std::memcmp(got.data(), expected.data(), size_t(got.numel()) * sizeof(float)), 0);
+
+  EXPECT_THROW(session.prepare({1, 1, 96, 128}), Error);  // not an RGB input
+  SessionOptions tight;
+  tight.memory_limit_bytes = size_t{1} << 16;
+  Session small(model, tight);
+  EXPECT_THROW(small.prepare(shape), Error);
+  EXPECT_EQ(small.activation_bytes(), 0u) << "memory was mapped over the limit";
 }
 
 TEST(MemoryLimit, DefaultIsAvailableMemoryLessAMargin) {

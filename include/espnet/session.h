@@ -155,6 +155,14 @@ class ESPNET_API Session {
   /// or when called from inside one of its own runs (a trace callback).
   const std::vector<NamedTensor>& run(const Tensor& input);
 
+  /// Gets ready to run `input_shape` ([N, 3, H, W]) without running: plans it if it is new,
+  /// checks the memory limit and maps and faults in the activation memory a run of it needs, so
+  /// that the first run() of that shape does not pay for fresh memory (costly on some machines:
+  /// up to 2-3 ms per MB on a VM). A program can call it from another thread while it decodes
+  /// and prepares the input (the session is claimed meanwhile: join before run()). Throws
+  /// espnet::Error as run() would for a shape the network cannot take or that would not fit.
+  void prepare(const Shape& input_shape);
+
   /// Bytes of activation memory the session holds (its arena).
   size_t activation_bytes() const;
 
