@@ -271,5 +271,42 @@ TEST(FuzzRegressions, JpegCheckIgnoresOtherFormatsAndTruncations) {
   EXPECT_THROW(refuse_stb_hazards(filled.data(), filled.size(), "filled.jpg"), Error);
 }
 
+// fuzz_image, crash-932c9acb1d6807a9fcf73191d5fd82a968db2a75 (CI, stop 16): a PNG whose IHDR
+// claims 2316382562 x 2803380678 pixels. stb_image refuses it; the message that explains why
+// multiplied the two header fields by 4 in int64_t and overflowed (UBSan, image_decode.cpp).
+Bytes png_header_only(uint32_t width, uint32_t height) {
+  Bytes png = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+  for (uint32_t v : {width, height})
+    for (int shift = 24; shift >= 0; shift -= 8) png.push_back(uint8_t(v >> shift));
+  png.insert(png.end(), {8, 2, 0, 0, 0, 0, 0, 0, 0});  // depth, colour type, ..., CRC
+  return png;
+}
+
+TEST(FuzzRegressions, PngHeaderSizeOverflowFoundByFuzzImage) {
+  const std::vector<std::pair<uint32_t, uint32_t>> sizes = {
+      {0x8a113162u, 0xa71831c6u}, {0xffffffffu, 0xffffffffu}, {30000, 30000}, {65536, 16384}};
+  for (const auto& [width, height] : sizes) {
+    const Bytes png = png_header_only(width, height);
+    try {
+      decode_image_memory(png.data(), png.size(), "huge.png");
+      ADD_FAILURE() << width << "x" << height << " decoded";
+    } catch (const Error& e) {
+      const std::string expected = "it is a PNG of " + std::to_string(width) + "x" +
+                                   std::to_string(height) +
+                                   " pixels, larger than the image decoder";
+      EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
+    }
+  }
+  // Exactly at stb_image's limit (2^28 pixels of 4 bytes) the size is not what is wrong.
+  const Bytes at_limit = png_header_only(16384, 16384);
+  try {
+    decode_image_memory(at_limit.data(), at_limit.size(), "limit.png");
+    ADD_FAILURE() << "decoded";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).find("larger than the image decoder"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace espnet

@@ -43,9 +43,12 @@ Image decode_image_memory(const uint8_t* data, size_t size, const std::string& n
     const char* format = "";
     // stb_image refuses images over 2^30 bytes of decoded pixels (and then reports an
     // "unknown image type"): say what it really is.
+    // Header fields are 32-bit (up to 2^32 each in a PNG): compare by division, a product of
+    // two of them times 4 can overflow int64_t.
+    constexpr int64_t kStbMaxDecodedBytes = int64_t{1} << 30;
     if (read_image_header_size(data, size, &header_width, &header_height, &format) &&
         header_width > 0 && header_height > 0 &&
-        header_width * header_height * 4 > (int64_t{1} << 30))
+        header_width > kStbMaxDecodedBytes / 4 / header_height)
       throw Error("cannot decode image '" + name + "': it is a " + format + " of " +
                   std::to_string(header_width) + "x" + std::to_string(header_height) +
                   " pixels, larger than the image decoder (stb_image) can read (at most 2^30 "
