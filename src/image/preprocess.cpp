@@ -28,18 +28,46 @@ void check_size(int w, int h, const char* what) {
                 std::to_string(h) + " (1.." + std::to_string(kMaxNetworkSide) + " per side)");
 }
 
-// HWC RGB bytes -> NCHW, x / 255 then (x - mean) / std, all in float32 as torchvision's
-// ToTensor + Normalize compute it.
-Tensor normalise_imagenet_rgb(const Image& img) {
-  Tensor t({1, 3, img.height, img.width});
-  const size_t plane = static_cast<size_t>(img.width) * img.height;
+// A byte-to-float conversion per channel as a table: every preprocessing here maps each input
+// byte through a fixed per-channel expression, so evaluating that expression once for each of
+// the 256 values gives bit-identical results to evaluating it per pixel, at the cost of a load
+// (the per-pixel divisions took ~11 ms of the 15 ms EdgeNets preprocessing of a 750x400 photo).
+struct ChannelTables {
+  float value[3][256];
+};
+
+// HWC bytes -> NCHW floats through the tables; tensor channel ch reads byte channel
+// source_channel[ch].
+void bytes_to_planes(const uint8_t* pixels, size_t plane, const ChannelTables& tables,
+                     const int source_channel[3], float* out) {
   for (int ch = 0; ch < 3; ++ch) {
-    float* out = t.data() + ch * plane;
-    for (size_t i = 0; i < plane; ++i) {
-      const float x = static_cast<float>(img.pixels[i * 3 + ch]) / 255.0f;
-      out[i] = (x - kImageNetMean[ch]) / kImageNetStd[ch];
-    }
+    const float* table = tables.value[ch];
+    const uint8_t* in = pixels + source_channel[ch];
+    float* o = out + ch * plane;
+    for (size_t i = 0; i < plane; ++i) o[i] = table[in[i * 3]];
   }
+}
+
+// torchvision's ToTensor + Normalize: x / 255 then (x - mean) / std, all in float32.
+const ChannelTables& imagenet_tables() {
+  static const ChannelTables tables = [] {
+    ChannelTables t;
+    for (int ch = 0; ch < 3; ++ch)
+      for (int v = 0; v < 256; ++v) {
+        const float x = static_cast<float>(v) / 255.0f;
+        t.value[ch][v] = (x - kImageNetMean[ch]) / kImageNetStd[ch];
+      }
+    return t;
+  }();
+  return tables;
+}
+
+// HWC RGB bytes -> NCHW, normalised as torchvision does.
+Tensor normalise_imagenet_rgb(const Image& img) {
+  Tensor t = Tensor::uninitialized({1, 3, img.height, img.width});
+  static const int kRgb[3] = {0, 1, 2};
+  bytes_to_planes(img.pixels.data(), static_cast<size_t>(img.width) * img.height, imagenet_tables(),
+                  kRgb, t.data());
   return t;
 }
 
@@ -72,15 +100,19 @@ Tensor preprocess_segmentation_original(const Image& rgb, int net_w, int net_h) 
   check_size(net_w, net_h, "preprocess_segmentation_original");
   // Normalise the full-size BGR image first (the script does it before resizing).
   const size_t pixels = static_cast<size_t>(rgb.width) * rgb.height;
+  static const ChannelTables tables = [] {
+    ChannelTables t;
+    for (int ch = 0; ch < 3; ++ch)
+      for (int v = 0; v < 256; ++v)
+        t.value[ch][v] = (static_cast<float>(v) - kCityscapesMeanBgr[ch]) / kCityscapesStdBgr[ch];
+    return t;
+  }();
   std::vector<float> bgr(pixels * 3);
   for (size_t i = 0; i < pixels; ++i)
-    for (int ch = 0; ch < 3; ++ch) {
-      const float x = static_cast<float>(rgb.pixels[i * 3 + (2 - ch)]);
-      bgr[i * 3 + ch] = (x - kCityscapesMeanBgr[ch]) / kCityscapesStdBgr[ch];
-    }
+    for (int ch = 0; ch < 3; ++ch) bgr[i * 3 + ch] = tables.value[ch][rgb.pixels[i * 3 + (2 - ch)]];
   const std::vector<float> resized =
       resize_opencv_linear_f32(bgr.data(), rgb.width, rgb.height, 3, net_w, net_h);
-  Tensor t({1, 3, net_h, net_w});
+  Tensor t = Tensor::uninitialized({1, 3, net_h, net_w});
   const size_t plane = static_cast<size_t>(net_w) * net_h;
   for (int ch = 0; ch < 3; ++ch) {
     float* out = t.data() + ch * plane;
@@ -129,14 +161,15 @@ Tensor preprocess_detection(const Image& rgb, int size) {
   check_rgb(rgb, "preprocess_detection");
   check_size(size, size, "preprocess_detection");
   const Image resized = resize_opencv_linear_u8(rgb, size, size);
-  Tensor t({1, 3, size, size});
-  const size_t plane = static_cast<size_t>(size) * size;
-  for (int ch = 0; ch < 3; ++ch) {
-    float* out = t.data() + ch * plane;
-    // Tensor channel ch is BGR channel ch, i.e. RGB channel 2 - ch.
-    for (size_t i = 0; i < plane; ++i)
-      out[i] = normalize_detection_value(resized.pixels[i * 3 + (2 - ch)], ch);
-  }
+  static const ChannelTables tables = [] {
+    ChannelTables t;
+    for (int ch = 0; ch < 3; ++ch)
+      for (int v = 0; v < 256; ++v) t.value[ch][v] = normalize_detection_value(uint8_t(v), ch);
+    return t;
+  }();
+  Tensor t = Tensor::uninitialized({1, 3, size, size});
+  static const int kBgr[3] = {2, 1, 0};  // tensor channel ch is BGR channel ch: RGB 2 - ch
+  bytes_to_planes(resized.pixels.data(), static_cast<size_t>(size) * size, tables, kBgr, t.data());
   return t;
 }
 
