@@ -7,6 +7,7 @@
 #include "cli_args.h"
 #include "commands.h"
 #include "espnet/error.h"
+#include "process_heap.h"
 
 namespace {
 
@@ -36,6 +37,7 @@ void print_usage(FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  espnet::cli::tune_process_heap();
   if (argc < 2) {
     print_usage(stderr);
     return 2;
