@@ -160,8 +160,8 @@ TEST(Numerics, DenormalsAreFlushedOnEveryWorkerAndRestoredOnTheCaller) {
   session.run(seg_input());
   session.set_trace({});
   EXPECT_TRUE(flushed_during_run);
-  EXPECT_FALSE(denormals_flushed_on_this_thread()) << "the caller's MXCSR was not restored";
-#if defined(__x86_64__)
+  EXPECT_FALSE(denormals_flushed_on_this_thread()) << "the caller's flags were not restored";
+#if defined(__x86_64__) || defined(__aarch64__)
   // The OpenMP workers of this thread's team keep the flags (the runtime reuses them).
   int workers = 0, workers_flushed = 0;
 #pragma omp parallel num_threads(2) reduction(+ : workers, workers_flushed)
