@@ -17,7 +17,8 @@ namespace {
 
 constexpr size_t kHugePage = size_t{2} << 20;
 // Heap memory reserved up front and kept through frees: it bounds how much the process may hold
-// beyond what it uses (untouched pages cost nothing), and covers a 12-megapixel photo's buffers.
+// beyond what it uses (untouched pages cost nothing). Buffers over 32 MB (M_MMAP_THRESHOLD below)
+// are mapped and returned on their own, as before.
 constexpr size_t kHeapReserve = size_t{96} << 20;
 
 }  // namespace

@@ -48,26 +48,26 @@ void bytes_to_planes(const uint8_t* pixels, size_t plane, const ChannelTables& t
   }
 }
 
-// torchvision's ToTensor + Normalize: x / 255 then (x - mean) / std, all in float32.
-const ChannelTables& imagenet_tables() {
-  static const ChannelTables tables = [] {
-    ChannelTables t;
-    for (int ch = 0; ch < 3; ++ch)
-      for (int v = 0; v < 256; ++v) {
-        const float x = static_cast<float>(v) / 255.0f;
-        t.value[ch][v] = (x - kImageNetMean[ch]) / kImageNetStd[ch];
-      }
-    return t;
-  }();
-  return tables;
+// The table of `value(channel, byte)` for every channel and byte value.
+template <typename Value>
+ChannelTables tabulate(Value value) {
+  ChannelTables t;
+  for (int ch = 0; ch < 3; ++ch)
+    for (int v = 0; v < 256; ++v) t.value[ch][v] = value(ch, v);
+  return t;
 }
 
 // HWC RGB bytes -> NCHW, normalised as torchvision does.
 Tensor normalise_imagenet_rgb(const Image& img) {
+  // torchvision's ToTensor + Normalize: x / 255 then (x - mean) / std, all in float32.
+  static const ChannelTables tables = tabulate([](int ch, int v) {
+    const float x = static_cast<float>(v) / 255.0f;
+    return (x - kImageNetMean[ch]) / kImageNetStd[ch];
+  });
   Tensor t = Tensor::uninitialized({1, 3, img.height, img.width});
   static const int kRgb[3] = {0, 1, 2};
-  bytes_to_planes(img.pixels.data(), static_cast<size_t>(img.width) * img.height, imagenet_tables(),
-                  kRgb, t.data());
+  bytes_to_planes(img.pixels.data(), static_cast<size_t>(img.width) * img.height, tables, kRgb,
+                  t.data());
   return t;
 }
 
@@ -100,13 +100,9 @@ Tensor preprocess_segmentation_original(const Image& rgb, int net_w, int net_h) 
   check_size(net_w, net_h, "preprocess_segmentation_original");
   // Normalise the full-size BGR image first (the script does it before resizing).
   const size_t pixels = static_cast<size_t>(rgb.width) * rgb.height;
-  static const ChannelTables tables = [] {
-    ChannelTables t;
-    for (int ch = 0; ch < 3; ++ch)
-      for (int v = 0; v < 256; ++v)
-        t.value[ch][v] = (static_cast<float>(v) - kCityscapesMeanBgr[ch]) / kCityscapesStdBgr[ch];
-    return t;
-  }();
+  static const ChannelTables tables = tabulate([](int ch, int v) {
+    return (static_cast<float>(v) - kCityscapesMeanBgr[ch]) / kCityscapesStdBgr[ch];
+  });
   std::vector<float> bgr(pixels * 3);
   for (size_t i = 0; i < pixels; ++i)
     for (int ch = 0; ch < 3; ++ch) bgr[i * 3 + ch] = tables.value[ch][rgb.pixels[i * 3 + (2 - ch)]];
@@ -161,12 +157,8 @@ Tensor preprocess_detection(const Image& rgb, int size) {
   check_rgb(rgb, "preprocess_detection");
   check_size(size, size, "preprocess_detection");
   const Image resized = resize_opencv_linear_u8(rgb, size, size);
-  static const ChannelTables tables = [] {
-    ChannelTables t;
-    for (int ch = 0; ch < 3; ++ch)
-      for (int v = 0; v < 256; ++v) t.value[ch][v] = normalize_detection_value(uint8_t(v), ch);
-    return t;
-  }();
+  static const ChannelTables tables =
+      tabulate([](int ch, int v) { return normalize_detection_value(uint8_t(v), ch); });
   Tensor t = Tensor::uninitialized({1, 3, size, size});
   static const int kBgr[3] = {2, 1, 0};  // tensor channel ch is BGR channel ch: RGB 2 - ch
   bytes_to_planes(resized.pixels.data(), static_cast<size_t>(size) * size, tables, kBgr, t.data());
