@@ -14,6 +14,7 @@
 #include "espnet/session.h"
 #include "espnet/tasks.h"
 #include "file_util.h"
+#include "image/class_names.h"
 #include "image/labels.h"
 #include "image/palette.h"
 #include "image/png_write.h"
@@ -237,10 +238,14 @@ TEST(CliEval, ClassificationListFileAndClassFolders) {
     copy(jpeg, dir + "/images/" + photos[i] + ".jpg");
     mkdirs(dir + "/folders/" + std::to_string(label));
     copy(jpeg, dir + "/folders/" + std::to_string(label) + "/" + photos[i] + ".jpg");
+    // ImageNet's layout: folders named by WordNet id, here 4 (at most) of the 1000 classes.
+    const std::string wordnet_folder = dir + "/wordnet/" + imagenet_wordnet_ids().at(label);
+    mkdirs(wordnet_folder);
+    copy(jpeg, wordnet_folder + "/" + photos[i] + ".jpg");
   }
   write_text(dir + "/val.txt", list);
   std::string out;
-  for (const std::string& dataset : {dir + "/val.txt", dir + "/folders"}) {
+  for (const std::string& dataset : {dir + "/val.txt", dir + "/folders", dir + "/wordnet"}) {
     ASSERT_EQ(cli("eval " + model_path + " " + dataset + " --json --threads 1", &out), 0) << out;
     const test::Json j = last_json(out);
     EXPECT_EQ(j["task"].str(), "classification");
@@ -398,6 +403,152 @@ TEST(CliEval, VocDetectionLayoutWithDifficultAndMissedObjects) {
   EXPECT_NEAR(j["map"].number(), sum / counted, 1e-6);
   EXPECT_NEAR(j["map_voc07"].number(), sum07 / counted, 1e-6);
   EXPECT_GT(j["ap"][used_class].number(), 0.0);
+}
+
+// Reads a whole text file.
+std::string read_text(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return std::string(bytes.begin(), bytes.end());
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t at; (at = text.find('\n', start)) != std::string::npos; start = at + 1)
+    lines.push_back(text.substr(start, at - start));
+  return lines;
+}
+
+// The JSON scores line (the last line of stdout).
+std::string scores_line(const std::string& output) {
+  const size_t at = output.rfind("\n{");
+  std::string line = at == std::string::npos ? output : output.substr(at + 1);
+  while (!line.empty() && line.back() == '\n') line.pop_back();
+  return line;
+}
+
+TEST(CliEval, ShardsMergeIntoOneRunAndKilledRunsResume) {
+  ESPNET_REQUIRE_REF_DATA();
+  const std::string dir = fresh_dir("shards"), voc = dir + "/data/VOC2012";
+  mkdirs(voc + "/JPEGImages");
+  mkdirs(voc + "/SegmentationClass");
+  const std::string model_path = test::ref_path("checkpoints/espnetv2_s_0.5_pascal_384x384.pth");
+  auto model = Model::load(model_path);
+  Session session(model, SessionOptions{1});
+  // Five photos: the four shared ones and a second copy of one.
+  const std::vector<std::string> photos = {"sample11", "sample4", "sample6", "sample8", "zcopy"};
+  for (size_t i = 0; i < photos.size(); ++i) {
+    const std::string jpeg = test::ref_path("images/" + (i < 4 ? photos[i] : photos[1]) + ".jpg");
+    copy(jpeg, voc + "/JPEGImages/" + photos[i] + ".jpg");
+    const Image photo = decode_image(jpeg);
+    std::vector<uint8_t> gt = segment(session, photo, SegmentOptions{256, 256}).labels;
+    fill_rect(&gt, photo.width, 0, 0, photo.width / (i + 2), photo.height / 3,
+              static_cast<uint8_t>(3 * i + 1));
+    write_png_palette(voc + "/SegmentationClass/" + photos[i] + ".png", gt.data(), photo.width,
+                      photo.height, voc_palette(), 256);
+  }
+  const std::string common =
+      "eval " + model_path + " " + dir + "/data --json --threads 1 --size 256x256";
+  std::string out;
+  ASSERT_EQ(cli(common + " --jsonl " + dir + "/all.jsonl", &out), 0) << out;
+  const std::string one_run = scores_line(out);
+  ASSERT_NE(one_run.find("\"images\": 5"), std::string::npos) << one_run;
+  const std::vector<std::string> all_records = lines_of(read_text(dir + "/all.jsonl"));
+  ASSERT_EQ(all_records.size(), 5u);
+
+  // Three shards (in a new folder, as on another machine) partition the sorted list; their
+  // records, merged in any order, give exactly the scores of one run.
+  std::vector<std::string> seen;
+  for (int k = 0; k < 3; ++k) {
+    const std::string records = dir + "/shards/" + std::to_string(k) + ".jsonl";
+    ASSERT_EQ(cli(common + " --shard " + std::to_string(k) + "/3 --jsonl " + records, &out), 0)
+        << out;
+    EXPECT_NE(out.find("\"images\": " + std::to_string(k == 0 ? 1 : 2)), std::string::npos) << out;
+    for (const std::string& line : lines_of(read_text(records)))
+      seen.push_back(test::Json::parse(line)["id"].str());
+  }
+  std::vector<std::string> expected_ids;
+  for (const std::string& p : photos) expected_ids.push_back("JPEGImages/" + p + ".jpg");
+  std::sort(expected_ids.begin(), expected_ids.end());
+  EXPECT_EQ(seen, expected_ids);  // disjoint, complete, in list order
+  ASSERT_EQ(cli(common + " --merge " + dir + "/shards/2.jsonl " + dir + "/shards/0.jsonl " + dir +
+                    "/shards/1.jsonl",
+                &out),
+            0)
+      << out;
+  EXPECT_EQ(scores_line(out), one_run);
+
+  // A missing shard is an error that names what is missing.
+  EXPECT_EQ(cli(common + " --merge " + dir + "/shards/0.jsonl " + dir + "/shards/2.jsonl", &out),
+            1);
+  EXPECT_NE(out.find("2 of 5 images"), std::string::npos) << out;
+  EXPECT_NE(out.find("--resume"), std::string::npos) << out;
+  // Records of another network size are not mixed in.
+  EXPECT_EQ(cli("eval " + model_path + " " + dir +
+                    "/data --json --threads 1 --size 320x320 --merge " + dir + "/all.jsonl",
+                &out),
+            1);
+  EXPECT_NE(out.find("network size 256x256"), std::string::npos) << out;
+
+  // A run killed after two records and half of the third resumes to the same scores, with one
+  // record per image.
+  const std::string killed = dir + "/killed.jsonl";
+  write_text(killed, all_records[0] + "\n" + all_records[1] + "\n" +
+                         all_records[2].substr(0, all_records[2].size() / 2));
+  ASSERT_EQ(cli(common + " --resume --jsonl " + killed, &out), 0) << out;
+  EXPECT_EQ(scores_line(out), one_run);
+  std::vector<std::string> resumed_ids;
+  for (const std::string& line : lines_of(read_text(killed)))
+    resumed_ids.push_back(test::Json::parse(line)["id"].str());
+  EXPECT_EQ(resumed_ids, expected_ids);
+  // Resuming a finished run runs nothing and prints the same scores.
+  ASSERT_EQ(cli(common + " --resume --jsonl " + killed, &out), 0) << out;
+  EXPECT_EQ(scores_line(out), one_run);
+  EXPECT_EQ(lines_of(read_text(killed)).size(), 5u);
+
+  // Usage mistakes.
+  EXPECT_EQ(cli(common + " --resume", &out), 2);
+  EXPECT_NE(out.find("--resume needs --jsonl"), std::string::npos) << out;
+  EXPECT_EQ(cli(common + " --merge", &out), 2);
+  EXPECT_EQ(cli(common + " --merge " + killed + " --shard 0/2", &out), 2);
+}
+
+// Detection AP depends on the order in which equal scores were added; merged records rank them as
+// one run over the sorted list does, whatever order the files come in.
+TEST(CliEval, MergedDetectionRecordsRankTiesInListOrder) {
+  ESPNET_REQUIRE_REF_DATA();
+  const std::string dir = fresh_dir("ties"), voc = dir + "/VOC2007";
+  mkdirs(voc + "/JPEGImages");
+  mkdirs(voc + "/Annotations");
+  const std::string model_path = test::ref_path("checkpoints/det_ssd512_voc_s1.0_random.pth");
+  for (const char* name : {"a", "b"}) {
+    copy(test::ref_path("images/sample11.jpg"), voc + "/JPEGImages/" + name + ".jpg");
+    write_text(voc + "/Annotations/" + name + ".xml", "<annotation></annotation>");
+  }
+  // Image a: a false positive of class 1 at 0.5; image b: a true positive at 0.5, its only box.
+  const std::string model = "\"model\": \"det_ssd512_voc_s1.0_random.pth\"";
+  write_text(dir + "/a.jsonl", "{\"id\": \"JPEGImages/a.jpg\", " + model +
+                                   ", \"positives\": [], \"matches\": [[1, 0.5, 0]]}\n");
+  write_text(dir + "/b.jsonl", "{\"id\": \"JPEGImages/b.jpg\", " + model +
+                                   ", \"positives\": [[1, 1]], \"matches\": [[1, 0.5, 1]]}\n");
+  // List order a, b: ranks FP then TP, precision 0 then 1/2 at recall 1: AP 0.5 (b first: 1.0).
+  std::string out;
+  for (const std::string& files :
+       {"/a.jsonl " + dir + "/b.jsonl", "/b.jsonl " + dir + "/a.jsonl"}) {
+    ASSERT_EQ(cli("eval " + model_path + " " + dir + " --json --merge " + dir + files, &out), 0)
+        << out;
+    const test::Json j = last_json(out);
+    EXPECT_NEAR(j["ap"][1].number(), 0.5, 1e-12) << files;
+    EXPECT_NEAR(j["map"].number(), 0.5, 1e-12) << files;
+  }
+  // A damaged record is an error naming the file and line.
+  write_text(dir + "/bad.jsonl", "{\"id\": \"JPEGImages/b.jpg\", " + model +
+                                     ", \"positives\": [[1, 1]], \"matches\": [[99, 0.5, 1]]}\n");
+  EXPECT_EQ(
+      cli("eval " + model_path + " " + dir + " --merge " + dir + "/a.jsonl " + dir + "/bad.jsonl",
+          &out),
+      1);
+  EXPECT_NE(out.find("bad.jsonl:1:"), std::string::npos) << out;
 }
 
 TEST(CliEval, ClearErrors) {

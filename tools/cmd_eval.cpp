@@ -1,12 +1,17 @@
-// espnet eval MODEL DATASET [--size WxH] [--limit N] [--split NAME] [--json] [--jsonl FILE]:
+// espnet eval MODEL DATASET [--size WxH] [--limit N] [--split NAME] [--json] [--jsonl FILE]
+//   [--shard K/N] [--resume] | --merge FILE...:
 // accuracy of a model over a dataset in its usual layout, the task taken from the model:
 // segmentation mIoU (PASCAL VOC or Cityscapes), classification top-1/top-5 (class folders or a
 // list file), detection VOC mAP at IoU 0.5 (all-points and VOC07 11-point). Photos and ground
-// truth are read, the network run and the scores accumulated on three threads at once.
+// truth are read, the network run and the scores accumulated on three threads at once. Each
+// image's share of the scores goes into its --jsonl record (eval_records.h): a killed run resumes
+// from them, and the records of N shards merge into the scores of one run.
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <optional>
 #include <regex>
 
@@ -21,6 +26,8 @@
 #include "eval/detection_metrics.h"
 #include "eval/ground_truth.h"
 #include "eval/segmentation_metrics.h"
+#include "eval_records.h"
+#include "file_util.h"
 #include "folder_run.h"
 #include "image/labels.h"
 #include "pipeline/three_stage_pipeline.h"
@@ -96,6 +103,7 @@ void measured_size(const std::string& model_path, const ModelInfo& info, int* w,
 }
 
 struct EvalItem {
+  size_t index = 0;  // into the dataset's samples
   eval::DatasetSample sample;
   Image photo;
   eval::LabelMap truth;                     // segmentation
@@ -107,10 +115,183 @@ struct EvalItem {
   double read_ms = 0, network_ms = 0;
 };
 
+std::string base_name(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The dataset-wide scores, fed one image record at a time. Confusion cells and top-k counts add
+// up in any order; detection records are held until every earlier image of the list has been
+// added, because the rank of equal scores follows the order images were added in, and a merged or
+// resumed run must rank them as one uninterrupted run does.
+class EvalScores {
+ public:
+  EvalScores(EvalTask task, int scored_classes, int classes, std::vector<size_t> order)
+      : task_(task), order_(std::move(order)) {
+    if (task == EvalTask::kSegmentation) confusion_.emplace(scored_classes);
+    if (task == EvalTask::kDetection) detections_.emplace(classes, 0.5);
+  }
+
+  /// `index`: the image's place in the dataset list. Each index once.
+  void add(size_t index, EvalRecord record) {
+    ++images_;
+    if (confusion_) {
+      for (const std::array<int64_t, 3>& c : record.confusion)
+        confusion_->add_cell(static_cast<int>(c[0]), static_cast<int>(c[1]), c[2]);
+    } else if (task_ == EvalTask::kClassification) {
+      topk_.add(record.ranked, record.label);
+    } else {
+      waiting_.emplace(index, std::move(record.matches));
+      while (next_ < order_.size()) {
+        const auto it = waiting_.find(order_[next_]);
+        if (it == waiting_.end()) break;
+        detections_->add_matches(it->second);
+        waiting_.erase(it);
+        ++next_;
+      }
+    }
+  }
+
+  size_t images() const { return images_; }
+  const eval::DetectionAccumulator& detections() const { return *detections_; }
+  eval::SegmentationScores segmentation() const { return confusion_->scores(); }
+  const eval::TopKAccuracy& topk() const { return topk_; }
+  eval::DetectionScores detection() const {
+    if (!waiting_.empty()) throw Error("eval: detection records missing before the last ones");
+    return detections_->scores();
+  }
+  std::string status() const {
+    if (confusion_) return "mIoU so far " + json_number(confusion_->scores().mean_iou);
+    if (task_ == EvalTask::kClassification)
+      return "top-1 " + json_number(topk_.top1()) + ", top-5 " + json_number(topk_.top5());
+    return "";
+  }
+
+ private:
+  EvalTask task_;
+  std::vector<size_t> order_;
+  size_t images_ = 0, next_ = 0;
+  std::optional<eval::ConfusionMatrix> confusion_;
+  eval::TopKAccuracy topk_;
+  std::optional<eval::DetectionAccumulator> detections_;
+  std::map<size_t, eval::ImageMatches> waiting_;
+};
+
+// What every record of one evaluation must agree on, so that a resume or a merge never mixes
+// another model's or another input size's records into the scores.
+struct RecordContext {
+  EvalTask task;
+  int classes;
+  std::string model, network;
+  std::map<std::string, size_t> index_of_id;  // the images being scored
+};
+
+// Calls `use(index, record)` for each complete line of a --jsonl file that belongs to the images
+// being scored; a last line without its newline (a killed run) is skipped, any other line that is
+// not one of our records is an error naming the file and line. Streams: memory does not grow with
+// the file.
+template <class Use>
+void read_eval_records(const std::string& path, const RecordContext& context, Use use) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error("cannot read '" + path + "'");
+  std::string line;
+  for (size_t number = 1; std::getline(in, line); ++number) {
+    if (in.eof()) break;  // torn last record
+    if (line.empty()) continue;
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    try {
+      const JsonValue json = JsonValue::parse(line);
+      if (!json.has("id"))
+        throw Error("a record without \"id\" (not written by this version of espnet eval)");
+      if (!json.has("model") || json["model"].str() != context.model)
+        throw Error("a record of model '" + (json.has("model") ? json["model"].str() : "?") +
+                    "', not of " + context.model);
+      if (context.task == EvalTask::kSegmentation && json["network"].str() != context.network)
+        throw Error("a record made at network size " + json["network"].str() + ", not " +
+                    context.network + " (--size)");
+      const auto it = context.index_of_id.find(json["id"].str());
+      if (it == context.index_of_id.end()) continue;  // another slice's or --limit's image
+      use(it->second, parse_eval_record(json, context.task, context.classes));
+    } catch (const Error& e) {
+      throw Error(where + e.what());
+    }
+  }
+  if (in.bad()) throw Error("cannot read '" + path + "'");
+}
+
+void print_scores(const EvalScores& scores, const eval::Dataset& dataset, const Model& model,
+                  int scored_classes, int size_w, int size_h, bool json, double seconds) {
+  const ModelInfo& info = model.info();
+  const std::vector<std::string> names = class_names(model);
+  const size_t total = scores.images();
+  const double rate = seconds > 0 ? total / seconds : 0.0;
+  if (info.task == Task::kSegmentation) {
+    const eval::SegmentationScores s = scores.segmentation();
+    if (json) {
+      std::printf(
+          "{\"task\": \"segmentation\", \"layout\": %s, \"images\": %zu, \"network_width\": %d, "
+          "\"network_height\": %d, \"miou\": %s, \"iou\": %s, \"class_names\": %s, "
+          "\"pixel_accuracy\": %s}\n",
+          json_string(dataset.layout).c_str(), total, size_w, size_h,
+          json_number(s.mean_iou).c_str(), json_values(s.iou).c_str(),
+          json_names(names, scored_classes).c_str(), json_number(s.pixel_accuracy).c_str());
+      return;
+    }
+    std::printf("%s, %zu images, network %dx%d (%.1f images/s)\n", dataset.layout.c_str(), total,
+                size_w, size_h, rate);
+    std::printf("  %-16s %8s\n", "class", "IoU %");
+    for (int c = 0; c < scored_classes; ++c) {
+      const std::string name = c < static_cast<int>(names.size()) ? names[c] : std::to_string(c);
+      if (s.iou[c])
+        std::printf("  %-16s %8.2f\n", name.c_str(), 100.0 * *s.iou[c]);
+      else
+        std::printf("  %-16s %8s\n", name.c_str(), "-");
+    }
+    std::printf("  mIoU %.2f %%, pixel accuracy %.2f %%\n", 100.0 * s.mean_iou,
+                100.0 * s.pixel_accuracy);
+  } else if (info.task == Task::kClassification) {
+    const eval::TopKAccuracy& topk = scores.topk();
+    if (json) {
+      std::printf(
+          "{\"task\": \"classification\", \"layout\": %s, \"images\": %zu, \"top1\": %s, "
+          "\"top5\": %s}\n",
+          json_string(dataset.layout).c_str(), total, json_number(topk.top1()).c_str(),
+          json_number(topk.top5()).c_str());
+      return;
+    }
+    std::printf("%s, %zu images (%.1f images/s)\n  top-1 %.2f %%, top-5 %.2f %%\n",
+                dataset.layout.c_str(), total, rate, 100.0 * topk.top1(), 100.0 * topk.top5());
+  } else {
+    const eval::DetectionScores s = scores.detection();
+    if (json) {
+      std::printf(
+          "{\"task\": \"detection\", \"layout\": %s, \"images\": %zu, \"map\": %s, "
+          "\"map_voc07\": %s, \"ap\": %s, \"ap_voc07\": %s, \"class_names\": %s}\n",
+          json_string(dataset.layout).c_str(), total, json_number(s.map).c_str(),
+          json_number(s.map_voc07).c_str(), json_values(s.ap).c_str(),
+          json_values(s.ap_voc07).c_str(), json_names(names, info.classes).c_str());
+      return;
+    }
+    std::printf("%s, %zu images (%.1f images/s)\n  %-16s %8s %8s\n", dataset.layout.c_str(), total,
+                rate, "class", "AP %", "AP07 %");
+    for (int c = 1; c < info.classes; ++c) {
+      auto percent = [](const std::optional<double>& v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.2f", v ? 100.0 * *v : 0.0);
+        return v ? std::string(buf) : std::string("-");
+      };
+      std::printf("  %-16s %8s %8s\n", names[c].c_str(), percent(s.ap[c]).c_str(),
+                  percent(s.ap_voc07[c]).c_str());
+    }
+    std::printf("  mAP %.2f %% (all points), %.2f %% (VOC07 11-point)\n", 100.0 * s.map,
+                100.0 * s.map_voc07);
+  }
+}
+
 }  // namespace
 
 int run_eval(const Words& words) {
-  const std::vector<OptionSpec> specs = {
+  std::vector<OptionSpec> specs = {
       {"--size", true,
        "segmentation network input WIDTHxHEIGHT (default: the size in the model's file name, "
        "else 384x384 PASCAL, 1024x512 Cityscapes)"},
@@ -118,15 +299,21 @@ int run_eval(const Words& words) {
       {"--split", true,
        "dataset split: val (default), test, train... (detection: test, else val, else all)"},
       {"--json", false, "print the scores as JSON"},
-      {"--jsonl", true, "append one JSON record per image to FILE"},
+      {"--merge", false,
+       "score the --jsonl records of shard runs given after DATASET instead of running the "
+       "network; every image of the list must have exactly one record"},
       input_size_option(),
       threads_option(),
       precision_option()};
+  for (const OptionSpec& o : folder_run_options()) specs.push_back(o);
   Args args(words, specs);
   if (args.help()) {
     std::fputs(
         usage_text(
-            "eval", "MODEL DATASET [--size WxH] [--limit N] [--split NAME] [--json] [--jsonl FILE]",
+            "eval",
+            "MODEL DATASET [--size WxH] [--limit N] [--split NAME] [--json] [--jsonl FILE]\n"
+            "       [--shard K/N] [--resume]\n"
+            "   or: espnet eval MODEL DATASET --merge RECORDS.jsonl... [--json]",
             "Scores a model over a dataset, the task taken from the model and the layout from\n"
             "the folder (printed; an unrecognised folder is an error saying what was looked for).\n"
             "\n"
@@ -142,22 +329,38 @@ int run_eval(const Words& words) {
             "models' background output counts as a miss. JSON: task, layout, images, miou,\n"
             "iou (by class index), class_names, pixel_accuracy.\n"
             "\n"
-            "Classification: class sub-folders (named by class index, or sorted WordNet ids in\n"
-            "the model's class order, all 1000 present) or a list file of 'PATH LABEL' lines;\n"
-            "the evaluation preprocessing of `classify`. JSON: task, layout, images, top1, top5.\n"
+            "Classification: class sub-folders (named by class index, or by ImageNet WordNet id:\n"
+            "any subset of the 1000 classes, in the models' class order) or a list file of\n"
+            "'PATH LABEL' lines; the evaluation preprocessing of `classify`. JSON: task, layout,\n"
+            "images, top1, top5.\n"
             "\n"
             "Detection (VOC models): a PASCAL VOC layout (Annotations/*.xml, JPEGImages/,\n"
             "ImageSets/Main/<split>.txt when present); EdgeNets' evaluation settings (score\n"
             "threshold 0.01, NMS 0.45, 200 per class); objects marked difficult neither count\n"
             "nor penalise, as the VOC devkit. AP at IoU 0.5, all-points and VOC07 11-point.\n"
             "JSON: task, layout, images, map, map_voc07, ap and ap_voc07 (by class index,\n"
-            "null for classes without ground truth), class_names.",
+            "null for classes without ground truth), class_names.\n"
+            "\n"
+            "Big datasets: each --jsonl record holds that image's share of the scores (its\n"
+            "confusion cells, top-5 or matched detections), keyed by the photo's path in the\n"
+            "layout's folder. --resume continues a killed run from its --jsonl records;\n"
+            "--shard K/N scores the K-th of N slices of the sorted list (after --limit), on any\n"
+            "machine; --merge over the N record files gives exactly the scores of one run, after\n"
+            "checking that every image has a record of this model (and this --size).",
             specs)
             .c_str(),
         stdout);
     return 0;
   }
-  if (args.positional().size() != 2) throw UsageError("expected MODEL and DATASET");
+  const bool merge = args.flag("--merge");
+  if (merge ? args.positional().size() < 3 : args.positional().size() != 2)
+    throw UsageError(merge ? "--merge expects MODEL, DATASET and at least one records file"
+                           : "expected MODEL and DATASET");
+  if (merge && (args.has("--shard") || args.flag("--resume") || args.has("--jsonl")))
+    throw UsageError("--merge scores records; --shard, --resume and --jsonl belong to the runs");
+  if (args.flag("--resume") && !args.has("--jsonl"))
+    throw UsageError("--resume needs --jsonl FILE: the records are what a run resumes from");
+  const Shard shard = shard_option(args);
   const int threads = apply_threads(args);
   const SessionOptions session_opts = session_options(args, threads);
   const LoadOptions load = load_options(args);
@@ -191,42 +394,99 @@ int run_eval(const Words& words) {
   }
   if (limit > 0 && dataset.samples.size() > static_cast<size_t>(limit))
     dataset.samples.resize(limit);
-  const size_t total = dataset.samples.size();
-  if (!json)
-    std::fprintf(stderr, "%s: %zu image%s\n", dataset.description.c_str(), total,
-                 total == 1 ? "" : "s");
-  std::unique_ptr<JsonlWriter> jsonl;
-  if (args.has("--jsonl")) jsonl = std::make_unique<JsonlWriter>(args.value("--jsonl"), false);
-
-  const bool city = info.task == Task::kSegmentation && dataset.layout == "cityscapes";
+  const EvalTask task = info.task == Task::kSegmentation     ? EvalTask::kSegmentation
+                        : info.task == Task::kClassification ? EvalTask::kClassification
+                                                             : EvalTask::kDetection;
+  const bool city = task == EvalTask::kSegmentation && dataset.layout == "cityscapes";
   // Cityscapes: the 19 trainIds are scored, the models' 20th output (background) is not a class.
   const int scored_classes = city ? kCityscapesTrainIds - 1 : info.classes;
-  std::optional<eval::ConfusionMatrix> confusion;
-  if (info.task == Task::kSegmentation) confusion.emplace(scored_classes);
-  eval::TopKAccuracy topk;
-  std::optional<eval::DetectionAccumulator> detections;
-  if (info.task == Task::kDetection) detections.emplace(info.classes, 0.5);
+
+  // The slice this run scores: contiguous, of the sorted list (the layouts sort it).
+  const size_t listed = dataset.samples.size();
+  const size_t first = merge ? 0 : listed * shard.index / shard.count;
+  const size_t last = merge ? listed : listed * (shard.index + 1) / shard.count;
+  std::vector<size_t> order;
+  RecordContext context{task,
+                        scored_classes,
+                        base_name(model_path),
+                        std::to_string(size_w) + "x" + std::to_string(size_h),
+                        {}};
+  std::vector<std::string> ids(listed);
+  for (size_t i = first; i < last; ++i) {
+    order.push_back(i);
+    ids[i] = dataset_id(dataset.root, dataset.samples[i].image);
+    context.index_of_id[ids[i]] = i;
+  }
+  EvalScores scores(task, scored_classes, info.classes, order);
+  std::vector<bool> scored(listed, false);
+  auto add_record = [&](size_t index, EvalRecord&& record) {
+    if (scored[index]) return;  // one record per image: the first
+    scored[index] = true;
+    scores.add(index, std::move(record));
+  };
+
+  if (merge) {
+    for (size_t f = 2; f < args.positional().size(); ++f)
+      read_eval_records(args.positional()[f], context, add_record);
+    std::vector<std::string> missing;
+    for (size_t i = 0; i < listed; ++i)
+      if (!scored[i]) missing.push_back(ids[i]);
+    if (!missing.empty()) {
+      std::string list;
+      for (size_t k = 0; k < missing.size() && k < 5; ++k) list += (k ? ", " : "") + missing[k];
+      throw Error(std::to_string(missing.size()) + " of " + std::to_string(listed) + " images of " +
+                  dataset.description + " have no record in the files given (" + list +
+                  (missing.size() > 5 ? ", ..." : "") +
+                  "): run their shards again with --resume, then merge");
+    }
+    print_scores(scores, dataset, *model, scored_classes, size_w, size_h, json, 0.0);
+    return 0;
+  }
+
+  std::unique_ptr<JsonlWriter> jsonl;
+  if (args.has("--jsonl")) {
+    const std::string path = args.value("--jsonl");
+    const size_t slash = path.find_last_of('/');
+    if (slash != std::string::npos) make_output_directory(path.substr(0, slash));
+    if (args.flag("--resume") && path_exists(path)) read_eval_records(path, context, add_record);
+    jsonl = std::make_unique<JsonlWriter>(path, args.flag("--resume"));
+  }
+  std::vector<size_t> todo;
+  for (size_t i : order)
+    if (!scored[i]) todo.push_back(i);
+  const size_t resumed = order.size() - todo.size();
+  if (!json)
+    std::fprintf(
+        stderr, "%s: %zu image%s%s%s\n", dataset.description.c_str(), order.size(),
+        order.size() == 1 ? "" : "s",
+        shard.count > 1 ? (" in shard " + std::to_string(shard.index) + "/" +
+                           std::to_string(shard.count) + " of " + std::to_string(listed))
+                              .c_str()
+                        : "",
+        resumed ? (", " + std::to_string(resumed) + " scored before (--resume)").c_str() : "");
+
   DetectOptions detect_options;
   detect_options.score_threshold = 0.01f;  // EdgeNets ssd_config.py for evaluation
   detect_options.iou_threshold = 0.45f;
   detect_options.top_k_per_class = 200;
 
   Session session(model, session_opts);
-  Progress progress(total, !json);
-  size_t done = 0;
+  Progress progress(order.size(), !json);
+  size_t done = resumed;
   const Clock::time_point start = Clock::now();
   pipeline::run_three_stage_pipeline<EvalItem>(
-      total, 2,
+      todo.size(), 2,
       [&](size_t i) {
         EvalItem item;
-        item.sample = dataset.samples[i];
+        item.index = todo[i];
+        item.sample = dataset.samples[item.index];
         const Clock::time_point t0 = Clock::now();
         item.photo = decode_image(item.sample.image);
-        if (info.task == Task::kSegmentation) {
+        if (task == EvalTask::kSegmentation) {
           item.truth = eval::read_label_png(item.sample.truth);
           if (city) eval::cityscapes_label_ids_to_train_ids(&item.truth.labels);
           item.prepared = prepare_segmentation(*model, item.photo, SegmentOptions{size_w, size_h});
-        } else if (info.task == Task::kClassification) {
+        } else if (task == EvalTask::kClassification) {
           item.prepared = prepare_classification(*model, item.photo);
         } else {
           item.boxes = eval::read_voc_annotation(item.sample.truth, names);
@@ -236,13 +496,13 @@ int run_eval(const Words& words) {
       },
       [&](EvalItem& item) {
         StageTimes stages;
-        if (info.task == Task::kSegmentation) {
+        if (task == EvalTask::kSegmentation) {
           const Clock::time_point t0 = Clock::now();
           const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
           stages.network_ms = ms_since(t0);
           item.predicted = segmentation_network_labels(outputs.at(0).value);
           item.prepared.input = Tensor();
-        } else if (info.task == Task::kClassification) {
+        } else if (task == EvalTask::kClassification) {
           const Clock::time_point t0 = Clock::now();
           const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
           stages.network_ms = ms_since(t0);
@@ -257,9 +517,12 @@ int run_eval(const Words& words) {
       },
       [&](EvalItem& item) {
         ++done;
-        std::string record = "{\"file\": " + json_string(item.sample.image);
-        std::string status;
-        if (confusion) {
+        EvalRecord record;
+        record.id = ids[item.index];
+        std::string record_json = "{\"file\": " + json_string(item.sample.image) +
+                                  ", \"id\": " + json_string(record.id) +
+                                  ", \"model\": " + json_string(context.model);
+        if (task == EvalTask::kSegmentation) {
           const eval::LabelMap& t = item.truth;
           // Labels compared at the ground truth's size: the photo's (as test_segmentation.py
           // writes them), or the network's map resized straight to the truth's when they differ.
@@ -269,100 +532,39 @@ int run_eval(const Words& words) {
           else
             item.predicted = resize_labels_nearest(item.predicted.data(), p.network_width,
                                                    p.network_height, t.width, t.height);
-          confusion->add(item.predicted.data(), t.labels.data(), t.labels.size());
           eval::ConfusionMatrix one(scored_classes);
           one.add(item.predicted.data(), t.labels.data(), t.labels.size());
+          for (int truth = 0; truth < scored_classes; ++truth)
+            for (int predicted = 0; predicted < 256; ++predicted)
+              if (const int64_t n = one.at(truth, predicted))
+                record.confusion.push_back({truth, predicted, n});
           const eval::SegmentationScores s = one.scores();
-          record += ", \"truth\": " + json_string(item.sample.truth) +
-                    ", \"scored_pixels\": " + std::to_string(s.scored_pixels) +
-                    ", \"pixel_accuracy\": " + json_number(s.pixel_accuracy) +
-                    ", \"miou\": " + json_number(s.mean_iou);
-          status = "mIoU so far " + json_number(confusion->scores().mean_iou);
-        } else if (info.task == Task::kClassification) {
-          topk.add(item.ranked, item.sample.label);
-          record += ", \"label\": " + std::to_string(item.sample.label) + ", \"top5\": [";
-          for (size_t k = 0; k < item.ranked.size(); ++k)
-            record += (k ? ", " : "") + std::to_string(item.ranked[k]);
-          record += "]";
-          status = "top-1 " + json_number(topk.top1()) + ", top-5 " + json_number(topk.top5());
+          record_json += ", \"network\": " + json_string(context.network) +
+                         ", \"truth\": " + json_string(item.sample.truth) +
+                         ", \"scored_pixels\": " + std::to_string(s.scored_pixels) +
+                         ", \"pixel_accuracy\": " + json_number(s.pixel_accuracy) +
+                         ", \"miou\": " + json_number(s.mean_iou);
+        } else if (task == EvalTask::kClassification) {
+          record.label = item.sample.label;
+          record.ranked = item.ranked;
         } else {
-          detections->add_image(item.detections, item.boxes);
-          record += ", \"truth\": " + json_string(item.sample.truth) +
-                    ", \"objects\": " + std::to_string(item.boxes.size()) +
-                    ", \"detections\": " + std::to_string(item.detections.size());
-          status = item.sample.image;
+          record.matches = scores.detections().match_image(item.detections, item.boxes);
+          record_json += ", \"truth\": " + json_string(item.sample.truth) +
+                         ", \"objects\": " + std::to_string(item.boxes.size()) +
+                         ", \"detections\": " + std::to_string(item.detections.size());
         }
+        record_json += eval_record_fields(record, task);
         if (jsonl) {
           char times[96];
           std::snprintf(times, sizeof times, ", \"times_ms\": {\"read\": %.3f, \"network\": %.3f}}",
                         item.read_ms, item.network_ms);
-          jsonl->write(record + times);
+          jsonl->write(record_json + times);
         }
-        progress.step(done, status);
+        add_record(item.index, std::move(record));
+        progress.step(done, task == EvalTask::kDetection ? item.sample.image : scores.status());
       });
-  const double seconds = ms_since(start) / 1000.0;
-
-  if (confusion) {
-    const eval::SegmentationScores s = confusion->scores();
-    if (json) {
-      std::printf(
-          "{\"task\": \"segmentation\", \"layout\": %s, \"images\": %zu, \"network_width\": %d, "
-          "\"network_height\": %d, \"miou\": %s, \"iou\": %s, \"class_names\": %s, "
-          "\"pixel_accuracy\": %s}\n",
-          json_string(dataset.layout).c_str(), total, size_w, size_h,
-          json_number(s.mean_iou).c_str(), json_values(s.iou).c_str(),
-          json_names(names, scored_classes).c_str(), json_number(s.pixel_accuracy).c_str());
-      return 0;
-    }
-    std::printf("%s, %zu images, network %dx%d (%.1f images/s)\n", dataset.layout.c_str(), total,
-                size_w, size_h, total / seconds);
-    std::printf("  %-16s %8s\n", "class", "IoU %");
-    for (int c = 0; c < scored_classes; ++c) {
-      const std::string name = c < static_cast<int>(names.size()) ? names[c] : std::to_string(c);
-      if (s.iou[c])
-        std::printf("  %-16s %8.2f\n", name.c_str(), 100.0 * *s.iou[c]);
-      else
-        std::printf("  %-16s %8s\n", name.c_str(), "-");
-    }
-    std::printf("  mIoU %.2f %%, pixel accuracy %.2f %%\n", 100.0 * s.mean_iou,
-                100.0 * s.pixel_accuracy);
-  } else if (info.task == Task::kClassification) {
-    if (json) {
-      std::printf(
-          "{\"task\": \"classification\", \"layout\": %s, \"images\": %zu, \"top1\": %s, "
-          "\"top5\": %s}\n",
-          json_string(dataset.layout).c_str(), total, json_number(topk.top1()).c_str(),
-          json_number(topk.top5()).c_str());
-      return 0;
-    }
-    std::printf("%s, %zu images (%.1f images/s)\n  top-1 %.2f %%, top-5 %.2f %%\n",
-                dataset.layout.c_str(), total, total / seconds, 100.0 * topk.top1(),
-                100.0 * topk.top5());
-  } else {
-    const eval::DetectionScores s = detections->scores();
-    if (json) {
-      std::printf(
-          "{\"task\": \"detection\", \"layout\": %s, \"images\": %zu, \"map\": %s, "
-          "\"map_voc07\": %s, \"ap\": %s, \"ap_voc07\": %s, \"class_names\": %s}\n",
-          json_string(dataset.layout).c_str(), total, json_number(s.map).c_str(),
-          json_number(s.map_voc07).c_str(), json_values(s.ap).c_str(),
-          json_values(s.ap_voc07).c_str(), json_names(names, info.classes).c_str());
-      return 0;
-    }
-    std::printf("%s, %zu images (%.1f images/s)\n  %-16s %8s %8s\n", dataset.layout.c_str(), total,
-                total / seconds, "class", "AP %", "AP07 %");
-    for (int c = 1; c < info.classes; ++c) {
-      auto percent = [](const std::optional<double>& v) {
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.2f", v ? 100.0 * *v : 0.0);
-        return v ? std::string(buf) : std::string("-");
-      };
-      std::printf("  %-16s %8s %8s\n", names[c].c_str(), percent(s.ap[c]).c_str(),
-                  percent(s.ap_voc07[c]).c_str());
-    }
-    std::printf("  mAP %.2f %% (all points), %.2f %% (VOC07 11-point)\n", 100.0 * s.map,
-                100.0 * s.map_voc07);
-  }
+  print_scores(scores, dataset, *model, scored_classes, size_w, size_h, json,
+               ms_since(start) / 1000.0);
   return 0;
 }
 

@@ -6,10 +6,12 @@
 #include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "espnet/error.h"
 #include "file_util.h"
+#include "image/class_names.h"
 
 namespace espnet::eval {
 namespace {
@@ -74,6 +76,7 @@ bool is_integer(const std::string& s) {
 Dataset pascal_segmentation(const std::string& voc, const std::string& split) {
   Dataset d;
   d.layout = "pascal-voc";
+  d.root = voc;
   const std::string images = join(voc, "JPEGImages"), labels = join(voc, "SegmentationClass");
   const std::string list = join(voc, "ImageSets/Segmentation/" + split + ".txt");
   std::vector<std::string> ids;
@@ -103,6 +106,7 @@ Dataset pascal_segmentation(const std::string& voc, const std::string& split) {
 Dataset cityscapes(const std::string& root, const std::string& split) {
   Dataset d;
   d.layout = "cityscapes";
+  d.root = root;
   const std::string images = join(root, "leftImg8bit/" + split),
                     truth = join(root, "gtFine/" + split);
   if (!is_directory(images)) throw Error("Cityscapes layout: '" + images + "' does not exist");
@@ -152,6 +156,7 @@ Dataset find_classification_dataset(const std::string& root, int classes) {
     d.description = "list file '" + root + "'";
     const size_t slash = root.find_last_of('/');
     const std::string base = slash == std::string::npos ? "" : root.substr(0, slash);
+    d.root = base.empty() ? "." : base;
     std::ifstream in(root);
     if (!in) throw Error("cannot read list file '" + root + "'");
     std::string line;
@@ -172,21 +177,35 @@ Dataset find_classification_dataset(const std::string& root, int classes) {
     }
   } else if (is_directory(root)) {
     d.layout = "imagenet-folders";
+    d.root = root;
     std::vector<std::string> folders;
     for (const std::string& name : list_dir(root))
       if (is_directory(join(root, name))) folders.push_back(name);
     const bool numbered =
         !folders.empty() && std::all_of(folders.begin(), folders.end(), is_integer);
-    if (!numbered && static_cast<int>(folders.size()) != classes)
+    // ImageNet-1k folders named by WordNet id: any subset, each labelled by its id's class.
+    std::map<std::string, int> wordnet_class;
+    if (classes == 1000)
+      for (size_t c = 0; c < imagenet_wordnet_ids().size(); ++c)
+        wordnet_class[imagenet_wordnet_ids()[c]] = static_cast<int>(c);
+    const bool wordnet = !numbered && !folders.empty() &&
+                         std::all_of(folders.begin(), folders.end(), [&](const std::string& f) {
+                           return wordnet_class.count(f) != 0;
+                         });
+    if (!numbered && !wordnet && static_cast<int>(folders.size()) != classes)
       throw Error("'" + root + "' has " + std::to_string(folders.size()) +
                   " class folders; the model has " + std::to_string(classes) +
-                  " classes (sorted folder names, e.g. WordNet ids, are the class order, so all " +
-                  "must be present; name folders by class index 0.." + std::to_string(classes - 1) +
-                  " or use a list file for a subset)");
+                  " classes. Name folders by class index 0.." + std::to_string(classes - 1) +
+                  (classes == 1000 ? ", by ImageNet-1k WordNet id (n01440764...)" : "") +
+                  " or, for all classes, by names that sort in class order; or use a list file");
     d.description = "class folders in '" + root + "' (" + std::to_string(folders.size()) +
-                    (numbered ? ", named by class index)" : ", sorted names in class order)");
+                    (numbered  ? ", named by class index)"
+                     : wordnet ? ", named by ImageNet WordNet id)"
+                               : ", sorted names in class order)");
     for (size_t f = 0; f < folders.size(); ++f) {
-      const int label = numbered ? std::atoi(folders[f].c_str()) : static_cast<int>(f);
+      const int label = numbered  ? std::atoi(folders[f].c_str())
+                        : wordnet ? wordnet_class[folders[f]]
+                                  : static_cast<int>(f);
       if (label >= classes)
         throw Error("class folder '" + folders[f] + "' in '" + root + "': the model has " +
                     std::to_string(classes) + " classes");
@@ -214,6 +233,7 @@ Dataset find_detection_dataset(const std::string& root, const std::string& split
                 "Annotations/, also under VOC2007/ or VOCdevkit/VOC2007/)");
   Dataset d;
   d.layout = "voc-detection";
+  d.root = voc;
   std::string split = split_option;
   if (split.empty())
     for (const char* s : {"test", "val"})

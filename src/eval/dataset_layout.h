@@ -3,9 +3,9 @@
 //   ImageSets/Segmentation/<split>.txt (else every image with a label PNG);
 // - Cityscapes: leftImg8bit/<split>/<city>/*_leftImg8bit.png with
 //   gtFine/<split>/<city>/*_gtFine_labelIds.png;
-// - classification: one sub-folder per class (integer names are class indices; otherwise the
-//   sorted names, e.g. WordNet ids, are the class order and there must be one per class), or a
-//   list file of "path label" lines (relative paths from the list's folder);
+// - classification: class sub-folders named by class index, or (1000-class models) by ImageNet
+//   WordNet id, any subset of either; otherwise one folder per class whose sorted names are the
+//   class order; or a list file of "path label" lines (relative paths from the list's folder);
 // - PASCAL VOC detection: Annotations/*.xml with JPEGImages/<id>.jpg and, when present,
 //   ImageSets/Main/<split>.txt.
 // The VOC layouts are also found one level down (VOC2012/, VOC2007/, VOCdevkit/VOC20xx/).
@@ -24,7 +24,9 @@ struct DatasetSample {
 
 struct Dataset {
   std::string layout;  ///< "pascal-voc", "cityscapes", "imagenet-folders", "list", "voc-detection"
-  std::string description;             ///< what was found, for the progress line
+  std::string description;  ///< what was found, for the progress line
+  std::string
+      root;  ///< the layout's own folder (the VOC20xx/ found under DATASET; a list's folder)
   std::vector<DatasetSample> samples;  ///< sorted by image path
 };
 

@@ -55,8 +55,9 @@ DetectionAccumulator::DetectionAccumulator(int classes, double iou_threshold)
   ranked_.resize(classes);
 }
 
-void DetectionAccumulator::add_image(const std::vector<ScoredBox>& predictions,
-                                     const std::vector<GroundTruthBox>& ground_truth) {
+ImageMatches DetectionAccumulator::match_image(
+    const std::vector<ScoredBox>& predictions,
+    const std::vector<GroundTruthBox>& ground_truth) const {
   for (const ScoredBox& p : predictions)
     if (p.label < 0 || p.label >= classes_)
       throw Error("detection metrics: predicted label " + std::to_string(p.label) + " outside 0.." +
@@ -65,7 +66,8 @@ void DetectionAccumulator::add_image(const std::vector<ScoredBox>& predictions,
     if (g.label < 0 || g.label >= classes_)
       throw Error("detection metrics: ground-truth label " + std::to_string(g.label) +
                   " outside 0.." + std::to_string(classes_ - 1));
-  ++images_;
+  ImageMatches image;
+  image.positives.assign(classes_, 0);
   for (int c = 0; c < classes_; ++c) {
     std::vector<const ScoredBox*> preds;
     for (const ScoredBox& p : predictions)
@@ -74,7 +76,7 @@ void DetectionAccumulator::add_image(const std::vector<ScoredBox>& predictions,
     for (const GroundTruthBox& g : ground_truth)
       if (g.label == c) {
         truth.push_back(&g);
-        if (!g.difficult) ++positives_[c];
+        if (!g.difficult) ++image.positives[c];
       }
     if (preds.empty()) continue;
     std::stable_sort(preds.begin(), preds.end(),
@@ -96,9 +98,30 @@ void DetectionAccumulator::add_image(const std::vector<ScoredBox>& predictions,
           match = taken[best] ? 0 : 1;
         taken[best] = true;
       }
-      ranked_[c].push_back({p->score, added_++, match});
+      image.predictions.push_back({c, p->score, match});
     }
   }
+  return image;
+}
+
+void DetectionAccumulator::add_matches(const ImageMatches& image) {
+  if (image.positives.size() != static_cast<size_t>(classes_))
+    throw Error("detection metrics: an image's positives cover " +
+                std::to_string(image.positives.size()) + " classes, not " +
+                std::to_string(classes_));
+  for (const int64_t n : image.positives)
+    if (n < 0) throw Error("detection metrics: a negative count of ground-truth boxes");
+  for (const ImageMatches::Prediction& p : image.predictions) {
+    if (p.label < 0 || p.label >= classes_)
+      throw Error("detection metrics: predicted label " + std::to_string(p.label) + " outside 0.." +
+                  std::to_string(classes_ - 1));
+    if (p.match < -1 || p.match > 1)
+      throw Error("detection metrics: match " + std::to_string(p.match) + " outside -1..1");
+  }
+  ++images_;
+  for (int c = 0; c < classes_; ++c) positives_[c] += image.positives[c];
+  for (const ImageMatches::Prediction& p : image.predictions)
+    ranked_[p.label].push_back({p.score, added_++, p.match});
 }
 
 DetectionScores DetectionAccumulator::scores() const {

@@ -47,6 +47,18 @@ double average_precision_11_point(const std::vector<double>& precision,
 double voc_box_iou(float ax1, float ay1, float ax2, float ay2, float bx1, float by1, float bx2,
                    float by2);
 
+/// One image's predictions matched to its ground truth: what the dataset-wide AP needs of it, so
+/// that images scored apart (eval's shards and resumed runs) add up to the same scores.
+struct ImageMatches {
+  struct Prediction {
+    int label;
+    float score;
+    int8_t match;  ///< 1 true positive, 0 false positive, -1 matched a difficult box (ignored)
+  };
+  std::vector<int64_t> positives;       ///< non-difficult ground-truth boxes by class
+  std::vector<Prediction> predictions;  ///< class by class, each in descending score order
+};
+
 class DetectionAccumulator {
  public:
   /// Labels 0..classes-1 (the background, 0, simply never has ground truth). Throws
@@ -55,7 +67,17 @@ class DetectionAccumulator {
 
   /// One image's predictions and ground truth; labels outside 0..classes-1 are an espnet::Error.
   void add_image(const std::vector<ScoredBox>& predictions,
-                 const std::vector<GroundTruthBox>& ground_truth);
+                 const std::vector<GroundTruthBox>& ground_truth) {
+    add_matches(match_image(predictions, ground_truth));
+  }
+
+  /// The matching add_image does, without adding.
+  ImageMatches match_image(const std::vector<ScoredBox>& predictions,
+                           const std::vector<GroundTruthBox>& ground_truth) const;
+  /// Adds an image matched before (possibly read back from a record). Among predictions of
+  /// equal score, those added first rank first. An espnet::Error for a label outside the
+  /// classes, a match outside -1..1 or a wrong number of classes.
+  void add_matches(const ImageMatches& image);
 
   int64_t images() const { return images_; }
   DetectionScores scores() const;

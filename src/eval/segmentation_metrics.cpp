@@ -22,6 +22,14 @@ void ConfusionMatrix::add(const uint8_t* predicted, const uint8_t* ground_truth,
   }
 }
 
+void ConfusionMatrix::add_cell(int truth, int predicted, int64_t count) {
+  if (truth < 0 || truth >= classes_ || predicted < 0 || predicted > 255 || count < 0)
+    throw Error("confusion matrix: cell (" + std::to_string(truth) + ", " +
+                std::to_string(predicted) + ") += " + std::to_string(count) + " is outside 0.." +
+                std::to_string(classes_ - 1) + " x 0..255 or negative");
+  cells_[truth * 256 + predicted] += count;
+}
+
 SegmentationScores ConfusionMatrix::scores() const {
   SegmentationScores s;
   // Pixels predicted as class c, over scored pixels only (segmentation_miou.py multiplies the

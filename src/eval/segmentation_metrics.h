@@ -38,6 +38,10 @@ class ConfusionMatrix {
   /// Adds `count` pixels (predicted and ground-truth label maps of the same size, row-major).
   void add(const uint8_t* predicted, const uint8_t* ground_truth, size_t count);
 
+  /// Adds `count` pixels of ground truth `truth` predicted as `predicted` (a cell read back from
+  /// a record); an espnet::Error for a cell outside the matrix or a negative count.
+  void add_cell(int truth, int predicted, int64_t count);
+
   /// Pixels with ground truth `truth` predicted as `predicted`.
   int64_t at(int truth, int predicted) const { return cells_[truth * 256 + predicted]; }
 
