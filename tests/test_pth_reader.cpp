@@ -2,6 +2,7 @@
 // shapes and values; hand-built pickles and archives cover strides, dtypes and malicious or
 // malformed input, which must always end in espnet::Error.
 #include <gtest/gtest.h>
+#include <omp.h>
 #include <zlib.h>
 
 #include <algorithm>
@@ -741,6 +742,35 @@ TEST(PthReaderMalformed, RejectsCompressedAndIncompleteZips) {
   corrupt[at] ^= 1;
   expect_error(corrupt, {"CRC"});
   EXPECT_EQ(parse(z).tensors.at(0).values, std::vector<float>({1}));
+}
+
+// Storages over 1 MiB are checked in slices on several threads and the slices' CRCs combined: a
+// flipped byte in any slice, of any entry, is still caught, and intact files still load.
+TEST(PthReaderMalformed, CrcOfBigStoragesCheckedInSlices) {
+  const int64_t n = 700000;  // 2.8 MB: three slices
+  std::vector<float> big(static_cast<size_t>(n)), small = {1, 2, 3};
+  for (int64_t i = 0; i < n; ++i) big[static_cast<size_t>(i)] = static_cast<float>(i % 977) * 0.5f;
+  Bytes pickle = state_dict_pickle(
+      {{"a", "FloatStorage", "0", 3, 0, {3}, {1}}, {"b", "FloatStorage", "1", n, 0, {n}, {1}}},
+      false);
+  Bytes big_raw = floats_to_bytes(big);
+  Bytes z = zip_file(
+      {{"c/data.pkl", pickle}, {"c/data/0", floats_to_bytes(small)}, {"c/data/1", big_raw}});
+  const size_t big_at = std::search(z.begin(), z.end(), big_raw.begin(), big_raw.end()) - z.begin();
+  ASSERT_LT(big_at, z.size());
+  for (int threads : {1, 2, 3}) {
+    omp_set_num_threads(threads);
+    const Checkpoint c = parse(z);
+    ASSERT_EQ(c.tensors.size(), 2u);
+    EXPECT_EQ(c.find("b")->values, big);
+    for (size_t offset :
+         {size_t{0}, size_t{1} << 20, (size_t{2} << 20) + 12345, big_raw.size() - 1}) {
+      Bytes corrupt = z;
+      corrupt[big_at + offset] ^= 0x40;
+      expect_error(corrupt, {"CRC", "c/data/1"});
+    }
+  }
+  omp_set_num_threads(1);
 }
 
 TEST(PthReaderMalformed, RejectsPatchedReferenceZip) {

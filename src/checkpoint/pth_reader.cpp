@@ -464,6 +464,7 @@ Checkpoint parse_zip(const uint8_t* data, size_t size, const std::string& name) 
                                 "'" + name + "' (zip entry '" + pickle->name + "')",
                                 state_dict_globals(), static_cast<size_t>(pickle->data_offset));
   builder.collect(*state.root);
+  std::vector<const ZipEntry*> storage_entries;
   for (auto& [key, storage] : builder.storages()) {
     std::string entry_name = root + "data/" + key;
     const ZipEntry* entry = zip.find(entry_name);
@@ -473,8 +474,12 @@ Checkpoint parse_zip(const uint8_t* data, size_t size, const std::string& name) 
       fail("entry '" + entry_name + "' has " + std::to_string(entry->size) + " bytes but its " +
            std::to_string(storage.count) + " " + storage.type->dtype + " elements need " +
            std::to_string(bytes));
-    storage.bytes = zip.entry_data(*entry);
+    storage_entries.push_back(entry);
   }
+  zip.verify(storage_entries);
+  size_t next = 0;
+  for (auto& [key, storage] : builder.storages())
+    storage.bytes = zip.verified_data(*storage_entries[next++]);
   Checkpoint checkpoint;
   checkpoint.format = "zip";
   checkpoint.tensors = builder.build();
