@@ -1,12 +1,11 @@
 #include "checkpoint/zip_archive.h"
 
-#include <algorithm>
-
 #include <zlib.h>
 
 #include <array>
 
 #include "espnet/error.h"
+#include "parallel_crc32.h"
 
 namespace espnet {
 namespace {
@@ -165,36 +164,14 @@ const ZipEntry* ZipArchive::find(const std::string& name) const {
 }
 
 void ZipArchive::verify(const std::vector<const ZipEntry*>& entries) const {
-  // Slices of at most 1 MiB, so that one big storage spreads over the threads too; each entry's
-  // CRC is then the slices' CRCs combined in order (zlib's crc32_combine).
-  constexpr uint64_t kSlice = uint64_t{1} << 20;
-  struct Slice {
-    size_t entry;
-    uint64_t offset, size;
-    uint32_t crc;
-  };
-  std::vector<Slice> slices;
-  for (size_t e = 0; e < entries.size(); ++e) {
-    const uint64_t size = entries[e]->size;
-    for (uint64_t at = 0; at == 0 || at < size; at += kSlice)
-      slices.push_back({e, at, std::min(kSlice, size - at), 0});
-  }
-  const int64_t count = static_cast<int64_t>(slices.size());
-#pragma omp parallel for schedule(dynamic, 1) if (count > 4)
-  for (int64_t i = 0; i < count; ++i) {
-    Slice& slice = slices[static_cast<size_t>(i)];
-    const uint8_t* p = data_ + entries[slice.entry]->data_offset + slice.offset;
-    slice.crc = static_cast<uint32_t>(crc32_z(0, p, static_cast<size_t>(slice.size)));
-  }
-  size_t next = 0;
-  for (size_t e = 0; e < entries.size(); ++e) {
-    uLong crc = slices[next].crc;
-    for (++next; next < slices.size() && slices[next].entry == e; ++next)
-      crc = crc32_combine(crc, slices[next].crc, static_cast<z_off_t>(slices[next].size));
-    if (static_cast<uint32_t>(crc) != entries[e]->crc32)
+  std::vector<ByteRange> ranges;
+  for (const ZipEntry* e : entries)
+    ranges.push_back({data_ + e->data_offset, static_cast<size_t>(e->size)});
+  const std::vector<uint32_t> crcs = parallel_crc32(ranges);
+  for (size_t e = 0; e < entries.size(); ++e)
+    if (crcs[e] != entries[e]->crc32)
       throw Error("checkpoint '" + source_ + "' (zip): entry '" + entries[e]->name +
                   "' is corrupt (CRC-32 mismatch)");
-  }
 }
 
 const uint8_t* ZipArchive::entry_data(const ZipEntry& entry) const {

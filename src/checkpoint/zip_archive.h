@@ -34,9 +34,9 @@ class ZipArchive {
   const ZipEntry* find(const std::string& name) const;
   /// The entry's bytes (entry.size of them), after checking their CRC-32.
   const uint8_t* entry_data(const ZipEntry& entry) const;
-  /// Checks the CRC-32 of several entries at once, in slices on the OpenMP threads (a
-  /// checkpoint's storages are most of its bytes, and one core checks ~1.3 GB/s); an
-  /// espnet::Error naming the first corrupt entry. Then verified_data() hands out their bytes.
+  /// Checks the CRC-32 of several entries at once, on the OpenMP threads (a checkpoint's
+  /// storages are most of its bytes); an espnet::Error naming the first corrupt entry. Then
+  /// verified_data() hands out their bytes.
   void verify(const std::vector<const ZipEntry*>& entries) const;
   /// The bytes of an entry that verify() has checked.
   const uint8_t* verified_data(const ZipEntry& entry) const { return data_ + entry.data_offset; }

@@ -1,8 +1,5 @@
 #include "model_file/model_file.h"
 
-#include <omp.h>
-#include <zlib.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +8,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
+#include "parallel_crc32.h"
 
 // Tensor data is copied with memcpy, which is only the file's little-endian order on such a host.
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "model files assume a little-endian host");
@@ -88,29 +86,9 @@ int64_t checked_numel(const int64_t* dims, size_t rank) {
 namespace model_file_detail {
 
 uint64_t checksum(const uint8_t* data, size_t size) {
-  // zlib's CRC-32 runs at a few GB/s, so a 23 MB file costs a few milliseconds (FNV-1a, a byte
-  // at a time, took ~40). Big files are split into one contiguous piece per thread, whose CRCs
-  // crc32_combine joins exactly.
-  constexpr size_t kMinPiece = size_t{4} << 20;
-  const int pieces =
-      static_cast<int>(std::min<size_t>(static_cast<size_t>(std::max(1, omp_get_max_threads())),
-                                        std::max<size_t>(1, size / kMinPiece)));
-  if (pieces <= 1) return crc32_z(0, data, size);
-  std::vector<uLong> crcs(static_cast<size_t>(pieces));
-  const size_t piece = size / static_cast<size_t>(pieces);
-#pragma omp parallel for num_threads(pieces) schedule(static, 1)
-  for (int i = 0; i < pieces; ++i) {
-    const size_t begin = static_cast<size_t>(i) * piece;
-    const size_t end = i + 1 == pieces ? size : begin + piece;
-    crcs[static_cast<size_t>(i)] = crc32_z(0, data + begin, end - begin);
-  }
-  uLong crc = crcs[0];
-  for (int i = 1; i < pieces; ++i) {
-    const size_t begin = static_cast<size_t>(i) * piece;
-    const size_t end = i + 1 == pieces ? size : begin + piece;
-    crc = crc32_combine(crc, crcs[static_cast<size_t>(i)], static_cast<z_off_t>(end - begin));
-  }
-  return crc;
+  // zlib's CRC-32 on the OpenMP threads: a 23 MB file costs a few milliseconds (FNV-1a, a byte at
+  // a time, took ~40).
+  return parallel_crc32({{data, size}})[0];
 }
 
 void reseal(std::vector<uint8_t>& bytes) {
