@@ -10,6 +10,7 @@
 
 #include "espnet/error.h"
 #include "file_util.h"
+#include "image/png_idat.h"
 
 namespace espnet {
 namespace {
@@ -60,6 +61,7 @@ struct PngRequest {
   int width, height, channels;
   const Palette* palette;
   int palette_entries;
+  const std::vector<uint8_t>* idat;  // the compressed rows when made beforehand, else nullptr
 };
 
 // Runs libpng over the request. Only trivially destructible locals live between setjmp and any
@@ -98,10 +100,20 @@ bool run_libpng(const PngRequest& r, PngSink* sink) {
   if (photo) png_set_compression_strategy(png, Z_HUFFMAN_ONLY);
   png_set_filter(png, PNG_FILTER_TYPE_BASE, photo ? PNG_FILTER_UP : PNG_FILTER_NONE);
   png_write_info(png, info);
-  const size_t stride = static_cast<size_t>(r.width) * r.channels;
-  for (int y = 0; y < r.height; ++y)
-    png_write_row(png, const_cast<png_bytep>(r.pixels + static_cast<size_t>(y) * stride));
-  png_write_end(png, nullptr);
+  if (r.idat) {
+    // Rows compressed beforehand (png_idat.h): libpng writes them as IDAT chunks (at most 1 GB
+    // each; PNG allows 2 GB) and the closing IEND, with their CRCs.
+    static const png_byte kIdat[5] = "IDAT", kIend[5] = "IEND";
+    constexpr size_t kMaxChunk = size_t{1} << 30;
+    for (size_t at = 0; at < r.idat->size(); at += kMaxChunk)
+      png_write_chunk(png, kIdat, r.idat->data() + at, std::min(kMaxChunk, r.idat->size() - at));
+    png_write_chunk(png, kIend, nullptr, 0);
+  } else {
+    const size_t stride = static_cast<size_t>(r.width) * r.channels;
+    for (int y = 0; y < r.height; ++y)
+      png_write_row(png, const_cast<png_bytep>(r.pixels + static_cast<size_t>(y) * stride));
+    png_write_end(png, nullptr);
+  }
   png_destroy_write_struct(&png, &info);
   return true;
 }
@@ -109,7 +121,7 @@ bool run_libpng(const PngRequest& r, PngSink* sink) {
 }  // namespace
 
 std::vector<uint8_t> encode_png(const uint8_t* pixels, int width, int height, int channels,
-                                const Palette* palette, int palette_entries) {
+                                const Palette* palette, int palette_entries, int threads) {
   if (pixels == nullptr || width <= 0 || height <= 0 || int64_t{width} * height > kMaxPngPixels)
     throw Error("PNG: invalid image size " + std::to_string(width) + "x" + std::to_string(height));
   if (channels != 1 && channels != 3)
@@ -129,19 +141,25 @@ std::vector<uint8_t> encode_png(const uint8_t* pixels, int width, int height, in
   std::vector<uint8_t> png;
   // A first guess at the size (label maps compress ~20x, photos ~2x) saves most regrowth.
   png.reserve(static_cast<size_t>(width) * height * channels / 2 + 1024);
+  std::vector<uint8_t> idat;
+  const bool sliced = channels == 3 && !indexed && idat_slices(width, height, threads) > 1;
+  if (sliced) idat = compress_rgb_idat(pixels, width, height, threads);
   PngSink sink;
   sink.out = &png;
-  if (!run_libpng({pixels, width, height, channels, palette, palette_entries}, &sink))
+  if (!run_libpng(
+          {pixels, width, height, channels, palette, palette_entries, sliced ? &idat : nullptr},
+          &sink))
     throw Error(std::string("PNG: libpng failed: ") + sink.message);
   return png;
 }
 
-void write_png_rgb(const std::string& path, const Image& image) {
+void write_png_rgb(const std::string& path, const Image& image, int threads) {
   if (image.channels != 3 ||
       image.pixels.size() != static_cast<size_t>(image.width) * image.height * 3)
     throw Error("cannot write '" + path + "': expected an RGB image with a matching buffer, got " +
                 std::to_string(image.channels) + " channels");
-  const std::vector<uint8_t> png = encode_png(image.pixels.data(), image.width, image.height, 3);
+  const std::vector<uint8_t> png =
+      encode_png(image.pixels.data(), image.width, image.height, 3, nullptr, 0, threads);
   write_file_atomic(path, png.data(), png.size());
 }
 
