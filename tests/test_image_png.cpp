@@ -128,15 +128,16 @@ TEST(PngWrite, LibpngReadsEveryKindBack) {
 // in libpng (which checks the zlib stream's Adler-32), to exactly the pixels written, at sizes
 // that cut into 1..4 slices of unequal rows, for noise and smooth images.
 TEST(PngWrite, SlicedCompressionReadsBackExactly) {
-  EXPECT_EQ(idat_slices(750, 400, 2), 2);
-  EXPECT_EQ(idat_slices(750, 400, 8), 3);   // ~256 KB of pixels each at least
-  EXPECT_EQ(idat_slices(100, 100, 4), 1);   // 30 KB: not worth a thread
-  EXPECT_EQ(idat_slices(20000, 20, 4), 1);  // one slice of 16+ rows
-  EXPECT_EQ(idat_slices(750, 400, 1), 1);
+  EXPECT_EQ(idat_slices(750, 400, 3, 2), 2);
+  EXPECT_EQ(idat_slices(750, 400, 3, 8), 6);  // 128 KB of pixels each at least
+  EXPECT_EQ(idat_slices(750, 400, 1, 8), 2);
+  EXPECT_EQ(idat_slices(100, 100, 3, 4), 1);   // 30 KB: not worth a thread
+  EXPECT_EQ(idat_slices(20000, 20, 3, 4), 1);  // one slice of 16+ rows
+  EXPECT_EQ(idat_slices(750, 400, 3, 1), 1);
   for (bool smooth : {false, true})
     for (auto [w, h] : {std::pair{750, 400}, {513, 517}, {3001, 67}, {401, 1203}})
       for (int threads : {2, 3, 4}) {
-        ASSERT_GT(idat_slices(w, h, threads), 1) << w << "x" << h;
+        ASSERT_GT(idat_slices(w, h, 3, threads), 1) << w << "x" << h;
         const Image img = random_rgb(w, h, 11, smooth);
         const std::vector<uint8_t> png =
             encode_png(img.pixels.data(), w, h, 3, nullptr, 0, threads);
@@ -148,6 +149,25 @@ TEST(PngWrite, SlicedCompressionReadsBackExactly) {
         const size_t one = encode_png(img.pixels.data(), w, h, 3).size();
         EXPECT_LT(png.size(), one + 64 * threads);
       }
+  // Label maps (palette) and grey images: no filter, zlib level 1 with string matching, which
+  // stays inside each slice.
+  const Palette palette = voc_palette();
+  for (auto [w, h] : {std::pair{1001, 517}, {750, 400}})
+    for (int threads : {2, 3}) {
+      std::vector<uint8_t> labels(size_t(w) * h), labels_rgb;
+      for (size_t i = 0; i < labels.size(); ++i)  // runs of classes, as a label map has
+        labels[i] = static_cast<uint8_t>((i / 97 + i / size_t(w) / 13) % 21);
+      for (uint8_t v : labels)
+        labels_rgb.insert(labels_rgb.end(),
+                          {palette[3 * v], palette[3 * v + 1], palette[3 * v + 2]});
+      ASSERT_GT(idat_slices(w, h, 1, threads), 1);
+      expect_libpng_reads(encode_png(labels.data(), w, h, 1, &palette, 21, threads), w, h,
+                          PNG_FORMAT_FLAG_COLORMAP | PNG_FORMAT_FLAG_COLOR, labels_rgb);
+      const std::vector<uint8_t> grey = encode_png(labels.data(), w, h, 1, nullptr, 0, threads);
+      std::vector<uint8_t> grey_rgb;
+      for (uint8_t v : labels) grey_rgb.insert(grey_rgb.end(), {v, v, v});
+      expect_libpng_reads(grey, w, h, 0, grey_rgb);
+    }
   // Through the file writer too.
   const Image img = random_rgb(640, 480, 5, true);
   const std::string path = ::testing::TempDir() + "/sliced.png";

@@ -148,7 +148,7 @@ int run_segment(const Words& words) {
     });
   // A photo's outputs from its network labels: the label map at the photo's size (postprocess),
   // then every PNG. Throws espnet::Error (the photo's own error from an earlier stage too).
-  auto write_outputs = [&](SegmentItem& item, int png_threads) {
+  auto write_outputs = [&](SegmentItem& item, int png_threads) {  // threads for PNGs and blend
     if (!item.error.empty()) throw Error(item.error);
     const std::vector<std::string> written = outputs_of(item.path);
     const Clock::time_point t_finish = Clock::now();
@@ -159,9 +159,10 @@ int run_segment(const Words& words) {
     for (const std::string& out : written) inputs.check_output_path(out);
     const Clock::time_point t_labels = Clock::now();
     write_png_palette(written[0], result.labels.data(), photo.width, photo.height, palette,
-                      static_cast<int>(names.size()));
+                      static_cast<int>(names.size()), png_threads);
     const Clock::time_point t_blend = Clock::now();
-    const Image blended = blend_labels_overlay(photo, result.labels.data(), palette, alpha);
+    const Image blended =
+        blend_labels_overlay(photo, result.labels.data(), palette, alpha, png_threads);
     const Clock::time_point t_overlay = Clock::now();
     write_png_rgb(written[1], blended, png_threads);
     item.labels_png_ms = ms_between(t_labels, t_blend);
@@ -172,7 +173,7 @@ int run_segment(const Words& words) {
       const int net_w = result.network_width, net_h = result.network_height;
       std::vector<uint8_t> big = upscale_labels_2x(result.network_labels.data(), net_w, net_h);
       std::vector<uint8_t> ids = cityscapes_train_ids_to_label_ids(big.data(), big.size());
-      write_png_gray(written[2], ids.data(), net_w * 2, net_h * 2);
+      write_png_gray(written[2], ids.data(), net_w * 2, net_h * 2, png_threads);
     }
     item.write_ms = ms_between(t_labels, Clock::now());
     item.written = true;

@@ -1,5 +1,7 @@
 #include "image/blend.h"
 
+#include <algorithm>
+
 #include <string>
 
 #include "espnet/error.h"
@@ -35,7 +37,7 @@ Image blend_overlay(const Image& original, const Image& colours, float alpha) {
 }
 
 Image blend_labels_overlay(const Image& photo, const uint8_t* labels, const Palette& palette,
-                           float alpha) {
+                           float alpha, int threads) {
   if (photo.channels != 3 || photo.width <= 0 || photo.height <= 0 ||
       photo.pixels.size() != static_cast<size_t>(photo.width) * photo.height * 3)
     throw Error("blend_labels_overlay: expected an RGB photo with a matching pixel buffer");
@@ -45,10 +47,12 @@ Image blend_labels_overlay(const Image& photo, const uint8_t* labels, const Pale
   out.height = photo.height;
   out.channels = 3;
   out.pixels.resize(photo.pixels.size());
-  const size_t n = static_cast<size_t>(photo.width) * photo.height;
+  const int64_t n = int64_t{photo.width} * photo.height;
   const uint8_t* in = photo.pixels.data();
   uint8_t* o = out.pixels.data();
-  for (size_t i = 0; i < n; ++i) {
+  // Under ~64 K pixels a thread costs more than it saves.
+#pragma omp parallel for num_threads(std::max(1, threads)) if (threads > 1 && n > 65536)
+  for (int64_t i = 0; i < n; ++i) {
     const uint8_t* colour = &palette[3 * static_cast<size_t>(labels[i])];
     for (int c = 0; c < 3; ++c) o[3 * i + c] = blend_channel(in[3 * i + c], colour[c], alpha);
   }

@@ -15,8 +15,8 @@ Image blend_overlay(const Image& original, const Image& colours, float alpha);
 
 /// blend_overlay(photo, colorize_labels(labels, ...), alpha) in one pass, without the colour
 /// image in between: `labels` holds photo.width * photo.height palette indices. The photo must
-/// be RGB; throws espnet::Error otherwise.
+/// be RGB; throws espnet::Error otherwise. Big photos are blended on up to `threads` threads.
 Image blend_labels_overlay(const Image& photo, const uint8_t* labels, const Palette& palette,
-                           float alpha);
+                           float alpha, int threads = 1);
 
 }  // namespace espnet

@@ -20,13 +20,14 @@ struct Slice {
 
 // Filters and compresses one slice, 16 rows at a time through a small buffer. Plain status codes
 // out, no exceptions: it runs inside an OpenMP loop.
-void compress_slice(const uint8_t* pixels, int width, bool last, Slice* s) {
-  const size_t row_bytes = static_cast<size_t>(width) * 3;
+void compress_slice(const uint8_t* pixels, int width, int channels, bool last, Slice* s) {
+  const size_t row_bytes = static_cast<size_t>(width) * channels;
+  const bool rgb = channels == 3;
   constexpr int kBatchRows = 16;
   std::vector<uint8_t> filtered((row_bytes + 1) * kBatchRows);
   z_stream z{};
-  // Level 1 with Z_HUFFMAN_ONLY, raw deflate (-15: the zlib header and trailer are ours).
-  s->status = deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_HUFFMAN_ONLY);
+  // Level 1, raw deflate (-15: the zlib header and trailer are ours).
+  s->status = deflateInit2(&z, 1, Z_DEFLATED, -15, 8, rgb ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY);
   if (s->status != Z_OK) return;
   s->deflated.resize(deflateBound(&z, static_cast<uLong>((row_bytes + 1) * s->rows)) + 16);
   z.next_out = s->deflated.data();
@@ -36,8 +37,8 @@ void compress_slice(const uint8_t* pixels, int width, bool last, Slice* s) {
     for (int k = 0; k < n; ++k) {
       uint8_t* out = filtered.data() + (row_bytes + 1) * k;
       const uint8_t* row = pixels + row_bytes * static_cast<size_t>(y + k);
-      out[0] = 2;  // "up": each byte minus the one above it (the first row has zeros above)
-      if (y + k == 0) {
+      out[0] = rgb ? 2 : 0;  // "up": each byte minus the one above (zeros above the first row)
+      if (!rgb || y + k == 0) {
         std::memcpy(out + 1, row, row_bytes);
       } else {
         const uint8_t* above = row - row_bytes;
@@ -59,22 +60,26 @@ void compress_slice(const uint8_t* pixels, int width, bool last, Slice* s) {
 
 }  // namespace
 
-int idat_slices(int width, int height, int threads) {
-  const int64_t bytes = int64_t{width} * height * 3;
-  const int64_t by_size = std::max<int64_t>(1, bytes / (256 * 1024));
+int idat_slices(int width, int height, int channels, int threads) {
+  const int64_t bytes = int64_t{width} * height * channels;
+  const int64_t by_size = std::max<int64_t>(1, bytes / (128 * 1024));
   const int64_t by_rows = std::max(1, height / 16);
   return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>({threads, by_size, by_rows})));
 }
 
-std::vector<uint8_t> compress_rgb_idat(const uint8_t* pixels, int width, int height, int threads) {
-  const int count = idat_slices(width, height, threads);
+std::vector<uint8_t> compress_idat(const uint8_t* pixels, int width, int height, int channels,
+                                   int threads) {
+  if (channels != 1 && channels != 3)
+    throw Error("PNG: rows of 1 or 3 channels, not " + std::to_string(channels));
+  const int count = idat_slices(width, height, channels, threads);
   std::vector<Slice> slices(static_cast<size_t>(count));
   for (int i = 0; i < count; ++i) {
     slices[i].first_row = static_cast<int>(int64_t{height} * i / count);
     slices[i].rows = static_cast<int>(int64_t{height} * (i + 1) / count) - slices[i].first_row;
   }
 #pragma omp parallel for num_threads(count) schedule(static, 1) if (count > 1)
-  for (int i = 0; i < count; ++i) compress_slice(pixels, width, i + 1 == count, &slices[i]);
+  for (int i = 0; i < count; ++i)
+    compress_slice(pixels, width, channels, i + 1 == count, &slices[i]);
 
   size_t total = 2 + 4;
   for (const Slice& s : slices) {
@@ -88,7 +93,8 @@ std::vector<uint8_t> compress_rgb_idat(const uint8_t* pixels, int width, int hei
   uLong adler = 1;
   for (const Slice& s : slices) {
     stream.insert(stream.end(), s.deflated.begin(), s.deflated.end());
-    const z_off_t length = static_cast<z_off_t>((static_cast<size_t>(width) * 3 + 1) * s.rows);
+    const z_off_t length =
+        static_cast<z_off_t>((static_cast<size_t>(width) * channels + 1) * s.rows);
     adler = &s == &slices[0] ? s.adler : adler32_combine(adler, s.adler, length);
   }
   for (int shift = 24; shift >= 0; shift -= 8)

@@ -142,8 +142,8 @@ std::vector<uint8_t> encode_png(const uint8_t* pixels, int width, int height, in
   // A first guess at the size (label maps compress ~20x, photos ~2x) saves most regrowth.
   png.reserve(static_cast<size_t>(width) * height * channels / 2 + 1024);
   std::vector<uint8_t> idat;
-  const bool sliced = channels == 3 && !indexed && idat_slices(width, height, threads) > 1;
-  if (sliced) idat = compress_rgb_idat(pixels, width, height, threads);
+  const bool sliced = idat_slices(width, height, channels, threads) > 1;
+  if (sliced) idat = compress_idat(pixels, width, height, channels, threads);
   PngSink sink;
   sink.out = &png;
   if (!run_libpng(
@@ -163,10 +163,11 @@ void write_png_rgb(const std::string& path, const Image& image, int threads) {
   write_file_atomic(path, png.data(), png.size());
 }
 
-void write_png_gray(const std::string& path, const uint8_t* pixels, int width, int height) {
+void write_png_gray(const std::string& path, const uint8_t* pixels, int width, int height,
+                    int threads) {
   std::vector<uint8_t> png;
   try {
-    png = encode_png(pixels, width, height, 1);
+    png = encode_png(pixels, width, height, 1, nullptr, 0, threads);
   } catch (const Error& e) {
     throw Error("cannot write '" + path + "': " + e.what());
   }
@@ -174,8 +175,9 @@ void write_png_gray(const std::string& path, const uint8_t* pixels, int width, i
 }
 
 void write_png_palette(const std::string& path, const uint8_t* indices, int width, int height,
-                       const Palette& palette, int palette_entries) {
-  const std::vector<uint8_t> png = encode_png(indices, width, height, 1, &palette, palette_entries);
+                       const Palette& palette, int palette_entries, int threads) {
+  const std::vector<uint8_t> png =
+      encode_png(indices, width, height, 1, &palette, palette_entries, threads);
   write_file_atomic(path, png.data(), png.size());
 }
 
