@@ -12,13 +12,14 @@ Classifier::Classifier(WeightReader& reader, double scale, int classes)
   const int features = encoder_.channels()[5];
   packed_weight_ = reader.packed_tensor(
       "classifier.weight@rows", {features, pointwise_rows_stride(classes)}, [&] {
-        const std::vector<float>& weight = reader.take("classifier.weight", {classes, features});
+        const FloatSpan weight = reader.take("classifier.weight", {classes, features});
         Tensor packed = Tensor::uninitialized({features, pointwise_rows_stride(classes)});
         pack_pointwise_rows(weight.data(), features, classes, packed.data());
         return packed;
       });
-  bias_ = reader.packed_values("classifier.bias@values", classes,
-                               [&] { return reader.take("classifier.bias", {classes}); });
+  bias_ = reader.packed_values("classifier.bias@values", classes, [&] {
+    return reader.take("classifier.bias", {classes}).to_vector();
+  });
 }
 
 void Classifier::check_input_size(int height, int width) const {

@@ -19,6 +19,7 @@ struct ModelData {
   // Where the weights came from, kept for save(): a state dict (from a .pth, a state-dict model
   // file or synthesised), or the packed arrays of a converted file, which the layers use in place
   // inside the mapped file (declared before the network, so destroyed after it).
+  std::shared_ptr<const MappedFile> checkpoint_file;  // a .pth whose storages `weights` borrows
   StateDict weights;
   std::shared_ptr<const MappedFile> file;
   PackedSource packed;
@@ -79,10 +80,15 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
       d.info.params = count_parameters(d.weights);
     }
   } else if (looks_like_pth(bytes, size)) {
-    Checkpoint checkpoint = parse_pth(bytes, size, path);
-    file.reset();
-    for (CheckpointTensor& t : checkpoint.tensors)
-      d.weights.add(t.name, std::move(t.shape), std::move(t.values));
+    // float32 storages are read where they lie in the mapped file, which the model keeps.
+    Checkpoint checkpoint = parse_pth(bytes, size, path, true);
+    for (CheckpointTensor& t : checkpoint.tensors) {
+      if (t.borrowed)
+        d.weights.add_borrowed(t.name, std::move(t.shape), t.borrowed);
+      else
+        d.weights.add(t.name, std::move(t.shape), std::move(t.values));
+    }
+    d.checkpoint_file = std::move(file);
     try {
       d.info = infer_model_info(d.weights);
     } catch (const Error& e) {

@@ -262,6 +262,42 @@ TEST(PthReader, EveryReferenceCheckpointLoads) {
   EXPECT_GE(with_counts, 8);  // the manifest gives counts for the cls, det and orig files
 }
 
+// Model::load reads float32 storages where they lie (borrow_float32): the same values as the
+// copying parse, pointers inside the parsed bytes, and in zip files (whose storages torch.save
+// aligns) every float32 tensor borrowed; int64 counters are still converted.
+TEST(PthReader, BorrowedFloat32TensorsEqualCopiedOnes) {
+  ESPNET_REQUIRE_REF_DATA();
+  for (const std::string& f : kAllCheckpoints) {
+    SCOPED_TRACE(f);
+    const Bytes bytes = read_file_bytes(checkpoint_path(f));
+    const Checkpoint copied = parse(bytes);
+    const Checkpoint borrowed = parse_pth(bytes.data(), bytes.size(), f, true);
+    ASSERT_EQ(copied.tensors.size(), borrowed.tensors.size());
+    size_t in_place = 0;
+    for (size_t i = 0; i < copied.tensors.size(); ++i) {
+      const CheckpointTensor& a = copied.tensors[i];
+      const CheckpointTensor& b = borrowed.tensors[i];
+      ASSERT_EQ(a.name, b.name);
+      ASSERT_EQ(a.shape, b.shape);
+      EXPECT_EQ(a.borrowed, nullptr);
+      const size_t n = static_cast<size_t>(shape_numel(a.shape));
+      if (b.borrowed) {
+        ++in_place;
+        EXPECT_TRUE(b.values.empty());
+        const auto* p = reinterpret_cast<const uint8_t*>(b.borrowed);
+        EXPECT_TRUE(p >= bytes.data() && p + 4 * n <= bytes.data() + bytes.size()) << a.name;
+        EXPECT_EQ(a.dtype, "float32");
+      }
+      ASSERT_EQ(std::memcmp(a.data(), b.data(), 4 * n), 0) << a.name;
+    }
+    if (!is_legacy_name(f)) {
+      size_t float32 = 0;
+      for (const CheckpointTensor& t : copied.tensors) float32 += t.dtype == "float32";
+      EXPECT_EQ(in_place, float32);
+    }
+  }
+}
+
 TEST(PthReader, KnownShapesAndPrefixStripping) {
   ESPNET_REQUIRE_REF_DATA();
   Checkpoint s05 = read_pth(checkpoint_path("cls_s0.5_random_legacy.pth"));

@@ -116,18 +116,23 @@ T load(const uint8_t* p) {
   return v;
 }
 
+// True when the strides are C order (dimensions of size 1 may have any stride).
+bool is_contiguous(const TensorRecord& t) {
+  int64_t expected = 1;
+  for (size_t d = t.size.size(); d-- > 0;) {
+    if (t.size[d] != 1 && t.stride[d] != expected) return false;
+    expected *= t.size[d];
+  }
+  return true;
+}
+
 // Copies the elements of `t` (offset and strides already bounds-checked) out of `bytes`,
 // converting each with `convert`.
 template <int kElementSize, typename Convert>
 void gather(const uint8_t* bytes, const TensorRecord& t, Convert convert, float* out) {
   if (t.numel == 0) return;
   const size_t rank = t.size.size();
-  bool contiguous = true;
-  int64_t expected = 1;
-  for (size_t d = rank; d-- > 0;) {
-    if (t.size[d] != 1 && t.stride[d] != expected) contiguous = false;
-    expected *= t.size[d];
-  }
+  const bool contiguous = is_contiguous(t);
   const uint8_t* base = bytes + static_cast<size_t>(t.offset) * kElementSize;
   if (contiguous) {
     for (int64_t i = 0; i < t.numel; ++i) out[i] = convert(base + i * kElementSize);
@@ -219,7 +224,7 @@ class StateDictBuilder {
   // Storages referenced by the tensors, by key.
   std::map<std::string, Storage>& storages() { return storages_; }
 
-  std::vector<CheckpointTensor> build() const {
+  std::vector<CheckpointTensor> build(bool borrow_float32) const {
     std::vector<CheckpointTensor> tensors;
     tensors.reserve(records_.size());
     for (const TensorRecord& r : records_) {
@@ -230,6 +235,13 @@ class StateDictBuilder {
       t.name = r.name;
       t.shape = r.size;
       t.dtype = storage.type->dtype;
+      const uint8_t* first = storage.bytes + static_cast<size_t>(r.offset) * 4;
+      if (borrow_float32 && storage.type->kind == DType::kFloat32 && is_contiguous(r) &&
+          reinterpret_cast<uintptr_t>(first) % alignof(float) == 0) {
+        t.borrowed = reinterpret_cast<const float*>(first);  // little-endian host: as stored
+        tensors.push_back(std::move(t));
+        continue;
+      }
       t.values.resize(static_cast<size_t>(r.numel));
       convert_tensor(storage, r, t.values.data());
       tensors.push_back(std::move(t));
@@ -371,7 +383,7 @@ class StateDictBuilder {
 
 // Legacy format: magic, protocol, system info, state dict and storage key list, each its own
 // pickle, then per storage key an int64 element count and the raw little-endian elements.
-Checkpoint parse_legacy(const uint8_t* data, size_t size, const std::string& name) {
+Checkpoint parse_legacy(const uint8_t* data, size_t size, const std::string& name, bool borrow) {
   auto fail = [&](const std::string& what) -> void {
     throw Error("checkpoint '" + name + "' (legacy format): " + what);
   };
@@ -433,12 +445,12 @@ Checkpoint parse_legacy(const uint8_t* data, size_t size, const std::string& nam
   if (pos != size) fail(std::to_string(size - pos) + " unexpected bytes after the last storage");
   Checkpoint checkpoint;
   checkpoint.format = "legacy";
-  checkpoint.tensors = builder.build();
+  checkpoint.tensors = builder.build(borrow);
   return checkpoint;
 }
 
 // Zip format: <root>/data.pkl is the state dict, <root>/data/<key> each storage's bytes.
-Checkpoint parse_zip(const uint8_t* data, size_t size, const std::string& name) {
+Checkpoint parse_zip(const uint8_t* data, size_t size, const std::string& name, bool borrow) {
   auto fail = [&](const std::string& what) -> void {
     throw Error("checkpoint '" + name + "' (zip format): " + what);
   };
@@ -482,7 +494,7 @@ Checkpoint parse_zip(const uint8_t* data, size_t size, const std::string& name) 
     storage.bytes = zip.verified_data(*storage_entries[next++]);
   Checkpoint checkpoint;
   checkpoint.format = "zip";
-  checkpoint.tensors = builder.build();
+  checkpoint.tensors = builder.build(borrow);
   return checkpoint;
 }
 
@@ -502,9 +514,10 @@ bool looks_like_pth(const uint8_t* data, size_t size) {
          std::memcmp(data + 4, kLegacyMagic, 10) == 0;
 }
 
-Checkpoint parse_pth(const uint8_t* data, size_t size, const std::string& name) {
-  if (starts_with(data, size, kZipPrefix, 4)) return parse_zip(data, size, name);
-  if (size > 0 && data[0] == 0x80) return parse_legacy(data, size, name);
+Checkpoint parse_pth(const uint8_t* data, size_t size, const std::string& name,
+                     bool borrow_float32) {
+  if (starts_with(data, size, kZipPrefix, 4)) return parse_zip(data, size, name, borrow_float32);
+  if (size > 0 && data[0] == 0x80) return parse_legacy(data, size, name, borrow_float32);
   throw Error("checkpoint '" + name +
               "' is not a PyTorch .pth file (neither a zip archive nor a legacy pickle)");
 }

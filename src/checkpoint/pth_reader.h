@@ -20,8 +20,12 @@ namespace espnet {
 struct CheckpointTensor {
   std::string name;           // key with any leading "module." removed
   Shape shape;                // PyTorch sizes
-  std::vector<float> values;  // contiguous C-order values (strides applied)
+  std::vector<float> values;  // contiguous C-order values (strides applied), unless borrowed
   std::string dtype;          // source dtype: "float32", "int64", "float64", "float16", "int32"
+  /// With parse_pth(..., borrow_float32): a contiguous, aligned float32 tensor's values where
+  /// they lie in the parsed bytes (which must outlive it); `values` is then empty.
+  const float* borrowed = nullptr;
+  const float* data() const { return borrowed ? borrowed : values.data(); }
 };
 
 struct Checkpoint {
@@ -31,8 +35,11 @@ struct Checkpoint {
   const CheckpointTensor* find(const std::string& name) const;
 };
 
-/// Parses a checkpoint held in memory; `name` appears in error messages.
-Checkpoint parse_pth(const uint8_t* data, size_t size, const std::string& name);
+/// Parses a checkpoint held in memory; `name` appears in error messages. With `borrow_float32`,
+/// float32 tensors that are contiguous and aligned are not copied (CheckpointTensor::borrowed):
+/// the caller keeps `data` alive as long as it uses them.
+Checkpoint parse_pth(const uint8_t* data, size_t size, const std::string& name,
+                     bool borrow_float32 = false);
 Checkpoint read_pth(const std::string& path);
 /// True when the bytes start like a .pth (legacy pickle magic or zip local header).
 bool looks_like_pth(const uint8_t* data, size_t size);

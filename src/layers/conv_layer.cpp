@@ -17,7 +17,7 @@ std::vector<float> read_prelu(WeightReader& reader, const std::string& key, int 
   return reader.packed_values(key + "@slopes", channels, [&] {
     if (reader.dim_of(key, 0) == 1 && channels != 1)
       return std::vector<float>(size_t(channels), reader.take(key, {1})[0]);
-    return reader.take(key, {channels});
+    return reader.take(key, {channels}).to_vector();
   });
 }
 
@@ -27,10 +27,10 @@ namespace {
 // in double as the upstream's float32 BN would round only once.
 void batchnorm_affine(WeightReader& reader, const std::string& bn, int channels,
                       std::vector<float>& scale, std::vector<float>& shift) {
-  const std::vector<float>& gamma = reader.take(bn + ".weight", {channels});
-  const std::vector<float>& beta = reader.take(bn + ".bias", {channels});
-  const std::vector<float>& mean = reader.take(bn + ".running_mean", {channels});
-  const std::vector<float>& var = reader.take(bn + ".running_var", {channels});
+  const FloatSpan gamma = reader.take(bn + ".weight", {channels});
+  const FloatSpan beta = reader.take(bn + ".bias", {channels});
+  const FloatSpan mean = reader.take(bn + ".running_mean", {channels});
+  const FloatSpan var = reader.take(bn + ".running_var", {channels});
   reader.skip(bn + ".num_batches_tracked", {});
   scale.resize(channels);
   shift.resize(channels);
@@ -186,7 +186,7 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
   std::vector<float> bias;
   weight_ = reader.packed_tensor(keys.weight + "@folded", shape, [&] {
     Tensor w = reader.take_tensor(keys.weight, shape);
-    if (!keys.bias.empty()) bias = reader.take(keys.bias, {cout});
+    if (!keys.bias.empty()) bias = reader.take(keys.bias, {cout}).to_vector();
     if (!keys.batchnorm.empty()) {
       std::vector<float> scale, shift;
       batchnorm_affine(reader, keys.batchnorm, cout, scale, shift);

@@ -64,7 +64,7 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
     Tensor all = Tensor::uninitialized({int64_t(k) * width, 1, 3, 3});
     for (int i = 0; i < k; ++i) {
       const std::string key = p + "spp_dw." + std::to_string(i) + ".conv.weight";
-      const std::vector<float>& kernel = reader.take(key, {width, 1, 3, 3});
+      const FloatSpan kernel = reader.take(key, {width, 1, 3, 3});
       std::copy(kernel.begin(), kernel.end(), all.data() + int64_t(i) * width * 9);
     }
     return all;

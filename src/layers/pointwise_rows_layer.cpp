@@ -19,14 +19,13 @@ PointwiseRowsLayer::PointwiseRowsLayer(WeightReader& reader, const std::string& 
     : out_channels_(out_channels) {
   packed_ = reader.packed_tensor(
       weight_key + "@rows", {in_channels, pointwise_rows_stride(out_channels)}, [&] {
-        const std::vector<float>& weight =
-            reader.take(weight_key, {out_channels, in_channels, 1, 1});
+        const FloatSpan weight = reader.take(weight_key, {out_channels, in_channels, 1, 1});
         Tensor packed = Tensor::uninitialized({in_channels, pointwise_rows_stride(out_channels)});
         pack_pointwise_rows(weight.data(), in_channels, out_channels, packed.data());
         return packed;
       });
   bias_ = reader.packed_values(bias_key + "@values", out_channels,
-                               [&] { return reader.take(bias_key, {out_channels}); });
+                               [&] { return reader.take(bias_key, {out_channels}).to_vector(); });
 }
 
 void PointwiseRowsLayer::forward(ExecContext& ctx, const Tensor& x, Tensor& out,

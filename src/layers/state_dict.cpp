@@ -11,7 +11,16 @@ void StateDict::add(const std::string& name, Shape shape, std::vector<float> val
   if (shape_numel(shape) != static_cast<int64_t>(values.size()))
     throw Error("tensor '" + name + "': " + std::to_string(values.size()) + " values for shape " +
                 shape_to_string(shape));
-  if (!tensors_.emplace(name, NamedValues{std::move(shape), std::move(values)}).second)
+  const auto [it, added] =
+      tensors_.emplace(name, NamedValues{std::move(shape), std::move(values), {}});
+  if (!added) throw Error("duplicate tensor name '" + name + "'");
+  it->second.values = FloatSpan(it->second.owned);  // map nodes do not move
+}
+
+void StateDict::add_borrowed(const std::string& name, Shape shape, const float* data) {
+  const size_t count = static_cast<size_t>(shape_numel(shape));
+  if (data == nullptr && count != 0) throw Error("tensor '" + name + "': no values");
+  if (!tensors_.emplace(name, NamedValues{std::move(shape), {}, FloatSpan(data, count)}).second)
     throw Error("duplicate tensor name '" + name + "'");
 }
 
@@ -114,10 +123,10 @@ const std::vector<float>& WeightReader::synthesize(const std::string& name, cons
       x = conv_scale * u;
   }
   synthesized_->add(name, shape, std::move(v));
-  return synthesized_->tensors().at(name).values;
+  return synthesized_->tensors().at(name).owned;
 }
 
-const std::vector<float>& WeightReader::take(const std::string& name, const Shape& shape) {
+FloatSpan WeightReader::take(const std::string& name, const Shape& shape) {
   if (synthesized_) {
     taken_.insert(name);
     return synthesize(name, shape);
@@ -137,7 +146,7 @@ const std::vector<float>& WeightReader::take(const std::string& name, const Shap
 }
 
 Tensor WeightReader::take_tensor(const std::string& name, const Shape& shape) {
-  const std::vector<float>& v = take(name, shape);
+  const FloatSpan v = take(name, shape);
   Tensor t = Tensor::uninitialized(shape);  // every element is written next
   std::copy(v.begin(), v.end(), t.data());
   return t;

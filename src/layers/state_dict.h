@@ -15,15 +15,39 @@
 
 namespace espnet {
 
+/// Read-only float values held elsewhere: a state dict's own vector, or a checkpoint's storage
+/// inside the mapped file, read where it lies.
+class FloatSpan {
+ public:
+  FloatSpan() = default;
+  FloatSpan(const float* data, size_t size) : data_(data), size_(size) {}
+  FloatSpan(const std::vector<float>& v) : data_(v.data()), size_(v.size()) {}  // NOLINT: a view
+  const float* data() const { return data_; }
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const float& operator[](size_t i) const { return data_[i]; }
+  const float* begin() const { return data_; }
+  const float* end() const { return data_ + size_; }
+  std::vector<float> to_vector() const { return std::vector<float>(begin(), end()); }
+
+ private:
+  const float* data_ = nullptr;
+  size_t size_ = 0;
+};
+
 struct NamedValues {
   Shape shape;
-  std::vector<float> values;
+  std::vector<float> owned;  ///< the values, unless borrowed
+  FloatSpan values;          ///< owned's, or the borrowed memory
 };
 
 class StateDict {
  public:
   /// Adds a tensor; a duplicate name is an error.
   void add(const std::string& name, Shape shape, std::vector<float> values);
+  /// Adds a tensor whose shape_numel(shape) values stay at `data`, which must outlive the dict
+  /// (a checkpoint's float32 storage in its mapped file: no copy).
+  void add_borrowed(const std::string& name, Shape shape, const float* data);
 
   bool contains(const std::string& name) const { return tensors_.count(name) != 0; }
   /// Shape of a tensor, or an empty shape with `found` false.
@@ -80,7 +104,7 @@ class WeightReader {
   /// The values of `name`, which must have `shape` (valid while the reader lives). On a missing
   /// or mis-shaped tensor, records the problem and returns zeros so building can go on and
   /// report everything at once.
-  const std::vector<float>& take(const std::string& name, const Shape& shape);
+  FloatSpan take(const std::string& name, const Shape& shape);
   /// As take(), as a tensor.
   Tensor take_tensor(const std::string& name, const Shape& shape);
   /// Takes a tensor whose shape the caller does not know yet (returns null when missing).
