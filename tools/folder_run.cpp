@@ -13,6 +13,7 @@
 #include "cli_common.h"
 #include "espnet/error.h"
 #include "file_util.h"
+#include "json_reader.h"
 
 namespace espnet::cli {
 
@@ -58,42 +59,16 @@ Shard shard_option(const Args& args) {
 
 namespace {
 
-// The value of the leading "file" key of a record we wrote ({"file": "...", ...}), unescaped
-// only as far as json_string escapes; "" when the line is not one of ours.
+// The "file" of a record we wrote; "" when the line is not one of ours (a torn or foreign line).
 std::string recorded_file(const std::string& line) {
-  const std::string key = "{\"file\": ";
-  if (line.rfind(key, 0) != 0) return "";
-  std::string out;
-  size_t i = key.size();
-  if (i >= line.size() || line[i] != '"') return "";
-  for (++i; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '"') return out;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (++i >= line.size()) return "";
-    switch (line[i]) {
-      case 'n':
-        out += '\n';
-        break;
-      case 't':
-        out += '\t';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 'u':
-        if (i + 4 >= line.size()) return "";
-        out += static_cast<char>(std::strtol(line.substr(i + 1, 4).c_str(), nullptr, 16));
-        i += 4;
-        break;
-      default:
-        out += line[i];
-    }
+  try {
+    const JsonValue record = JsonValue::parse(line);
+    return record.has("file") && record["file"].type() == JsonValue::Type::kString
+               ? record["file"].str()
+               : std::string();
+  } catch (const Error&) {
+    return "";
   }
-  return "";
 }
 
 // Temporary files a killed run left beside its outputs ("<output>.tmp<pid>", see
