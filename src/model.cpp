@@ -81,13 +81,7 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
     }
   } else if (looks_like_pth(bytes, size)) {
     // float32 storages are read where they lie in the mapped file, which the model keeps.
-    Checkpoint checkpoint = parse_pth(bytes, size, path, true);
-    for (CheckpointTensor& t : checkpoint.tensors) {
-      if (t.borrowed)
-        d.weights.add_borrowed(t.name, std::move(t.shape), t.borrowed);
-      else
-        d.weights.add(t.name, std::move(t.shape), std::move(t.values));
-    }
+    d.weights = state_dict_from_checkpoint(parse_pth(bytes, size, path, true));
     d.checkpoint_file = std::move(file);
     try {
       d.info = infer_model_info(d.weights);

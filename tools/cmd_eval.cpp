@@ -126,10 +126,10 @@ std::string base_name(const std::string& path) {
 // resumed run must rank them as one uninterrupted run does.
 class EvalScores {
  public:
-  EvalScores(EvalTask task, int scored_classes, int classes, std::vector<size_t> order)
+  EvalScores(Task task, int scored_classes, int classes, std::vector<size_t> order)
       : task_(task), order_(std::move(order)) {
-    if (task == EvalTask::kSegmentation) confusion_.emplace(scored_classes);
-    if (task == EvalTask::kDetection) detections_.emplace(classes, 0.5);
+    if (task == Task::kSegmentation) confusion_.emplace(scored_classes);
+    if (task == Task::kDetection) detections_.emplace(classes, 0.5);
   }
 
   /// `index`: the image's place in the dataset list. Each index once.
@@ -138,7 +138,7 @@ class EvalScores {
     if (confusion_) {
       for (const std::array<int64_t, 3>& c : record.confusion)
         confusion_->add_cell(static_cast<int>(c[0]), static_cast<int>(c[1]), c[2]);
-    } else if (task_ == EvalTask::kClassification) {
+    } else if (task_ == Task::kClassification) {
       topk_.add(record.ranked, record.label);
     } else {
       waiting_.emplace(index, std::move(record.matches));
@@ -162,13 +162,13 @@ class EvalScores {
   }
   std::string status() const {
     if (confusion_) return "mIoU so far " + json_number(confusion_->scores().mean_iou);
-    if (task_ == EvalTask::kClassification)
+    if (task_ == Task::kClassification)
       return "top-1 " + json_number(topk_.top1()) + ", top-5 " + json_number(topk_.top5());
     return "";
   }
 
  private:
-  EvalTask task_;
+  Task task_;
   std::vector<size_t> order_;
   size_t images_ = 0, next_ = 0;
   std::optional<eval::ConfusionMatrix> confusion_;
@@ -180,7 +180,7 @@ class EvalScores {
 // What every record of one evaluation must agree on, so that a resume or a merge never mixes
 // another model's or another input size's records into the scores.
 struct RecordContext {
-  EvalTask task;
+  Task task;
   int classes;
   std::string model, network;
   std::map<std::string, size_t> index_of_id;  // the images being scored
@@ -206,7 +206,7 @@ void read_eval_records(const std::string& path, const RecordContext& context, Us
       if (!json.has("model") || json["model"].str() != context.model)
         throw Error("a record of model '" + (json.has("model") ? json["model"].str() : "?") +
                     "', not of " + context.model);
-      if (context.task == EvalTask::kSegmentation && json["network"].str() != context.network)
+      if (context.task == Task::kSegmentation && json["network"].str() != context.network)
         throw Error("a record made at network size " + json["network"].str() + ", not " +
                     context.network + " (--size)");
       const auto it = context.index_of_id.find(json["id"].str());
@@ -219,12 +219,12 @@ void read_eval_records(const std::string& path, const RecordContext& context, Us
   if (in.bad()) throw Error("cannot read '" + path + "'");
 }
 
+// `rate`: images per second of the images this run scored (0 for a merge).
 void print_scores(const EvalScores& scores, const eval::Dataset& dataset, const Model& model,
-                  int scored_classes, int size_w, int size_h, bool json, double seconds) {
+                  int scored_classes, int size_w, int size_h, bool json, double rate) {
   const ModelInfo& info = model.info();
   const std::vector<std::string> names = class_names(model);
   const size_t total = scores.images();
-  const double rate = seconds > 0 ? total / seconds : 0.0;
   if (info.task == Task::kSegmentation) {
     const eval::SegmentationScores s = scores.segmentation();
     if (json) {
@@ -394,17 +394,15 @@ int run_eval(const Words& words) {
   }
   if (limit > 0 && dataset.samples.size() > static_cast<size_t>(limit))
     dataset.samples.resize(limit);
-  const EvalTask task = info.task == Task::kSegmentation     ? EvalTask::kSegmentation
-                        : info.task == Task::kClassification ? EvalTask::kClassification
-                                                             : EvalTask::kDetection;
-  const bool city = task == EvalTask::kSegmentation && dataset.layout == "cityscapes";
+  const Task task = info.task;
+  const bool city = task == Task::kSegmentation && dataset.layout == "cityscapes";
   // Cityscapes: the 19 trainIds are scored, the models' 20th output (background) is not a class.
   const int scored_classes = city ? kCityscapesTrainIds - 1 : info.classes;
 
   // The slice this run scores: contiguous, of the sorted list (the layouts sort it).
   const size_t listed = dataset.samples.size();
-  const size_t first = merge ? 0 : listed * shard.index / shard.count;
-  const size_t last = merge ? listed : listed * (shard.index + 1) / shard.count;
+  const std::pair<size_t, size_t> slice =
+      merge ? std::make_pair(size_t{0}, listed) : shard_slice(shard, listed);
   std::vector<size_t> order;
   RecordContext context{task,
                         scored_classes,
@@ -412,7 +410,7 @@ int run_eval(const Words& words) {
                         std::to_string(size_w) + "x" + std::to_string(size_h),
                         {}};
   std::vector<std::string> ids(listed);
-  for (size_t i = first; i < last; ++i) {
+  for (size_t i = slice.first; i < slice.second; ++i) {
     order.push_back(i);
     ids[i] = dataset_id(dataset.root, dataset.samples[i].image);
     context.index_of_id[ids[i]] = i;
@@ -446,8 +444,7 @@ int run_eval(const Words& words) {
   std::unique_ptr<JsonlWriter> jsonl;
   if (args.has("--jsonl")) {
     const std::string path = args.value("--jsonl");
-    const size_t slash = path.find_last_of('/');
-    if (slash != std::string::npos) make_output_directory(path.substr(0, slash));
+    make_parent_directory(path);
     if (args.flag("--resume") && path_exists(path)) read_eval_records(path, context, add_record);
     jsonl = std::make_unique<JsonlWriter>(path, args.flag("--resume"));
   }
@@ -458,11 +455,7 @@ int run_eval(const Words& words) {
   if (!json)
     std::fprintf(
         stderr, "%s: %zu image%s%s%s\n", dataset.description.c_str(), order.size(),
-        order.size() == 1 ? "" : "s",
-        shard.count > 1 ? (" in shard " + std::to_string(shard.index) + "/" +
-                           std::to_string(shard.count) + " of " + std::to_string(listed))
-                              .c_str()
-                        : "",
+        order.size() == 1 ? "" : "s", shard_note(shard, listed).c_str(),
         resumed ? (", " + std::to_string(resumed) + " scored before (--resume)").c_str() : "");
 
   DetectOptions detect_options;
@@ -482,11 +475,11 @@ int run_eval(const Words& words) {
         item.sample = dataset.samples[item.index];
         const Clock::time_point t0 = Clock::now();
         item.photo = decode_image(item.sample.image);
-        if (task == EvalTask::kSegmentation) {
+        if (task == Task::kSegmentation) {
           item.truth = eval::read_label_png(item.sample.truth);
           if (city) eval::cityscapes_label_ids_to_train_ids(&item.truth.labels);
           item.prepared = prepare_segmentation(*model, item.photo, SegmentOptions{size_w, size_h});
-        } else if (task == EvalTask::kClassification) {
+        } else if (task == Task::kClassification) {
           item.prepared = prepare_classification(*model, item.photo);
         } else {
           item.boxes = eval::read_voc_annotation(item.sample.truth, names);
@@ -496,13 +489,13 @@ int run_eval(const Words& words) {
       },
       [&](EvalItem& item) {
         StageTimes stages;
-        if (task == EvalTask::kSegmentation) {
+        if (task == Task::kSegmentation) {
           const Clock::time_point t0 = Clock::now();
           const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
           stages.network_ms = ms_since(t0);
           item.predicted = segmentation_network_labels(outputs.at(0).value);
           item.prepared.input = Tensor();
-        } else if (task == EvalTask::kClassification) {
+        } else if (task == Task::kClassification) {
           const Clock::time_point t0 = Clock::now();
           const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
           stages.network_ms = ms_since(t0);
@@ -522,7 +515,7 @@ int run_eval(const Words& words) {
         std::string record_json = "{\"file\": " + json_string(item.sample.image) +
                                   ", \"id\": " + json_string(record.id) +
                                   ", \"model\": " + json_string(context.model);
-        if (task == EvalTask::kSegmentation) {
+        if (task == Task::kSegmentation) {
           const eval::LabelMap& t = item.truth;
           // Labels compared at the ground truth's size: the photo's (as test_segmentation.py
           // writes them), or the network's map resized straight to the truth's when they differ.
@@ -544,7 +537,7 @@ int run_eval(const Words& words) {
                          ", \"scored_pixels\": " + std::to_string(s.scored_pixels) +
                          ", \"pixel_accuracy\": " + json_number(s.pixel_accuracy) +
                          ", \"miou\": " + json_number(s.mean_iou);
-        } else if (task == EvalTask::kClassification) {
+        } else if (task == Task::kClassification) {
           record.label = item.sample.label;
           record.ranked = item.ranked;
         } else {
@@ -561,10 +554,11 @@ int run_eval(const Words& words) {
           jsonl->write(record_json + times);
         }
         add_record(item.index, std::move(record));
-        progress.step(done, task == EvalTask::kDetection ? item.sample.image : scores.status());
+        progress.step(done, task == Task::kDetection ? item.sample.image : scores.status());
       });
+  const double seconds = ms_since(start) / 1000.0;
   print_scores(scores, dataset, *model, scored_classes, size_w, size_h, json,
-               ms_since(start) / 1000.0);
+               seconds > 0 ? todo.size() / seconds : 0.0);
   return 0;
 }
 

@@ -20,9 +20,9 @@ int64_t integer(const JsonValue& v, int64_t min, int64_t max, const char* what) 
 
 }  // namespace
 
-std::string eval_record_fields(const EvalRecord& record, EvalTask task) {
+std::string eval_record_fields(const EvalRecord& record, Task task) {
   std::string out;
-  if (task == EvalTask::kSegmentation) {
+  if (task == Task::kSegmentation) {
     out += ", \"confusion\": [";
     for (size_t k = 0; k < record.confusion.size(); ++k) {
       const std::array<int64_t, 3>& c = record.confusion[k];
@@ -31,7 +31,7 @@ std::string eval_record_fields(const EvalRecord& record, EvalTask task) {
     }
     return out + "]";
   }
-  if (task == EvalTask::kClassification) {
+  if (task == Task::kClassification) {
     out += ", \"label\": " + std::to_string(record.label) + ", \"top5\": [";
     for (size_t k = 0; k < record.ranked.size(); ++k)
       out += (k ? ", " : "") + std::to_string(record.ranked[k]);
@@ -56,10 +56,10 @@ std::string eval_record_fields(const EvalRecord& record, EvalTask task) {
   return out + "]";
 }
 
-EvalRecord parse_eval_record(const JsonValue& json, EvalTask task, int classes) {
+EvalRecord parse_eval_record(const JsonValue& json, Task task, int classes) {
   EvalRecord r;
   r.id = json["id"].str();
-  if (task == EvalTask::kSegmentation) {
+  if (task == Task::kSegmentation) {
     for (const JsonValue& cell : json["confusion"].array()) {
       if (cell.size() != 3)
         throw Error("eval record: a confusion cell is not [truth, predicted, pixels]");
@@ -67,7 +67,7 @@ EvalRecord parse_eval_record(const JsonValue& json, EvalTask task, int classes) 
                              integer(cell[1], 0, 255, "predicted label"),
                              integer(cell[2], 0, int64_t{1} << 50, "pixel count")});
     }
-  } else if (task == EvalTask::kClassification) {
+  } else if (task == Task::kClassification) {
     r.label = static_cast<int>(integer(json["label"], 0, classes - 1, "label"));
     for (const JsonValue& c : json["top5"].array())
       r.ranked.push_back(static_cast<int>(integer(c, 0, classes - 1, "class")));

@@ -14,12 +14,11 @@
 #include <string>
 #include <vector>
 
+#include "espnet/model.h"
 #include "eval/detection_metrics.h"
 #include "json_reader.h"
 
 namespace espnet::cli {
-
-enum class EvalTask { kSegmentation, kClassification, kDetection };
 
 struct EvalRecord {
   std::string id;
@@ -30,11 +29,11 @@ struct EvalRecord {
 };
 
 /// The record's score fields, as JSON members to append after others: ", \"confusion\": ...".
-std::string eval_record_fields(const EvalRecord& record, EvalTask task);
+std::string eval_record_fields(const EvalRecord& record, Task task);
 
 /// Reads back a record eval_record_fields wrote (with its "id"); an espnet::Error saying what is
 /// wrong for anything else (a field missing, a class outside 0..classes-1, a negative count).
-EvalRecord parse_eval_record(const JsonValue& json, EvalTask task, int classes);
+EvalRecord parse_eval_record(const JsonValue& json, Task task, int classes);
 
 /// `photo`'s path relative to the dataset folder `root` (the photo itself when it is not inside).
 std::string dataset_id(const std::string& root, const std::string& photo);

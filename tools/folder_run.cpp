@@ -57,6 +57,21 @@ Shard shard_option(const Args& args) {
   return shard;
 }
 
+std::pair<size_t, size_t> shard_slice(const Shard& shard, size_t count) {
+  return {count * shard.index / shard.count, count * (shard.index + 1) / shard.count};
+}
+
+std::string shard_note(const Shard& shard, size_t count) {
+  if (shard.count <= 1) return "";
+  return " in shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + " of " +
+         std::to_string(count);
+}
+
+void make_parent_directory(const std::string& file) {
+  const size_t slash = file.find_last_of('/');
+  if (slash != std::string::npos) make_output_directory(file.substr(0, slash));
+}
+
 namespace {
 
 // The "file" of a record we wrote; "" when the line is not one of ours (a torn or foreign line).
@@ -166,11 +181,7 @@ FolderRun plan_folder_run_impl(const Args& args, const std::string& command,
   const bool resume = args.flag("--resume");
   FolderRun run;
   if (args.has("--jsonl")) {
-    make_output_directory([&] {
-      const std::string p = args.value("--jsonl");
-      const size_t slash = p.find_last_of('/');
-      return slash == std::string::npos ? std::string() : p.substr(0, slash);
-    }());
+    make_parent_directory(args.value("--jsonl"));
     run.jsonl = std::make_unique<JsonlWriter>(args.value("--jsonl"), resume);
   }
   std::vector<size_t> order(photos.size());
@@ -178,9 +189,8 @@ FolderRun plan_folder_run_impl(const Args& args, const std::string& command,
   if (shard.count > 1) {
     std::stable_sort(order.begin(), order.end(),
                      [&](size_t a, size_t b) { return photos[a] < photos[b]; });
-    const size_t n = order.size();
-    order = std::vector<size_t>(order.begin() + n * shard.index / shard.count,
-                                order.begin() + n * (shard.index + 1) / shard.count);
+    const std::pair<size_t, size_t> slice = shard_slice(shard, order.size());
+    order = std::vector<size_t>(order.begin() + slice.first, order.begin() + slice.second);
   }
   if (resume) remove_stale_temporaries(outputs);
   size_t skipped = 0;
@@ -204,11 +214,7 @@ FolderRun plan_folder_run_impl(const Args& args, const std::string& command,
   if (!quiet && (shard.count > 1 || skipped))
     std::fprintf(
         stderr, "%s: %zu photo%s%s%s\n", command.c_str(), run.photos.size(),
-        run.photos.size() == 1 ? "" : "s",
-        shard.count > 1 ? (" in shard " + std::to_string(shard.index) + "/" +
-                           std::to_string(shard.count) + " of " + std::to_string(photos.size()))
-                              .c_str()
-                        : "",
+        run.photos.size() == 1 ? "" : "s", shard_note(shard, photos.size()).c_str(),
         skipped ? (", " + std::to_string(skipped) + " already done (--resume)").c_str() : "");
   return run;
 }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli_args.h"
@@ -27,6 +28,15 @@ struct Shard {
 
 /// "--shard K/N" (0 <= K < N <= 1000000); {0, 1} when absent; a UsageError when malformed.
 Shard shard_option(const Args& args);
+
+/// The positions [first, second) of a sorted list of `count` items that `shard` processes.
+std::pair<size_t, size_t> shard_slice(const Shard& shard, size_t count);
+
+/// " in shard K/N of COUNT" for the line that says what a run will do; "" for one shard.
+std::string shard_note(const Shard& shard, size_t count);
+
+/// make_output_directory for the folder of `file` (a --jsonl path), when it names one.
+void make_parent_directory(const std::string& file);
 
 /// Appends JSON lines to a file. Without `resume` the file starts empty; with it, existing
 /// records are kept (a last line without its newline, from a killed run, is cut off) and the

@@ -9,6 +9,12 @@
 #include "espnet/error.h"
 
 namespace espnet {
+
+PngRowCoding png_row_coding(int channels) {
+  const bool rgb = channels == 3;
+  return {1, rgb ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY, rgb};
+}
+
 namespace {
 
 struct Slice {
@@ -22,12 +28,12 @@ struct Slice {
 // out, no exceptions: it runs inside an OpenMP loop.
 void compress_slice(const uint8_t* pixels, int width, int channels, bool last, Slice* s) {
   const size_t row_bytes = static_cast<size_t>(width) * channels;
-  const bool rgb = channels == 3;
+  const PngRowCoding coding = png_row_coding(channels);
   constexpr int kBatchRows = 16;
   std::vector<uint8_t> filtered((row_bytes + 1) * kBatchRows);
   z_stream z{};
-  // Level 1, raw deflate (-15: the zlib header and trailer are ours).
-  s->status = deflateInit2(&z, 1, Z_DEFLATED, -15, 8, rgb ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY);
+  // Raw deflate (-15: the zlib header and trailer are ours).
+  s->status = deflateInit2(&z, coding.zlib_level, Z_DEFLATED, -15, 8, coding.zlib_strategy);
   if (s->status != Z_OK) return;
   s->deflated.resize(deflateBound(&z, static_cast<uLong>((row_bytes + 1) * s->rows)) + 16);
   z.next_out = s->deflated.data();
@@ -37,8 +43,8 @@ void compress_slice(const uint8_t* pixels, int width, int channels, bool last, S
     for (int k = 0; k < n; ++k) {
       uint8_t* out = filtered.data() + (row_bytes + 1) * k;
       const uint8_t* row = pixels + row_bytes * static_cast<size_t>(y + k);
-      out[0] = rgb ? 2 : 0;  // "up": each byte minus the one above (zeros above the first row)
-      if (!rgb || y + k == 0) {
+      out[0] = coding.up_filter ? 2 : 0;  // "up": each byte minus the one above (zeros above row 0)
+      if (!coding.up_filter || y + k == 0) {
         std::memcpy(out + 1, row, row_bytes);
       } else {
         const uint8_t* above = row - row_bytes;

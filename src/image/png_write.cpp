@@ -1,7 +1,6 @@
 #include "image/png_write.h"
 
 #include <png.h>
-#include <zlib.h>
 
 #include <csetjmp>
 #include <cstdio>
@@ -17,15 +16,6 @@ namespace {
 
 // PNG allows up to 2^31 - 1 per side; we refuse anything beyond what we could hold in memory.
 constexpr int64_t kMaxPngPixels = int64_t{1} << 30;
-
-// zlib settings. Our PNGs are written once per photo by a command a user waits for, so speed
-// wins over the last percent of size. Palette and grey images (label maps: long runs) take
-// level 1 (Z_BEST_SPEED) unfiltered, as the PNG specification advises for palette images: ~0.6
-// ms for a 750x400 map. RGB images (the blended overlay, a photo) take the "up" filter and
-// Huffman coding only: measured on the 750x400 overlay, half the time of level 1 (11 vs 22 ms on
-// a loaded machine) for 17 % more bytes, the size our former encoder wrote; the adaptive filter
-// choice (all five) costs another 2x, and the default level 6 8x.
-constexpr int kCompressionLevel = 1;
 
 // Everything libpng's callbacks need, plain data only: libpng reports errors with longjmp, which
 // must not cross a frame holding objects with destructors.
@@ -95,10 +85,10 @@ bool run_libpng(const PngRequest& r, PngSink* sink) {
       colours[i] = {(*r.palette)[3 * i], (*r.palette)[3 * i + 1], (*r.palette)[3 * i + 2]};
     png_set_PLTE(png, info, colours, r.palette_entries);
   }
-  png_set_compression_level(png, kCompressionLevel);
-  const bool photo = r.channels == 3;
-  if (photo) png_set_compression_strategy(png, Z_HUFFMAN_ONLY);
-  png_set_filter(png, PNG_FILTER_TYPE_BASE, photo ? PNG_FILTER_UP : PNG_FILTER_NONE);
+  const PngRowCoding coding = png_row_coding(r.channels);
+  png_set_compression_level(png, coding.zlib_level);
+  png_set_compression_strategy(png, coding.zlib_strategy);
+  png_set_filter(png, PNG_FILTER_TYPE_BASE, coding.up_filter ? PNG_FILTER_UP : PNG_FILTER_NONE);
   png_write_info(png, info);
   if (r.idat) {
     // Rows compressed beforehand (png_idat.h): libpng writes them as IDAT chunks (at most 1 GB

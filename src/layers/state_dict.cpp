@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "checkpoint/pth_reader.h"
 #include "espnet/error.h"
 
 namespace espnet {
@@ -22,6 +23,17 @@ void StateDict::add_borrowed(const std::string& name, Shape shape, const float* 
   if (data == nullptr && count != 0) throw Error("tensor '" + name + "': no values");
   if (!tensors_.emplace(name, NamedValues{std::move(shape), {}, FloatSpan(data, count)}).second)
     throw Error("duplicate tensor name '" + name + "'");
+}
+
+StateDict state_dict_from_checkpoint(Checkpoint&& checkpoint) {
+  StateDict dict;
+  for (CheckpointTensor& t : checkpoint.tensors) {
+    if (t.borrowed)
+      dict.add_borrowed(t.name, std::move(t.shape), t.borrowed);
+    else
+      dict.add(t.name, std::move(t.shape), std::move(t.values));
+  }
+  return dict;
 }
 
 const Shape* StateDict::shape_of(const std::string& name) const {

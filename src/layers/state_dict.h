@@ -60,6 +60,12 @@ class StateDict {
   std::map<std::string, NamedValues> tensors_;
 };
 
+struct Checkpoint;
+
+/// A parsed .pth as a state dict: the tensors parse_pth borrowed stay where they lie (the caller
+/// keeps the parsed bytes alive as long as the dict), the others are moved in.
+StateDict state_dict_from_checkpoint(Checkpoint&& checkpoint);
+
 /// An array a layer keeps exactly as its kernels read it (BatchNorm folded in, heads packed),
 /// named after the state-dict key it derives from plus "@what" (e.g. "level1.conv.weight@folded").
 /// Model::save stores these, so that loading a converted file computes nothing.

@@ -46,14 +46,8 @@ bool fix_zip_crcs(std::vector<uint8_t>& bytes) {
 void parse_and_build(const uint8_t* data, size_t size) {
   try {
     // As Model::load: float32 storages borrowed from the input, read in place by the layers.
-    espnet::Checkpoint checkpoint = espnet::parse_pth(data, size, "fuzz.pth", true);
-    espnet::StateDict weights;
-    for (espnet::CheckpointTensor& t : checkpoint.tensors) {
-      if (t.borrowed)
-        weights.add_borrowed(t.name, std::move(t.shape), t.borrowed);
-      else
-        weights.add(t.name, std::move(t.shape), std::move(t.values));
-    }
+    const espnet::StateDict weights =
+        espnet::state_dict_from_checkpoint(espnet::parse_pth(data, size, "fuzz.pth", true));
     espnet::fuzz::build_and_plan(espnet::infer_model_info(weights), weights);
   } catch (const espnet::Error&) {
   }
