@@ -90,10 +90,14 @@ TEST(CliMalformed, ModelFilesExitWithAClearError) {
   expect_cli_error("info " + temp_file("flipped.espnet", flipped),
                    {"flipped.espnet", "checksum mismatch"});
   Bytes version = bytes;
+  version[8] = 4;
+  model_file_detail::reseal(version);
+  expect_cli_error("info " + temp_file("v4.espnet", version),
+                   {"v4.espnet", "unsupported format version 4"});
+  // A version-2 table read as version 3 (with dtype fields): refused, never misread.
   version[8] = 3;
   model_file_detail::reseal(version);
-  expect_cli_error("info " + temp_file("v3.espnet", version),
-                   {"v3.espnet", "unsupported format version 3"});
+  expect_cli_error("info " + temp_file("v3.espnet", version), {"v3.espnet", "tensor"});
   version[8] = 1;  // a file of the first format: convert again
   model_file_detail::reseal(version);
   expect_cli_error("info " + temp_file("v1.espnet", version),

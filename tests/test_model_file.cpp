@@ -38,6 +38,11 @@ uint64_t read_u64(const Bytes& b, size_t at) {
   for (int i = 7; i >= 0; --i) v = (v << 8) | b[at + i];
   return v;
 }
+uint32_t read_u32(const Bytes& b, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i) v = (v << 8) | b[at + i];
+  return v;
+}
 void write_u64(Bytes& b, size_t at, uint64_t v) {
   for (int i = 0; i < 8; ++i) b[at + i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -96,7 +101,22 @@ void expect_same(const ModelFileContents& a, const ModelFileContents& b) {
                                a.tensors[i].values.size() * sizeof(float)))
           << a.tensors[i].name;
     }
+    EXPECT_EQ(a.tensors[i].dtype, b.tensors[i].dtype) << a.tensors[i].name;
+    EXPECT_EQ(a.tensors[i].bytes, b.tensors[i].bytes) << a.tensors[i].name;
   }
+}
+
+// A quantized model's file: float32, int8 and int32 tensors (version 3).
+ModelFileContents typed_contents() {
+  ModelFileContents c = small_contents();
+  ModelFileTensor codes{"layer@int8-weight", {2, 1, 8}, {}, ModelFileDType::kInt8, {}};
+  for (int i = 0; i < 16; ++i) codes.bytes.push_back(static_cast<uint8_t>(i * 17 - 128));
+  ModelFileTensor sums{"layer@int8-compensation", {3}, {}, ModelFileDType::kInt32, {}};
+  for (int i = 0; i < 12; ++i) sums.bytes.push_back(static_cast<uint8_t>(0xF0 + i));
+  c.tensors.push_back(codes);
+  c.tensors.push_back(sums);
+  c.tensors.push_back(make_tensor("after", {5}));
+  return c;
 }
 
 TEST(ModelFile, RoundTripIsBitIdentical) {
@@ -181,9 +201,9 @@ TEST(ModelFile, RejectsBadMagicAndVersion) {
   EXPECT_FALSE(looks_like_model_file(bad.data(), bad.size()));
   EXPECT_PARSE_ERROR(bad, "not an espnet model file");
   bad = bytes;
-  write_u32(bad, 8, 3);
+  write_u32(bad, 8, 4);
   model_file_detail::reseal(bad);
-  EXPECT_PARSE_ERROR(bad, "unsupported format version 3");
+  EXPECT_PARSE_ERROR(bad, "unsupported format version 4");
   // A version-1 file (FNV-1a checksum, state dict) is refused with what to do about it.
   bad = bytes;
   write_u32(bad, 8, 1);
@@ -332,14 +352,69 @@ TEST(ModelFile, RejectsBadDataOffsets) {
 
 // Structure-aware fuzzing: random edits in the header and table with a valid checksum must give
 // an espnet::Error or a successful parse, never a crash or another exception.
+TEST(ModelFile, TypedTensorsRoundTripAsVersion3) {
+  const ModelFileContents c = typed_contents();
+  Bytes bytes = encode_model_file(c);
+  EXPECT_EQ(read_u32(bytes, 8), 3u);
+  expect_same(c, parse_model_file(bytes.data(), bytes.size(), "typed"));
+  ModelFileView view = parse_model_file_view(bytes.data(), bytes.size(), "typed");
+  ASSERT_EQ(view.tensors.size(), c.tensors.size());
+  const size_t first = small_contents().tensors.size();  // the codes, then the sums
+  const ModelFileTensorView& codes = view.tensors[first];
+  EXPECT_EQ(codes.dtype, ModelFileDType::kInt8);
+  EXPECT_EQ(codes.numel, 16);
+  EXPECT_EQ(codes.data, nullptr);  // not float32
+  EXPECT_EQ(0u, (codes.bytes - bytes.data()) % 64);
+  EXPECT_EQ(0, std::memcmp(codes.bytes, c.tensors[first].bytes.data(), 16));
+  EXPECT_EQ(view.tensors[first + 1].numel, 3);
+  // Float32 tensors alone still make a version-2 file, which older builds read.
+  Bytes plain = encode_model_file(small_contents());
+  EXPECT_EQ(read_u32(plain, 8), 2u);
+}
+
+TEST(ModelFile, RejectsBadDtypesAndSizes) {
+  Bytes bytes = encode_model_file(typed_contents());
+  // The codes' entry: its dtype field lies between its dims and its data offset.
+  const size_t first = small_contents().tensors.size();
+  size_t pos = read_u64(bytes, 40);
+  for (size_t i = 0; i < first; ++i) {
+    const uint32_t name = read_u32(bytes, pos);
+    const uint32_t rank = read_u32(bytes, pos + 4 + name);
+    pos += 4 + name + 4 + 8 * rank + 4 + 16;
+  }
+  const size_t dtype_at = pos + 4 + read_u32(bytes, pos) + 4 + 8 * 3;
+  ASSERT_EQ(read_u32(bytes, dtype_at), 1u);
+  Bytes bad = bytes;
+  write_u32(bad, dtype_at, 7);
+  model_file_detail::reseal(bad);
+  EXPECT_PARSE_ERROR(bad, "unknown dtype 7");
+  bad = bytes;
+  write_u32(bad, dtype_at, 2);  // int32: the 16 bytes no longer fit 16 elements
+  model_file_detail::reseal(bad);
+  EXPECT_PARSE_ERROR(bad, "does not match shape [2, 1, 8] (16 int32 = 64 bytes)");
+  // A version-2 header over version-3 entries misreads the table and is refused, not trusted.
+  bad = bytes;
+  write_u32(bad, 8, 2);
+  model_file_detail::reseal(bad);
+  EXPECT_NE(parse_error(bad), "");
+  // The writer refuses data that does not fit the dtype.
+  ModelFileContents wrong = typed_contents();
+  wrong.tensors[first].bytes.pop_back();
+  EXPECT_THROW(encode_model_file(wrong), Error);
+  wrong = typed_contents();
+  wrong.tensors[first].values.push_back(1.0f);
+  EXPECT_THROW(encode_model_file(wrong), Error);
+}
+
 TEST(ModelFile, RandomResealedEditsNeverCrash) {
   const uint32_t seed = std::random_device{}();
   std::printf("seed %u\n", seed);
   std::mt19937 rng(seed);
-  Bytes bytes = encode_model_file(small_contents());
-  size_t table_end = read_u64(bytes, 40) + read_u64(bytes, 48);
   int rejected = 0;
-  for (int iteration = 0; iteration < 3000; ++iteration) {
+  for (int iteration = 0; iteration < 6000; ++iteration) {
+    // Float-only (version 2) and typed (version 3) files.
+    const Bytes bytes = encode_model_file(iteration % 2 ? typed_contents() : small_contents());
+    const size_t table_end = read_u64(bytes, 40) + read_u64(bytes, 48);
     Bytes bad = bytes;
     for (int edits = 1 + rng() % 4; edits > 0; --edits) {
       size_t at = rng() % table_end;

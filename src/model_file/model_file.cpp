@@ -18,7 +18,10 @@ namespace {
 
 constexpr char kMagic[8] = {'E', 'S', 'P', 'N', 'E', 'T', 'V', '2'};
 // 2: CRC-32 (zlib) instead of FNV-1a; Model::save stores the layers' folded, packed arrays.
-constexpr uint32_t kVersion = 2;
+// 3: a dtype field in each table entry (int8 and int32 tensors of quantized models). Files
+// with float32 tensors only are still written as version 2, which older builds read.
+constexpr uint32_t kFloatVersion = 2;
+constexpr uint32_t kTypedVersion = 3;
 constexpr uint64_t kHeaderBytes = 64;
 constexpr uint64_t kChecksumBytes = 8;
 constexpr uint64_t kDataAlignment = 64;
@@ -81,7 +84,15 @@ int64_t checked_numel(const int64_t* dims, size_t rank) {
   return n;
 }
 
+bool known_dtype(uint32_t dtype) {
+  return dtype <= static_cast<uint32_t>(ModelFileDType::kInt32);
+}
+
 }  // namespace
+
+size_t model_file_dtype_bytes(ModelFileDType dtype) {
+  return dtype == ModelFileDType::kInt8 ? 1 : 4;
+}
 
 namespace model_file_detail {
 
@@ -110,6 +121,9 @@ std::vector<uint8_t> encode_model_file(const ModelFileContents& contents, const 
   uint64_t table_offset = align_up(kHeaderBytes + contents.config.size(), 8);
   uint64_t table_size = 0;
   std::unordered_map<std::string, size_t> seen;
+  bool typed = false;
+  for (const ModelFileTensor& t : contents.tensors) typed |= t.dtype != ModelFileDType::kFloat32;
+  const uint64_t dtype_field = typed ? 4 : 0;
   for (size_t i = 0; i < contents.tensors.size(); ++i) {
     const ModelFileTensor& t = contents.tensors[i];
     std::string problem =
@@ -118,18 +132,32 @@ std::vector<uint8_t> encode_model_file(const ModelFileContents& contents, const 
     if (!seen.emplace(t.name, i).second) throw fail("tensor '" + t.name + "': duplicate name");
     if (t.shape.size() > kMaxRank)
       throw fail("tensor '" + t.name + "': rank " + std::to_string(t.shape.size()) + " exceeds 8");
+    if (!known_dtype(static_cast<uint32_t>(t.dtype)))
+      throw fail("tensor '" + t.name + "': unknown dtype");
     int64_t numel = checked_numel(t.shape.data(), t.shape.size());
-    if (numel < 0 || static_cast<uint64_t>(numel) != t.values.size())
-      throw fail("tensor '" + t.name + "': " + std::to_string(t.values.size()) +
-                 " values do not fit shape " + shape_to_string(t.shape));
-    table_size += 4 + t.name.size() + 4 + 8 * t.shape.size() + 8 + 8;
+    const bool is_float = t.dtype == ModelFileDType::kFloat32;
+    const uint64_t stored = is_float ? t.values.size() * sizeof(float) : t.bytes.size();
+    if (numel < 0 || stored != static_cast<uint64_t>(numel) * model_file_dtype_bytes(t.dtype) ||
+        (is_float ? !t.bytes.empty() : !t.values.empty()))
+      throw fail("tensor '" + t.name + "': " +
+                 (is_float ? std::to_string(t.values.size()) + " values"
+                           : std::to_string(t.bytes.size()) + " bytes") +
+                 " do not fit shape " + shape_to_string(t.shape));
+    table_size += 4 + t.name.size() + 4 + 8 * t.shape.size() + dtype_field + 8 + 8;
   }
+  const auto data_bytes = [](const ModelFileTensor& t) {
+    return t.dtype == ModelFileDType::kFloat32 ? t.values.size() * sizeof(float) : t.bytes.size();
+  };
+  const auto data_pointer = [](const ModelFileTensor& t) -> const void* {
+    return t.dtype == ModelFileDType::kFloat32 ? static_cast<const void*>(t.values.data())
+                                               : static_cast<const void*>(t.bytes.data());
+  };
   // Lay out the data first so the table can carry final offsets.
   std::vector<uint64_t> offsets;
   uint64_t end = table_offset + table_size;
   for (const ModelFileTensor& t : contents.tensors) {
     offsets.push_back(align_up(end, kDataAlignment));
-    end = offsets.back() + t.values.size() * sizeof(float);
+    end = offsets.back() + data_bytes(t);
   }
   uint64_t file_size = end + kChecksumBytes;
   if (file_size > kMaxFileBytes)
@@ -146,7 +174,7 @@ std::vector<uint8_t> encode_model_file(const ModelFileContents& contents, const 
   auto put_u32 = [&p](uint32_t v) { set_u32(p, v), p += 4; };
   auto put_u64 = [&p](uint64_t v) { set_u64(p, v), p += 8; };
   put(kMagic, sizeof kMagic);
-  put_u32(kVersion);
+  put_u32(typed ? kTypedVersion : kFloatVersion);
   put_u32(0);  // flags: none defined
   put_u64(file_size);
   put_u64(contents.config.size());
@@ -162,12 +190,13 @@ std::vector<uint8_t> encode_model_file(const ModelFileContents& contents, const 
     put(t.name.data(), t.name.size());
     put_u32(static_cast<uint32_t>(t.shape.size()));
     for (int64_t d : t.shape) put_u64(static_cast<uint64_t>(d));
+    if (typed) put_u32(static_cast<uint32_t>(t.dtype));
     put_u64(offsets[i]);
-    put_u64(t.values.size() * sizeof(float));
+    put_u64(data_bytes(t));
   }
   for (size_t i = 0; i < contents.tensors.size(); ++i) {
     p = out.data() + offsets[i];
-    put(contents.tensors[i].values.data(), contents.tensors[i].values.size() * sizeof(float));
+    put(data_pointer(contents.tensors[i]), data_bytes(contents.tensors[i]));
   }
   set_u64(out.data() + end, model_file_detail::checksum(out.data(), end));
   return out;
@@ -193,9 +222,11 @@ ModelFileView parse_model_file_view(const uint8_t* data, size_t size, const std:
     throw fail("truncated: " + num(size) + " bytes, the header alone needs " +
                num(kHeaderBytes + kChecksumBytes));
   uint32_t version = get_u32(data + 8);
-  if (version != kVersion)
-    throw fail("unsupported format version " + num(version) + " (this build reads version " +
-               num(kVersion) + (version < kVersion ? "; convert the .pth again" : "") + ")");
+  if (version != kFloatVersion && version != kTypedVersion)
+    throw fail("unsupported format version " + num(version) + " (this build reads versions " +
+               num(kFloatVersion) + " and " + num(kTypedVersion) +
+               (version < kFloatVersion ? "; convert the .pth again" : "") + ")");
+  const bool typed = version == kTypedVersion;
   if (uint32_t flags = get_u32(data + 12))
     throw fail("header field 'flags' is " + num(flags) + ", expected 0");
   uint64_t declared_size = get_u64(data + 16);
@@ -276,12 +307,21 @@ ModelFileView parse_model_file_view(const uint8_t* data, size_t size, const std:
       throw fail(where + ": negative dimension in shape " + shape_to_string(t.shape));
     if (numel == -2)
       throw fail(where + ": shape " + shape_to_string(t.shape) + " overflows (too many elements)");
+    if (typed) {
+      const uint32_t dtype = get_u32(take(4, "dtype"));
+      if (!known_dtype(dtype)) throw fail(where + ": unknown dtype " + num(dtype));
+      t.dtype = static_cast<ModelFileDType>(dtype);
+    }
+    const uint64_t element_bytes = model_file_dtype_bytes(t.dtype);
+    const char* type_name = t.dtype == ModelFileDType::kFloat32 ? " float32"
+                            : t.dtype == ModelFileDType::kInt8  ? " int8"
+                                                                : " int32";
     uint64_t offset = get_u64(take(8, "data offset"));
     uint64_t bytes = get_u64(take(8, "data size"));
-    if (bytes != static_cast<uint64_t>(numel) * sizeof(float))
+    if (bytes != static_cast<uint64_t>(numel) * element_bytes)
       throw fail(where + ": data size " + num(bytes) + " does not match shape " +
-                 shape_to_string(t.shape) + " (" + num(numel) +
-                 " float32 = " + num(numel * sizeof(float)) + " bytes)");
+                 shape_to_string(t.shape) + " (" + num(numel) + type_name + " = " +
+                 num(numel * element_bytes) + " bytes)");
     if (offset % kDataAlignment != 0)
       throw fail(where + ": data offset " + num(offset) + " is not " + num(kDataAlignment) +
                  "-byte aligned");
@@ -314,8 +354,9 @@ ModelFileView parse_model_file_view(const uint8_t* data, size_t size, const std:
   }
   for (const Extent& e : extents) {
     ModelFileTensorView& t = contents.tensors[e.index];
-    t.numel = static_cast<int64_t>(e.bytes / sizeof(float));
-    t.data = reinterpret_cast<const float*>(data + e.offset);
+    t.numel = static_cast<int64_t>(e.bytes / model_file_dtype_bytes(t.dtype));
+    t.bytes = data + e.offset;
+    if (t.dtype == ModelFileDType::kFloat32) t.data = reinterpret_cast<const float*>(t.bytes);
   }
   return contents;
 }
@@ -331,9 +372,19 @@ ModelFileContents parse_model_file(const uint8_t* data, size_t size, const std::
   ModelFileContents contents;
   contents.config = std::move(view.config);
   contents.tensors.reserve(view.tensors.size());
-  for (ModelFileTensorView& t : view.tensors)
-    contents.tensors.push_back(
-        {std::move(t.name), std::move(t.shape), std::vector<float>(t.data, t.data + t.numel)});
+  for (ModelFileTensorView& t : view.tensors) {
+    if (t.dtype == ModelFileDType::kFloat32) {
+      contents.tensors.push_back(
+          {std::move(t.name), std::move(t.shape), std::vector<float>(t.data, t.data + t.numel)});
+    } else {
+      const size_t bytes = size_t(t.numel) * model_file_dtype_bytes(t.dtype);
+      contents.tensors.push_back({std::move(t.name),
+                                  std::move(t.shape),
+                                  {},
+                                  t.dtype,
+                                  std::vector<uint8_t>(t.bytes, t.bytes + bytes)});
+    }
+  }
   return contents;
 }
 

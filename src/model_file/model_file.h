@@ -14,11 +14,20 @@
 
 namespace espnet {
 
-/// One named float32 tensor in a model file.
+/// What a tensor's elements are. Files of version 2 hold float32 only; version 3 adds the
+/// integer types of a quantized model (written only when a model has them).
+enum class ModelFileDType : uint32_t { kFloat32 = 0, kInt8 = 1, kInt32 = 2 };
+
+/// Bytes per element of `dtype`.
+size_t model_file_dtype_bytes(ModelFileDType dtype);
+
+/// One named tensor in a model file.
 struct ModelFileTensor {
   std::string name;
   Shape shape;
-  std::vector<float> values;  // C order
+  std::vector<float> values;  // C order (float32 tensors)
+  ModelFileDType dtype = ModelFileDType::kFloat32;
+  std::vector<uint8_t> bytes;  // C order, little-endian (integer tensors; `values` empty)
 };
 
 /// Contents of a model file: a small text config (UTF-8 "key=value" lines written by the caller;
@@ -32,8 +41,10 @@ struct ModelFileContents {
 struct ModelFileTensorView {
   std::string name;
   Shape shape;
-  const float* data = nullptr;  // 64-byte aligned relative to the file's start
+  const float* data = nullptr;  // 64-byte aligned relative to the file's start (float32 only)
   int64_t numel = 0;
+  ModelFileDType dtype = ModelFileDType::kFloat32;
+  const uint8_t* bytes = nullptr;  // the elements of any type, where `data` points for float32
 };
 
 struct ModelFileView {
