@@ -33,12 +33,15 @@ void BM_PrecisionPointwise(benchmark::State& state) {
   std::vector<uint32_t> packed(size_t(groups) * (per_group + 3) * plane),
       packed_weight(size_t(cout) * (per_group + 3));
   std::vector<int32_t> compensation(cout);
+  // int8 inputs: one scale (1/64) and zero point (128) for every channel.
+  const std::vector<float> inverse_scale(size_t(cin), 64.0f), channel_scale(size_t(cin), 1 / 64.0f);
+  const std::vector<int32_t> zero_point(size_t(cin), 128);
   if (precision == kBf16)
     pack_bf16_gconv1x1_weight(weight.data(), cout, per_group, packed_weight.data());
   if (precision == kInt8) {
-    quantize_int8_weight(weight.data(), cout, per_group, packed_weight.data(), scale.data(),
-                         compensation.data());
-    for (float& s : scale) s /= 64.0f;
+    quantize_int8_weight_for_inputs(weight.data(), cout, per_group, groups, channel_scale.data(),
+                                    zero_point.data(), packed_weight.data(), scale.data(),
+                                    compensation.data());
   }
   const ConvKernels& fp32 = conv_kernels();
   const Bf16Kernels* bf16 = bf16_kernels();
@@ -53,7 +56,8 @@ void BM_PrecisionPointwise(benchmark::State& state) {
                       reinterpret_cast<const float*>(packed_weight.data()), bias.data(),
                       slopes.data(), nullptr, out.data());
     } else {
-      pack_u8_quads_avx512(input.data(), 1, cin, groups, plane, 64.0f, packed.data());
+      pack_u8_quads_avx512(input.data(), 1, cin, groups, plane, inverse_scale.data(),
+                           zero_point.data(), -INFINITY, INFINITY, packed.data());
       gconv1x1_u8s8_avx512vnni(packed.data(), 1, int8_quads(per_group), cout, groups, plane,
                                packed_weight.data(), compensation.data(), scale.data(), bias.data(),
                                slopes.data(), nullptr, out.data());

@@ -2,12 +2,16 @@
 // slice of issue #12's int8 path (kernels and their tests; the quantizer command, the model file
 // section and the network wiring are not there yet).
 //
-// Quantization: weights symmetric per output channel (w ~ w_scale[co] * qw, qw in [-127, 127]);
-// activations symmetric per tensor (x ~ x_scale * qx, qx in [-127, 127]). vpdpbusd multiplies
-// UNSIGNED bytes by signed bytes, so activations are stored as qx + 128 (0..255) and the sum
-// gains 128 * sum(qw) per output channel, which the kernel starts from its negation
-// (compensation). Quad layout: four adjacent input channels per 32-bit word (byte j = channel
-// 4k + j; channels past the group's end are padded with qx = 0, i.e. byte 128, and qw = 0).
+// Quantization: activations affine per input channel, x[c] ~ s[c] * (u[c] - zero_point[c]) with
+// u in [0, 255] (the zero point is where 0.0 lands: 128 for a symmetric range, lower for a mostly
+// positive one such as a PReLU's output), so that every channel uses all 256 levels whatever
+// the others' ranges. The channel scales fold into the weights, w'[co][c] = w[co][c] * s[c],
+// which are then quantized symmetrically per output channel (w' ~ w_scale[co] * qw, qw in
+// [-127, 127]): y[co] = w_scale[co] * sum_c qw[co][c] * (u[c] - zero_point[c]) + bias. vpdpbusd
+// multiplies the UNSIGNED bytes u by the signed qw; the kernel starts each sum from
+// compensation[co] = -sum_c qw[co][c] * zero_point[c]. Quad layout: four adjacent input channels
+// per 32-bit word (byte j = channel 4k + j; channels past the group's end are padded with u = 0
+// and qw = 0).
 #pragma once
 
 #include <cstdint>
@@ -19,19 +23,38 @@ int int8_quads(int channels);
 
 /// Symmetric per-output-channel quantization of a weight [out_channels, cin]: scale[co] =
 /// max|w[co]| / 127 (1 where the row is all zero), qw = round-to-nearest-even(w / scale[co]) in
-/// [-127, 127], packed as [out_channels][int8_quads(cin)] words; compensation[co] = -128 * sum qw.
+/// [-127, 127], packed as [out_channels][int8_quads(cin)] words; weight_sum[co] = sum qw.
 void quantize_int8_weight(const float* weight, int out_channels, int cin, uint32_t* packed,
-                          float* scale, int32_t* compensation);
+                          float* scale, int32_t* weight_sum);
 
-/// Quantizes input [batch, channels, plane] with one scale (q = rne(x * inverse_scale) clamped
-/// to [-127, 127]; NaN gives -127) and packs q + 128 as [batch, groups * int8_quads(cin),
-/// plane] quad words (cin = channels / groups).
-using PackU8QuadsFn = void (*)(const float* input, int batch, int channels, int groups,
-                               int64_t plane, float inverse_scale, uint32_t* packed);
-void pack_u8_quads_ref(const float* input, int batch, int channels, int groups, int64_t plane,
-                       float inverse_scale, uint32_t* packed);
-void pack_u8_quads_avx512(const float* input, int batch, int channels, int groups, int64_t plane,
-                          float inverse_scale, uint32_t* packed);
+/// The weight [out_channels, cin] of a grouped 1x1 layer (cin inputs per group) for
+/// inputs quantized per channel: row co (group g = co / (out_channels / groups)) scaled by the
+/// scales of its input channels, w'[i] = w[co][i] * channel_scale[g * cin + i], then quantized as
+/// quantize_int8_weight does; compensation[co] = -sum_i qw[i] * zero_point[g * cin + i].
+void quantize_int8_weight_for_inputs(const float* weight, int out_channels, int cin, int groups,
+                                     const float* channel_scale, const int32_t* zero_point,
+                                     uint32_t* packed, float* scale, int32_t* compensation);
+
+/// Quantizes input [batch, channels, plane] with a scale and zero point per channel (u =
+/// rne(x * inverse_scale[c]) + zero_point[c] clamped to [0, 255], the product first clamped to
+/// +-1e6; NaN gives 0) and packs u as [batch, groups * int8_quads(cin), plane] quad words (cin =
+/// channels / groups). zero_point[c] in [0, 255]. Returns false when a value of the input lies
+/// outside [guard_low, guard_high] (NaN never does; the codes are written either way): the caller
+/// then runs the layer in fp32 instead of clipping an input far outside calibration's range.
+bool pack_u8_quads_ref(const float* input, int batch, int channels, int groups, int64_t plane,
+                       const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                       float guard_high, uint32_t* packed);
+bool pack_u8_quads_avx512(const float* input, int batch, int channels, int groups, int64_t plane,
+                          const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                          float guard_high, uint32_t* packed);
+
+/// What the int8 kernels see of input [batch, channels, plane], as u (pack_u8_quads_ref's bytes)
+/// - zero_point[c], in fp32 (exact small integers). With the weights qw * w_scale in fp32, fp32
+/// kernels then compute what the int8 kernels compute, up to the rounding of the float sums
+/// (CPUs without VNNI). Returns false as pack_u8_quads_ref does.
+bool unpacked_u8_codes(const float* input, int batch, int channels, int64_t plane,
+                       const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                       float guard_high, float* output);
 
 /// Grouped 1x1 convolution over quads, int32 accumulation, dequantizing epilogue:
 ///   acc = compensation[co] + sum over quads of 4 byte products (exact in int32),

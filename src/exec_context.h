@@ -10,6 +10,7 @@
 
 #include "espnet/model.h"
 #include "espnet/tensor.h"
+#include "quant/quant_index.h"
 #include "tensor_pool.h"
 
 namespace espnet {
@@ -41,10 +42,20 @@ class ExecContext {
   std::vector<LayerSummary>* layer_log = nullptr;
   /// Run the point-wise convolutions in bf16 (the session checked the kernels exist).
   bool bf16 = false;
-  /// Run the point-wise convolutions in int8 (VNNI), activation scales measured per run.
+  /// Run the point-wise convolutions that `quant` marks int8 in int8 (VNNI), with its scales.
   bool int8 = false;
+  /// The model's int8 plan by layer key (int8 runs; a layer not in it runs fp32).
+  const QuantIndex* quant = nullptr;
+  /// Without VNNI an int8 run gives its int8 layers fp32 kernels on their dequantized weights.
+  bool int8_dequantized = false;
+  /// When set, every quantizable point-wise layer adds its key (loading checks a plan with it).
+  std::vector<std::string>* quantizable_layers = nullptr;
+  /// Calibration: sees the input of every keyed point-wise layer (fp32 runs).
+  ActivationObserver* observer = nullptr;
   /// Convolutions (and multiply-adds) run in reduced precision / left in fp32 (precision report).
   int reduced_convolutions = 0;
+  /// int8 layers that ran in fp32 because their input left the calibrated range.
+  int int8_fallbacks = 0;
   int fp32_convolutions = 0;
   double reduced_macs = 0;
   double fp32_macs = 0;

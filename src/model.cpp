@@ -2,15 +2,20 @@
 
 #include <cctype>
 #include <cstring>
+#include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "checkpoint/pth_reader.h"
 #include "espnet/error.h"
 #include "file_util.h"
 #include "mapped_file.h"
+#include "model_access.h"
 #include "model_config_text.h"
 #include "model_file/model_file.h"
 #include "models/network.h"
+#include "quant/int8_arrays.h"
+#include "quant/quant_text.h"
 
 namespace espnet {
 
@@ -25,6 +30,18 @@ struct ModelData {
   PackedSource packed;
   std::vector<std::string> packed_order;  // the file's order, so that save() rewrites it as is
   std::unique_ptr<Network> network;
+  // A quantized model made by quantize() shares the network and weights of `base`.
+  std::shared_ptr<const Model> base;
+  std::unique_ptr<Quantization> quantization;
+  std::vector<Int8Layer> int8_layers;  // one per plan entry
+  QuantIndex quant_index;              // into `quantization` and `int8_layers`
+
+  void index_quantization() {
+    quant_index.clear();
+    for (size_t i = 0; i < quantization->layers.size(); ++i)
+      quant_index.emplace(quantization->layers[i].layer,
+                          QuantEntry{&quantization->layers[i], &int8_layers[i]});
+  }
 };
 
 Model::Model() : data_(std::make_unique<ModelData>()) {}
@@ -34,7 +51,36 @@ const ModelInfo& Model::info() const {
   return data_->info;
 }
 const Network& Model::network() const {
-  return *data_->network;
+  return data_->base ? data_->base->network() : *data_->network;
+}
+
+const Quantization* Model::quantization() const {
+  return data_->quantization.get();
+}
+
+std::shared_ptr<Model> ModelAccess::with_quantization(std::shared_ptr<const Model> base,
+                                                      Quantization quantization,
+                                                      std::vector<Int8Layer> layers) {
+  if (!base) throw Error("with_quantization: no model");
+  if (layers.size() != quantization.layers.size())
+    throw Error("with_quantization: " + std::to_string(layers.size()) + " int8 layers for " +
+                std::to_string(quantization.layers.size()) + " plan entries");
+  std::shared_ptr<Model> model(new Model());
+  ModelData& d = *model->data_;
+  d.info = base->info();
+  d.base = base->data_->base ? base->data_->base : std::move(base);
+  d.quantization = std::make_unique<Quantization>(std::move(quantization));
+  d.int8_layers = std::move(layers);
+  d.index_quantization();
+  return model;
+}
+
+Quantization* ModelAccess::mutable_quantization(Model& model) {
+  return model.data_->quantization.get();
+}
+
+const QuantIndex* ModelAccess::quant_index(const Model& model) {
+  return model.data_->quantization ? &model.data_->quant_index : nullptr;
 }
 
 namespace {
@@ -63,10 +109,28 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
   std::shared_ptr<Model> model(new Model());
   ModelData& d = *model->data_;
   bool packed = false;
+  // A quantized file's plan and int8 arrays, attached once the fp32 network is built.
+  std::unique_ptr<Quantization> plan;
+  std::unordered_map<std::string, ModelFileTensorView> int8_arrays;
   if (looks_like_model_file(bytes, size)) {
     ModelFileView view = parse_model_file_view(bytes, size, path);
     d.info = model_info_from_text(view.config, path);
     packed = packed_weights_from_text(view.config, path, &d.info.params);
+    plan = quantization_from_text(view.config, path);
+    if (plan && !packed)
+      throw Error(path + ": an int8 plan needs a file of packed weights (espnet quantize)");
+    std::vector<ModelFileTensorView> fp32_arrays;
+    for (ModelFileTensorView& t : view.tensors) {
+      if (plan && is_int8_array_name(t.name)) {
+        std::string name = t.name;
+        int8_arrays.emplace(std::move(name), std::move(t));
+      } else if (t.dtype != ModelFileDType::kFloat32) {
+        throw Error(path + ": tensor '" + t.name + "' is not float32 and belongs to no int8 layer");
+      } else {
+        fp32_arrays.push_back(std::move(t));
+      }
+    }
+    view.tensors = std::move(fp32_arrays);
     if (packed) {
       for (ModelFileTensorView& t : view.tensors) {
         d.packed_order.push_back(t.name);
@@ -111,7 +175,38 @@ std::shared_ptr<const Model> Model::load(const std::string& path, const LoadOpti
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-  return model;
+  if (!plan) return model;
+  std::vector<Int8Layer> layers = int8_layers_from_arrays(*plan, int8_arrays, path);
+  std::shared_ptr<Model> quantized =
+      ModelAccess::with_quantization(std::move(model), std::move(*plan), std::move(layers));
+  quantized->check_quantization(path);
+  return quantized;
+}
+
+void Model::check_quantization(const std::string& file) const {
+  // A shape-only run lists the network's quantizable layers and checks that every int8 form
+  // fits its layer; a plan entry naming no such layer is a file for another network.
+  const ModelInfo& i = data_->info;
+  const int size = i.task == Task::kDetection ? i.input_size : 256;
+  ExecContext ctx;
+  ctx.shape_only = true;
+  ctx.planning = true;  // the structure a real run has (fused layers, see upstream_structure())
+  ctx.int8 = true;
+  ctx.quant = &data_->quant_index;
+  std::vector<std::string> keys;
+  ctx.quantizable_layers = &keys;
+  Tensor input({1, 3, size, size});
+  std::vector<NamedTensor> outputs;
+  try {
+    network().forward(ctx, input, outputs);
+  } catch (const Error& e) {
+    throw Error(file + ": the int8 plan does not fit the network: " + e.what());
+  }
+  const std::set<std::string> known(keys.begin(), keys.end());
+  for (const LayerQuantization& l : data_->quantization->layers)
+    if (!known.count(l.layer))
+      throw Error(file + ": the int8 plan names layer '" + l.layer +
+                  "', which is not a point-wise layer of this network");
 }
 
 std::shared_ptr<const Model> Model::random(const ModelInfo& description, uint32_t seed) {
@@ -129,7 +224,7 @@ std::shared_ptr<const Model> Model::random(const ModelInfo& description, uint32_
 }
 
 void Model::check_input_size(int height, int width) const {
-  data_->network->check_input_size(height, width);
+  network().check_input_size(height, width);
 }
 
 double Model::conv_mmacs(int height, int width) const {
@@ -138,7 +233,7 @@ double Model::conv_mmacs(int height, int width) const {
   ctx.shape_only = true;
   Tensor input({1, 3, height, width});
   std::vector<NamedTensor> outputs;
-  data_->network->forward(ctx, input, outputs);
+  network().forward(ctx, input, outputs);
   return ctx.conv_macs / 1e6;
 }
 
@@ -150,14 +245,16 @@ std::vector<LayerSummary> Model::layer_summary(int height, int width) const {
   ctx.layer_log = &layers;
   Tensor input({1, 3, height, width});
   std::vector<NamedTensor> outputs;
-  data_->network->forward(ctx, input, outputs);
+  network().forward(ctx, input, outputs);
   return layers;
 }
 
 void Model::save(const std::string& path) const {
-  const ModelData& d = *data_;
+  // A quantized model's weights are its base's.
+  const ModelData& d = data_->base ? *data_->base->data_ : *data_;
   ModelFileContents contents;
   contents.config = model_info_to_text(d.info) + packed_weights_to_text(d.info.params);
+  if (data_->quantization) contents.config += quantization_to_text(*data_->quantization);
   if (d.file) {
     for (const std::string& name : d.packed_order) {
       const PackedTensorView& view = d.packed.at(name);
@@ -174,6 +271,8 @@ void Model::save(const std::string& path) const {
     for (PackedTensor& a : arrays)
       contents.tensors.push_back({std::move(a.name), std::move(a.shape), std::move(a.values)});
   }
+  if (data_->quantization)
+    append_int8_arrays(*data_->quantization, data_->int8_layers, contents.tensors);
   write_model_file(path, contents);
 }
 

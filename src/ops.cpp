@@ -130,48 +130,73 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
     throw Error("conv2d: an addend " + shape_to_string(addend->shape()) +
                 " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
   const bool bf16 = pointwise && ctx.bf16 && bf16_weight;
-  const bool int8 = pointwise && ctx.int8 && int8_weight && int8_weight->quads;
+  const bool int8 = pointwise && ctx.int8 && int8_weight;
+  const bool int8_vnni = int8 && !ctx.int8_dequantized;
+  const int64_t plane = int64_t(h) * w;
+  if (int8 && (int8_weight->in_channels != p.in_channels ||
+               int8_weight->out_channels != p.out_channels || int8_weight->groups != p.groups))
+    throw Error("conv2d: the int8 form does not fit the layer");
+  // The int8 temporaries: with VNNI the packed input codes, without it the codes as floats.
+  const auto int8_input = [&] {
+    return int8_vnni
+               ? Tensor::uninitialized({n, p.groups * int8_quads(p.in_channels / p.groups), plane})
+               : Tensor::uninitialized(input.shape());
+  };
   if (ctx.shape_only) {
     // A planning run allocates the reduced paths' temporaries in the order a real run does.
     if (int8) {
-      const Tensor packed = Tensor::uninitialized(
-          {n, p.groups * int8_quads(p.in_channels / p.groups), int64_t(h) * w});
-      const Tensor scale = Tensor::uninitialized({p.out_channels});
+      const Tensor codes = int8_input();
     } else if (bf16) {
-      pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, int64_t(h) * w);
+      pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, plane);
     }
     return out;
   }
-  count_precision(ctx, bf16 || int8, macs);
-  OpTimer timer(ctx, int8        ? "conv1x1_int8"
-                     : bf16      ? "conv1x1_bf16"
+  const ConvKernels& kernels = conv_kernels();
+  if (int8) {
+    OpTimer timer(ctx, int8_vnni ? "conv1x1_int8" : "conv1x1_int8_dequantized");
+    Tensor codes = int8_input();
+    bool inside = false;
+    if (!int8_vnni) {
+      // Without VNNI: the codes u - zero_point in fp32 and the dequantized weights compute the
+      // int8 result up to the rounding of the float sums.
+      inside = unpacked_u8_codes(input.data(), n, p.in_channels, plane,
+                                 int8_weight->inverse_scale.data(), int8_weight->zero_point.data(),
+                                 int8_weight->guard_low, int8_weight->guard_high, codes.data());
+      if (inside)
+        kernels.pointwise(codes.data(), n, p.in_channels, p.out_channels, p.groups, plane,
+                          int8_weight->dequantized().data(), b, a,
+                          addend ? addend->data() : nullptr, out.data());
+    } else {
+      if (!int8_vnni_available())
+        throw Error("int8: this CPU (or ESPNET_ISA) has no AVX-512 VNNI kernels");
+#if defined(__x86_64__) || defined(__i386__)  // the VNNI kernels exist in x86 builds only
+      uint32_t* packed = reinterpret_cast<uint32_t*>(codes.data());
+      inside = pack_u8_quads_avx512(
+          input.data(), n, p.in_channels, p.groups, plane, int8_weight->inverse_scale.data(),
+          int8_weight->zero_point.data(), int8_weight->guard_low, int8_weight->guard_high, packed);
+      if (inside)
+        gconv1x1_u8s8_avx512vnni(packed, n, int8_quads(p.in_channels / p.groups), p.out_channels,
+                                 p.groups, plane, int8_weight->quads.data(),
+                                 int8_weight->compensation.data(), int8_weight->scale.data(), b, a,
+                                 addend ? addend->data() : nullptr, out.data());
+#endif
+    }
+    if (inside) {
+      count_precision(ctx, true, macs);
+      return out;
+    }
+    // An input far outside what calibration saw (Int8Layer::guard_low): clipping it would give
+    // garbage, so this run of the layer is fp32.
+    ++ctx.int8_fallbacks;
+  }
+  count_precision(ctx, bf16, macs);
+  OpTimer timer(ctx, bf16        ? "conv1x1_bf16"
                      : pointwise ? "conv1x1"
                      : depthwise ? "dwconv3x3"
                      : direct3x3 ? "conv3x3"
                                  : "conv (reference)");
-  const ConvKernels& kernels = conv_kernels();
-  if (int8) {
-    if (!int8_vnni_available())
-      throw Error("int8: this CPU (or ESPNET_ISA) has no AVX-512 VNNI kernels");
-#if defined(__x86_64__) || defined(__i386__)  // the VNNI kernels exist in x86 builds only
-    // Dynamic per-tensor scale: the input's own range, so that max |x| maps to 127.
-    const int64_t plane = int64_t(h) * w;
-    const float max_abs = max_abs_avx512(input.data(), input.numel());
-    const float inverse = max_abs > 0 && max_abs < 1e30f ? 127.0f / max_abs : 1.0f;
-    const int per_group = p.in_channels / p.groups;
-    Tensor packed = Tensor::uninitialized({n, p.groups * int8_quads(per_group), plane});
-    pack_u8_quads_avx512(input.data(), n, p.in_channels, p.groups, plane, inverse,
-                         reinterpret_cast<uint32_t*>(packed.data()));
-    Tensor scale = Tensor::uninitialized({p.out_channels});
-    for (int co = 0; co < p.out_channels; ++co) scale.data()[co] = int8_weight->scale[co] / inverse;
-    gconv1x1_u8s8_avx512vnni(reinterpret_cast<const uint32_t*>(packed.data()), n,
-                             int8_quads(per_group), p.out_channels, p.groups, plane,
-                             int8_weight->quads, int8_weight->compensation, scale.data(), b, a,
-                             addend ? addend->data() : nullptr, out.data());
-#endif
-  } else if (bf16) {
+  if (bf16) {
     const Bf16Kernels& k = bf16_kernels_checked();
-    const int64_t plane = int64_t(h) * w;
     const Tensor packed = pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, plane);
     k.pointwise(packed.data(), n, i32(packed.dim(1)), p.out_channels, p.groups, plane,
                 reinterpret_cast<const float*>(bf16_weight), b, a,

@@ -10,15 +10,12 @@
 #include "espnet/tensor.h"
 #include "exec_context.h"
 #include "kernels/reference/conv2d_ref.h"
+#include "quant/int8_layer.h"
 
 namespace espnet::ops {
 
-/// A 1x1 layer's weight quantized for the int8 kernels (quantize_int8_weight, done at load).
-struct Int8Weight {
-  const uint32_t* quads = nullptr;
-  const float* scale = nullptr;
-  const int32_t* compensation = nullptr;
-};
+/// A 1x1 layer's int8 form (an int8 run, a layer its plan marks int8; see quant/int8_layer.h).
+using Int8Weight = Int8Layer;
 
 /// Per-channel activation applied after a convolution or a BatchNorm.
 enum class Activation { kNone, kPRelu, kRelu };

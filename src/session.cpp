@@ -15,6 +15,7 @@
 #include "kernels/dispatch.h"
 #include "kernels/int8_kernels.h"
 #include "memory_plan.h"
+#include "model_access.h"
 #include "models/network.h"
 #include "tensor_pool.h"
 
@@ -40,7 +41,7 @@ void check_finite(const Tensor& input) {
 
 // Refuses a precision this build or CPU cannot run, so a session never falls back silently.
 // Returns the reduced-precision kernels the session will use ("" for fp32).
-std::string check_precision(Precision precision) {
+std::string check_precision(Precision precision, const Model& model) {
   switch (precision) {
     case Precision::kFp32:
       return "";
@@ -56,17 +57,27 @@ std::string check_precision(Precision precision) {
       return std::string(k->pack_name) + ", " + k->pointwise_name + ", " + k->pointwise_rows_name;
     }
     case Precision::kInt8:
-      // Without a calibrated model (not implemented yet) int8 measures each layer input's range
-      // on the run itself (dynamic per-tensor scales).
-      if (!int8_vnni_available())
+      if (!model.quantization())
         throw Error(
-            "precision int8 needs AVX-512 VNNI (vpdpbusd) and the avx512 kernel level; this CPU "
-            "or ESPNET_ISA does not give them (an fp32 path on dequantized weights is not "
-            "implemented yet); use fp32");
-      return "pack_u8_quads_avx512, gconv1x1_u8s8_avx512vnni (dynamic per-tensor activation "
-             "scales)";
+            "precision int8 needs a quantized model: calibrate it first with `espnet quantize "
+            "MODEL CALIBRATION_PHOTOS OUT.espnet` (or espnet::quantize()), then run OUT.espnet");
+      if (!int8_vnni_available())
+        return "fp32 kernels on dequantized int8 weights (this CPU or ESPNET_ISA has no AVX-512 "
+               "VNNI)";
+      return "pack_u8_quads_avx512, gconv1x1_u8s8_avx512vnni (calibrated scales)";
   }
   throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
+}
+
+// The run's arithmetic: bf16, or int8 with the model's plan (on VNNI, or fp32 kernels on the
+// dequantized weights without it).
+void set_precision(ExecContext& ctx, Precision precision, const Model& model) {
+  ctx.bf16 = precision == Precision::kBf16;
+  ctx.int8 = precision == Precision::kInt8;
+  if (ctx.int8) {
+    ctx.quant = ModelAccess::quant_index(model);
+    ctx.int8_dequantized = !int8_vnni_available();
+  }
 }
 
 std::string megabytes(size_t bytes) {
@@ -112,7 +123,7 @@ Session::Session(std::shared_ptr<const Model> model, SessionOptions options)
   if (!model_) throw Error("Session: no model");
   if (options_.threads < 0) throw Error("Session: thread count must be >= 0");
   report_.precision = options_.precision;
-  report_.kernels = check_precision(options_.precision);
+  report_.kernels = check_precision(options_.precision, *model_);
   const char* poison = std::getenv("ESPNET_POISON_MEMORY");
   if (poison && std::strcmp(poison, "0") != 0 && *poison) options_.poison_memory = true;
   pool_->set_poison(options_.poison_memory);
@@ -185,8 +196,7 @@ Session::PlannedShape& Session::planned(const Tensor& input) {
   ctx.shape_only = true;
   ctx.planning = true;
   // The reduced precisions allocate their packed inputs: the plan must hold them too.
-  ctx.bf16 = options_.precision == Precision::kBf16;
-  ctx.int8 = options_.precision == Precision::kInt8;
+  set_precision(ctx, options_.precision, *model_);
   detail::PoolScope pool_scope(pool_.get());
   pool_->begin_recording();
   try {
@@ -302,9 +312,9 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   }
   threads_used_ = omp_in_parallel() ? 1 : omp_get_max_threads();
   ExecContext ctx(trace_);
+  ctx.observer = observer_;
   ctx.profile = profile_.get();
-  ctx.bf16 = options_.precision == Precision::kBf16;
-  ctx.int8 = options_.precision == Precision::kInt8;
+  set_precision(ctx, options_.precision, *model_);
   detail::PoolScope pool_scope(pool_.get());
   if (!options_.plan_memory)
     pool_->begin_heap_run();
@@ -319,6 +329,7 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
     throw;
   }
   report_.reduced_convolutions = ctx.reduced_convolutions;
+  report_.int8_fallbacks = ctx.int8_fallbacks;
   report_.fp32_convolutions = ctx.fp32_convolutions;
   report_.reduced_macs = ctx.reduced_macs;
   report_.fp32_macs = ctx.fp32_macs;

@@ -29,8 +29,8 @@ TEST(Int8Quantizer, WeightsPerOutputChannelWithKnownRanges) {
       {-2.54f, 1.27f, 0.0f, 0.02f, -0.04f}, {0, 0, 0, 0, 0}, {127.0f, 0.5f, 1.5f, -2.5f, -127.0f}};
   std::vector<uint32_t> packed(3 * int8_quads(cin));
   float scale[3];
-  int32_t compensation[3];
-  quantize_int8_weight(&w[0][0], 3, cin, packed.data(), scale, compensation);
+  int32_t weight_sum[3];
+  quantize_int8_weight(&w[0][0], 3, cin, packed.data(), scale, weight_sum);
   EXPECT_FLOAT_EQ(scale[0], 2.54f / 127.0f);
   EXPECT_EQ(scale[1], 1.0f);
   EXPECT_EQ(scale[2], 1.0f);
@@ -49,11 +49,11 @@ TEST(Int8Quantizer, WeightsPerOutputChannelWithKnownRanges) {
   EXPECT_EQ(code(2, 3), -2);
   EXPECT_EQ(code(2, 4), -127);
   for (int i = 5; i < 8; ++i) EXPECT_EQ(code(2, i), 0) << "padding";
-  EXPECT_EQ(compensation[1], 0);
-  EXPECT_EQ(compensation[2], -128 * (127 + 0 + 2 - 2 - 127));
+  EXPECT_EQ(weight_sum[1], 0);
+  EXPECT_EQ(weight_sum[2], 127 + 0 + 2 - 2 - 127);
   int sum0 = 0;
   for (int i = 0; i < cin; ++i) sum0 += code(0, i);
-  EXPECT_EQ(compensation[0], -128 * sum0);
+  EXPECT_EQ(weight_sum[0], sum0);
   // Dequantized weights are within half a step of the originals.
   for (int r = 0; r < 3; ++r)
     for (int i = 0; i < cin; ++i)
@@ -78,7 +78,17 @@ class Int8KernelTest : public ::testing::Test {
     GuardedInput input(in_count);
     // Beyond the clamp range too (x * inverse up to +-200), so saturation is exercised.
     fill(rng_, input.data(), in_count, -4.0f, 4.0f);
-    const float inverse_scale = 50.0f;
+    // Per channel: scales over a 16x span, zero points symmetric (128), mostly positive (a
+    // PReLU's output) and the extremes.
+    const size_t channels = static_cast<size_t>(in_channels);
+    std::vector<float> inverse_scale(channels), channel_scale(channels);
+    std::vector<int32_t> zero_point(channels);
+    const int zero_points[] = {128, 40, 0, 255, 3};
+    for (int c = 0; c < in_channels; ++c) {
+      inverse_scale[size_t(c)] = 10.0f * float(uniform(1, 16));
+      channel_scale[size_t(c)] = 1.0f / inverse_scale[size_t(c)];
+      zero_point[size_t(c)] = zero_points[uniform(0, 4)];
+    }
     std::ostringstream what;
     what << "n" << batch << " " << in_channels << "->" << out_channels << " g" << groups << " " << h
          << "x" << w << (bias_on ? " bias" : "") << (prelu_on ? " prelu" : "")
@@ -86,10 +96,23 @@ class Int8KernelTest : public ::testing::Test {
 
     const size_t words = size_t(batch) * groups * quads * size_t(plane);
     std::vector<uint32_t> want_packed(words), packed(words + kGuard, 0xDEADBEEFu);
-    pack_u8_quads_ref(input.data(), batch, in_channels, groups, plane, inverse_scale,
-                      want_packed.data());
-    pack_u8_quads_avx512(input.data(), batch, in_channels, groups, plane, inverse_scale,
-                         packed.data());
+    // The guard range: none, one holding the whole input, or one a value may cross at the top.
+    float guard_low = -INFINITY, guard_high = INFINITY;
+    const int guard_kind = uniform(0, 2);
+    if (guard_kind == 1) guard_low = -4.5f, guard_high = 4.5f;
+    if (guard_kind == 2) guard_low = -4.5f, guard_high = 3.999f;
+    const bool want_inside =
+        pack_u8_quads_ref(input.data(), batch, in_channels, groups, plane, inverse_scale.data(),
+                          zero_point.data(), guard_low, guard_high, want_packed.data());
+    const bool inside =
+        pack_u8_quads_avx512(input.data(), batch, in_channels, groups, plane, inverse_scale.data(),
+                             zero_point.data(), guard_low, guard_high, packed.data());
+    EXPECT_EQ(inside, want_inside) << what.str();
+    bool naive_inside = true;
+    for (size_t i = 0; i < in_count; ++i)
+      naive_inside &= input.data()[i] >= guard_low && input.data()[i] <= guard_high;
+    if (guard_kind < 2) EXPECT_TRUE(inside) << what.str();
+    EXPECT_EQ(want_inside, naive_inside) << what.str();
     ASSERT_EQ(0, std::memcmp(packed.data(), want_packed.data(), words * 4)) << what.str();
     for (size_t i = words; i < packed.size(); ++i)
       ASSERT_EQ(packed[i], 0xDEADBEEFu) << what.str() << ": packing wrote past its output";
@@ -102,9 +125,9 @@ class Int8KernelTest : public ::testing::Test {
     fill(rng_, addend.data(), addend.size(), -1.0f, 1.0f);
     std::vector<uint32_t> packed_weight(size_t(out_channels) * quads);
     std::vector<int32_t> compensation(out_channels);
-    quantize_int8_weight(weight.data(), out_channels, cin, packed_weight.data(), scale.data(),
-                         compensation.data());
-    for (float& s : scale) s /= inverse_scale;  // input scale * weight scale
+    quantize_int8_weight_for_inputs(weight.data(), out_channels, cin, groups, channel_scale.data(),
+                                    zero_point.data(), packed_weight.data(), scale.data(),
+                                    compensation.data());
 
     const float* b = bias_on ? bias.data() : nullptr;
     const float* a = prelu_on ? slopes.data() : nullptr;

@@ -51,6 +51,8 @@ struct LoadOptions {
 
 class Network;
 struct ModelData;
+struct ModelAccess;
+struct Quantization;
 
 /// A loaded network with its weights: immutable, shared between threads and sessions.
 class ESPNET_API Model {
@@ -75,12 +77,19 @@ class ESPNET_API Model {
   std::vector<LayerSummary> layer_summary(int height, int width) const;
   /// Throws espnet::Error when the network cannot run on `height` x `width`.
   void check_input_size(int height, int width) const;
-  /// Writes our model file (atomic; the directory must exist).
+  /// Writes our model file (atomic; the directory must exist). A quantized model's file holds
+  /// its int8 plan and int8 weights too.
   void save(const std::string& path) const;
+  /// The model's int8 plan (espnet/quantize.h: quantize(), or a quantized model file); null when
+  /// it has none.
+  const Quantization* quantization() const;
 
   const Network& network() const;  // internal
 
  private:
+  friend struct ModelAccess;
+  // Throws espnet::Error (naming `file`) unless the int8 plan fits the network.
+  void check_quantization(const std::string& file) const;
   Model();
   std::unique_ptr<ModelData> data_;
 };

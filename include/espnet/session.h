@@ -33,6 +33,9 @@
 
 namespace espnet {
 
+class ActivationObserver;
+struct SessionAccess;
+
 /// Arithmetic of the convolutions a session runs.
 /// - kFp32: everything in fp32 (the default; the reference tolerances hold).
 /// - kBf16: the point-wise convolutions (the grouped 1x1 of every EESP unit and down-sampler, the
@@ -40,11 +43,11 @@ namespace espnet {
 ///   nearest even; the weights once, at load) and accumulate in fp32 with AVX-512 BF16 dot
 ///   products; everything else stays fp32. Needs a CPU with AVX-512 BF16: elsewhere Session's
 ///   constructor throws (never a silent fp32 run).
-/// - kInt8 (experimental): the point-wise convolutions of ConvLayer (not yet the SSD heads and the
-///   classifier) in int8 with AVX-512 VNNI: weights quantized per output channel at load,
-///   activations per tensor with a scale measured on each run's own input of the layer (no
-///   calibrated model yet), int32 sums, fp32 outputs. Accuracy is far from fp32 on the
-///   Cityscapes models (README). Needs AVX-512 VNNI: elsewhere Session's constructor throws.
+/// - kInt8: needs a quantized model (espnet/quantize.h). The point-wise convolutions its plan
+///   marks int8 run on AVX-512 VNNI: weights symmetric per output channel, each layer's input
+///   affine per tensor with the calibrated scale and zero point, int32 sums, fp32 outputs; the
+///   layers the plan keeps fp32 and everything else stay fp32. Without VNNI the int8 layers run
+///   fp32 kernels on their dequantized weights (precision_report().kernels says so).
 enum class Precision { kFp32 = 0, kBf16 = 1, kInt8 = 2 };
 
 /// "fp32", "bf16", "int8".
@@ -90,6 +93,9 @@ struct PrecisionReport {
   int fp32_convolutions = 0;
   double reduced_macs = 0;
   double fp32_macs = 0;
+  /// int8: the int8 layers that ran in fp32 in the last run because their input held a value far
+  /// outside the range calibration saw (see Int8Layer's guard); counted in fp32_convolutions.
+  int int8_fallbacks = 0;
   /// The reduced-precision kernels (comma-separated), empty for fp32.
   std::string kernels;
 };
@@ -225,6 +231,8 @@ class ESPNET_API Session {
   int claim_depth_ = 0;   // nested claims of the owner; only the owner touches it
   bool running_ = false;  // inside run(): a trace callback calling run() again is refused
   int threads_used_ = 0;
+  friend struct SessionAccess;
+  ActivationObserver* observer_ = nullptr;  // calibration (src/quant): sees layer inputs
 };
 
 }  // namespace espnet

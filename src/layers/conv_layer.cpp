@@ -4,7 +4,6 @@
 
 #include "espnet/error.h"
 #include "kernels/bf16_kernels.h"
-#include "kernels/int8_kernels.h"
 
 namespace espnet {
 namespace {
@@ -119,18 +118,18 @@ ConvLayer ConvLayer::input_slice(int begin, int end, bool with_bias_and_activati
 Tensor ConvLayer::forward_add(ExecContext& ctx, const Tensor& x, const Tensor& addend) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_add: only PReLU or no activation can follow the sum");
-  const ops::Int8Weight int8 = int8_weight(ctx);
+  const Int8Layer* int8 = int8_layer(ctx, x);
   return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes_,
-                               bf16_weight(ctx), &int8);
+                               bf16_weight(ctx), int8);
 }
 
 Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                                     const std::vector<float>& slopes) const {
   if (act_ != ops::Activation::kNone)
     throw Error("forward_add_prelu: the layer has an activation of its own");
-  const ops::Int8Weight int8 = int8_weight(ctx);
+  const Int8Layer* int8 = int8_layer(ctx, x);
   return ops::conv2d_add_prelu(ctx, x, params_, weight_, bias_, counted_bias_, &addend, slopes,
-                               bf16_weight(ctx), &int8);
+                               bf16_weight(ctx), int8);
 }
 
 const uint32_t* ConvLayer::bf16_weight(const ExecContext& ctx) const {
@@ -145,19 +144,14 @@ const uint32_t* ConvLayer::bf16_weight(const ExecContext& ctx) const {
       .data();
 }
 
-ops::Int8Weight ConvLayer::int8_weight(const ExecContext& ctx) const {
-  if (!ctx.int8 || !pointwise()) return {};
-  const Int8Copy& q = int8_.get([&] {
-    const int cout = params_.out_channels, cin = params_.in_channels / params_.groups;
-    Int8Copy copy;
-    copy.weight.resize(size_t(cout) * size_t(int8_quads(cin)));
-    copy.scale.resize(size_t(cout));
-    copy.compensation.resize(size_t(cout));
-    quantize_int8_weight(weight_.data(), cout, cin, copy.weight.data(), copy.scale.data(),
-                         copy.compensation.data());
-    return copy;
-  });
-  return {q.weight.data(), q.scale.data(), q.compensation.data()};
+const Int8Layer* ConvLayer::int8_layer(const ExecContext& ctx, const Tensor& x) const {
+  if (!quantizable()) return nullptr;
+  if (ctx.quantizable_layers) ctx.quantizable_layers->push_back(key_);
+  if (ctx.observer && !ctx.shape_only) ctx.observer->observe(key_, x, weight_, params_.groups);
+  if (!ctx.int8 || !ctx.quant) return nullptr;
+  const auto entry = ctx.quant->find(key_);
+  if (entry == ctx.quant->end() || !entry->second.plan->int8) return nullptr;
+  return entry->second.layer;
 }
 
 Conv2dParams conv_params(int in, int out, int kernel, int stride, int groups, int dilation) {
@@ -205,11 +199,11 @@ ConvLayer::ConvLayer(WeightReader& reader, const ConvKeys& keys, const Conv2dPar
 }
 
 Tensor ConvLayer::forward(ExecContext& ctx, const Tensor& x) const {
-  const ops::Int8Weight int8 = int8_weight(ctx);
+  const Int8Layer* int8 = int8_layer(ctx, x);
   if (act_ == ops::Activation::kPRelu)
     return ops::conv2d_prelu(ctx, x, params_, weight_, bias_, counted_bias_, slopes_,
-                             bf16_weight(ctx), &int8);
-  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight(ctx), &int8);
+                             bf16_weight(ctx), int8);
+  Tensor y = ops::conv2d(ctx, x, params_, weight_, bias_, counted_bias_, bf16_weight(ctx), int8);
   if (act_ != ops::Activation::kNone) ops::scale_shift_activate(ctx, y, {}, {}, act_, slopes_);
   return y;
 }

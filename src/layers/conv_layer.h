@@ -65,6 +65,9 @@ class ConvLayer {
   Tensor forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                            const std::vector<float>& slopes) const;
   const Conv2dParams& params() const { return params_; }
+  /// The state-dict key of the weight ("level2_0.proj_1x1.conv.weight"; with "@..." for a
+  /// derived layer): names the packed arrays and the layer's entry in an int8 plan.
+  const std::string& key() const { return key_; }
 
   /// This layer (which has no activation) followed by `after`, as one layer: the BatchNorm
   /// folded into the weights and bias, the activation taken over. The folded weights are a
@@ -81,25 +84,23 @@ class ConvLayer {
   /// A 1x1 layer's weight in bf16 pairs (pack_bf16_gconv1x1_weight) when `ctx` runs bf16, made
   /// on first use; else nullptr.
   const uint32_t* bf16_weight(const ExecContext& ctx) const;
-  /// A 1x1 layer's weight quantized per output channel (quantize_int8_weight) when `ctx` runs
-  /// int8, made on first use; else empty.
-  ops::Int8Weight int8_weight(const ExecContext& ctx) const;
+  /// The layer's int8 form when `ctx` runs int8 and its plan marks this layer int8, else null.
+  /// Calibration (ctx.observer) sees the input here.
+  const Int8Layer* int8_layer(const ExecContext& ctx, const Tensor& x) const;
   bool pointwise() const {
     return params_.kernel_h == 1 && params_.kernel_w == 1 && params_.groups > 0 &&
            weight_.numel() > 0;
   }
-
-  struct Int8Copy {
-    std::vector<uint32_t> weight;
-    std::vector<float> scale;
-    std::vector<int32_t> compensation;
-  };
+  /// A layer an int8 plan can cover: a keyed 1x1 convolution of stride 1 without padding.
+  bool quantizable() const {
+    return pointwise() && params_.stride == 1 && params_.pad == 0 && params_.dilation == 1 &&
+           !key_.empty();
+  }
 
   Conv2dParams params_;
   std::string key_;  // the state-dict key of the weight: names the packed arrays
   Tensor weight_;    // BN folded in
   LazyDerived<std::vector<uint32_t>> bf16_;  // see bf16_weight()
-  LazyDerived<Int8Copy> int8_;               // see int8_weight()
   std::vector<float> bias_;    // conv bias and BN shift folded together (may be empty)
   bool counted_bias_ = false;  // the upstream conv had a bias of its own
   ops::Activation act_ = ops::Activation::kNone;
