@@ -6,7 +6,9 @@
 # ESPNET_PEERS_DIR the peers folder with the Cityscapes photo input)
 # ESPNET_BENCH_PRECISIONS="fp32 bf16" compares precisions side by side: each model is timed
 # ESPNET_BENCH_REPEATS times (default 3) per precision, alternating A B A B ..., so load on the
-# machine hits both alike; a line gives the median of the repetitions' medians.
+# machine hits both alike; a line gives the median of the repetitions' medians. int8 runs each
+# model quantized first (`espnet quantize`, on the photos in ESPNET_CALIB_DIR, by default
+# sample8.jpg and sample11.jpg of the shared images; the files go to a temporary folder).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 build="${1:-$here/build}"
@@ -29,6 +31,27 @@ models=(
 )
 
 precisions=(${ESPNET_BENCH_PRECISIONS:-fp32})
+
+# int8 needs calibrated model files.
+declare -A quantized=()
+if [[ " ${precisions[*]} " == *" int8 "* ]]; then
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+  calib="${ESPNET_CALIB_DIR:-}"
+  if [ -z "$calib" ]; then
+    calib="$work/calibration"
+    mkdir -p "$calib"
+    cp "$ref/images/sample8.jpg" "$ref/images/sample11.jpg" "$calib/"
+  fi
+  for entry in "${models[@]}"; do
+    IFS='|' read -r name model input <<<"$entry"
+    out="$work/$(basename "$model" .pth)_int8.espnet"
+    if [ ! -f "$out" ]; then
+      "$espnet" quantize "$model" "$calib" "$out" | tail -1 >&2
+    fi
+    quantized[$model]="$out"
+  done
+fi
 repeats="${ESPNET_BENCH_REPEATS:-1}"
 [ "${#precisions[@]}" -gt 1 ] && repeats="${ESPNET_BENCH_REPEATS:-3}"
 
@@ -38,7 +61,9 @@ for threads in ${ESPNET_BENCH_THREADS:-1 2}; do
     declare -A medians=() mins=()
     for ((r = 0; r < repeats; r++)); do
       for precision in "${precisions[@]}"; do
-        json="$("$espnet" bench "$model" --input "$input" --threads "$threads" --warmup 10 \
+        file="$model"
+        [ "$precision" = int8 ] && file="${quantized[$model]}"
+        json="$("$espnet" bench "$file" --input "$input" --threads "$threads" --warmup 10 \
           --runs "$runs" --precision "$precision" --json)"
         medians[$precision]+="$(sed -n 's/.*"median_ms": \([0-9.]*\).*/\1/p' <<<"$json") "
         mins[$precision]+="$(sed -n 's/.*"min_ms": \([0-9.]*\).*/\1/p' <<<"$json") "

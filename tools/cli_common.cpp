@@ -26,8 +26,8 @@ OptionSpec input_size_option() {
 OptionSpec precision_option() {
   return {"--precision", true,
           "fp32 (default), bf16 (point-wise convolutions in bf16, needs AVX-512 BF16) or int8 "
-          "(experimental: point-wise convolutions in int8 with per-run activation scales, needs "
-          "AVX-512 VNNI)"};
+          "(a model made by `espnet quantize`: its int8 point-wise layers on AVX-512 VNNI, or "
+          "fp32 kernels on the dequantized weights without it)"};
 }
 
 SessionOptions session_options(const Args& args, int threads) {

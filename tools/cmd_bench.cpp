@@ -151,13 +151,13 @@ int run_bench(const Words& words) {
         "\"first_run_ms\": %.3f, \"peak_memory_mb\": %.1f, \"arena_mb\": %.1f, "
         "\"live_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
         "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f, "
-        "\"threads_used\": %d}\n",
+        "\"int8_fallbacks\": %d, \"threads_used\": %d}\n",
         json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
         (long long)input.dim(2), (long long)input.dim(3), threads,
         json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
         images_per_s, first_run_ms, peak_mb, arena_mb, live_mb,
         json_string(precision_name(report.precision)).c_str(), json_string(report.kernels).c_str(),
-        report.reduced_convolutions, report.fp32_convolutions, reduced_share,
+        report.reduced_convolutions, report.fp32_convolutions, reduced_share, report.int8_fallbacks,
         session.threads_used());
     if (profiling) {
       std::printf("{\"profile\": [");
@@ -179,6 +179,9 @@ int run_bench(const Words& words) {
     std::printf("   %d convolutions (%.1f %% of multiply-adds) on %s, %d in fp32",
                 report.reduced_convolutions, 100.0 * reduced_share, report.kernels.c_str(),
                 report.fp32_convolutions);
+  if (report.int8_fallbacks)
+    std::printf(" (%d int8 layers ran fp32: their input left the calibrated range)",
+                report.int8_fallbacks);
   std::printf("\n");
   std::printf("load:    %.2f ms\n", load_ms);
   std::printf("latency: min %.3f ms   median %.3f ms   p90 %.3f ms   (%d runs after %d warm-up)\n",

@@ -5,6 +5,7 @@
 #include "commands.h"
 #include "espnet/session.h"
 #include "kernels/dispatch_info.h"
+#include "quantization_report.h"
 
 namespace espnet::cli {
 
@@ -53,14 +54,16 @@ int run_info(const Words& words) {
         "  \"classes\": %d,\n  \"dataset\": %s,\n  \"params\": %lld,\n  \"params_m\": %.6f,\n"
         "  \"input\": {\"width\": %d, \"height\": %d},\n  \"conv_macs\": %.1f,\n"
         "  \"mflops\": %.4f,\n  \"memory_bytes\": %zu,\n  \"memory_live_bytes\": %zu,\n"
-        "  \"isa\": %s,\n  \"precision\": %s,\n  \"precision_kernels\": %s,\n  \"layers\": [",
+        "  \"isa\": %s,\n  \"precision\": %s,\n  \"precision_kernels\": %s,\n"
+        "  \"quantization\": %s,\n  \"layers\": [",
         json_string(args.positional()[0]).c_str(), json_string(task_name(info.task)).c_str(),
         json_string(family_name(info.family)).c_str(), format_number(info.scale).c_str(),
         info.classes, json_string(info.dataset).c_str(), static_cast<long long>(info.params),
         info.params / 1e6, width, height, macs, macs / 1e6, memory.arena_bytes, memory.live_bytes,
         json_string(active_isa_name()).c_str(),
         json_string(precision_name(precision.precision)).c_str(),
-        json_string(precision.kernels).c_str());
+        json_string(precision.kernels).c_str(),
+        model->quantization() ? quantization_json(*model->quantization()).c_str() : "null");
     for (size_t i = 0; i < layers.size(); ++i) {
       const LayerSummary& l = layers[i];
       std::printf(
@@ -90,7 +93,11 @@ int run_info(const Words& words) {
   std::printf("precision:  %s%s%s\n", precision_name(precision.precision),
               precision.kernels.empty() ? "" : " (point-wise convolutions on ",
               precision.kernels.empty() ? "" : (precision.kernels + ")").c_str());
+  if (const Quantization* plan = model->quantization())
+    std::printf("int8 plan:  %s\n", quantization_summary(*plan).c_str());
   if (args.flag("--layers")) {
+    if (const Quantization* plan = model->quantization())
+      std::printf("\n%s", quantization_table(*plan).c_str());
     std::printf("\n%-36s %-34s %-18s %10s\n", "layer", "op", "output (CxHxW)", "MMACs");
     for (const LayerSummary& l : layers) {
       std::string shape = std::to_string(l.output_shape[1]) + "x" +

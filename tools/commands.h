@@ -17,5 +17,6 @@ int run_segment(const Words& args);
 int run_detect(const Words& args);
 int run_bench(const Words& args);
 int run_eval(const Words& args);
+int run_quantize(const Words& args);
 
 }  // namespace espnet::cli

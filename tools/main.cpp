@@ -26,6 +26,7 @@ const Command kCommands[] = {
     {"detect", espnet::cli::run_detect, "detect objects (SSD): boxes, labels, scores"},
     {"bench", espnet::cli::run_bench, "time a model: latency percentiles, throughput"},
     {"eval", espnet::cli::run_eval, "score a model on a dataset: mIoU, top-1/top-5, VOC mAP"},
+    {"quantize", espnet::cli::run_quantize, "calibrate a model for int8 on photos and save it"},
 };
 
 void print_usage(FILE* out) {
