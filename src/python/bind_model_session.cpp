@@ -96,7 +96,7 @@ std::string model_repr(const PyModel& model) {
 }
 
 std::unique_ptr<PySession> make_session(std::shared_ptr<PyModel> model, int threads,
-                                        bool allow_non_finite_input) {
+                                        bool allow_non_finite_input, const std::string& precision) {
   if (!model) throw py::type_error("Session needs an espnetv2.Model, got None");
   if (threads < 0 || threads > 1024)
     throw py::value_error("threads must be 0 (the OpenMP default) to 1024, got " +
@@ -105,6 +105,7 @@ std::unique_ptr<PySession> make_session(std::shared_ptr<PyModel> model, int thre
   SessionOptions options;
   options.threads = threads;
   options.allow_non_finite_input = allow_non_finite_input;
+  options.precision = parse_precision(precision);
   result->session = std::make_unique<Session>(model->model, options);
   result->model = std::move(model);
   result->threads = threads;
@@ -234,6 +235,19 @@ family: 'edgenets' or 'espnetv2-original'; input_size: 300 or 512 for detection.
           py::arg("height"), py::arg("width"),
           "Convolution multiply-adds (millions) for one height x width image, counted as the "
           "published tables count them.")
+      .def(
+          "save",
+          [](const PyModel& s, py::handle path) {
+            const std::string file = fspath(path);
+            py::gil_scoped_release release;
+            s.model->save(file);
+          },
+          py::arg("path"),
+          "Writes the model file `espnet convert` writes (a quantized model keeps its int8 plan).")
+      .def_property_readonly(
+          "quantization", [](const PyModel& s) { return quantization_dict(*s.model); },
+          "A quantized model's int8 plan as a dict (range method, calibration figures, one entry "
+          "per point-wise layer); None for an fp32 model.")
       .def("__reduce__", &reduce_model)
       .def("__repr__", &model_repr);
 
@@ -243,10 +257,12 @@ create. A Session serves one thread at a time: use one per thread (they may shar
 a second thread entering a busy Session gets espnetv2.SessionInUseError. The engine's work runs
 without the GIL, so threads with their own sessions run in parallel.)doc")
       .def(py::init(&make_session), py::arg("model"), py::arg("threads") = 0,
-           py::arg("allow_non_finite_input") = false, R"doc(
+           py::arg("allow_non_finite_input") = false, py::arg("precision") = "fp32", R"doc(
 threads: OpenMP threads for this session's runs (0: the OpenMP default, all cores).
 allow_non_finite_input: let NaN / infinity in an input propagate instead of raising
-espnetv2.Error.)doc")
+espnetv2.Error.
+precision: 'fp32', 'bf16' (point-wise convolutions on AVX-512 BF16) or 'int8' (a model made by
+espnetv2.quantize); one this CPU or model cannot run raises espnetv2.Error.)doc")
       .def("run", &run_session, py::arg("input"), R"doc(
 Runs the network on a normalised float32 N x 3 x H x W C-contiguous ndarray, read in place (not
 copied; do not modify it during the call). Returns a dict of new float32 ndarrays named as
@@ -266,6 +282,18 @@ tracing turns the fused kernels off, so traced runs are slower.)doc")
       .def_property_readonly(
           "allow_non_finite_input", [](const PySession& s) { return s.allow_non_finite_input; },
           "Whether NaN / infinity in an input propagate instead of raising.")
+      .def_property_readonly(
+          "precision",
+          [](const PySession& s) {
+            return precision_name(s.session->precision_report().precision);
+          },
+          "'fp32', 'bf16' or 'int8'.")
+      .def_property_readonly(
+          "precision_report",
+          [](const PySession& s) { return precision_report_dict(s.session->precision_report()); },
+          "What the last run did in which precision: kernels, reduced and fp32 convolutions and "
+          "multiply-adds, int8 layers that fell back to fp32 (their input left the calibrated "
+          "range).")
       .def_property_readonly(
           "activation_bytes", [](const PySession& s) { return s.session->activation_bytes(); },
           "Bytes of activation memory the session holds (grows with the largest input run).")

@@ -36,6 +36,11 @@ struct PySession {
 void bind_errors(py::module_& m);
 /// espnetv2.Model and espnetv2.Session.
 void bind_model_and_session(py::module_& m);
+/// espnetv2.quantize.
+void bind_quantize(py::module_& m);
+/// A quantized model's plan as a dict (None for an fp32 model), and a session's PrecisionReport.
+py::object quantization_dict(const Model& model);
+py::dict precision_report_dict(const PrecisionReport& report);
 /// decode_image, write_png and the task calls (the typed results are built in __init__.py).
 void bind_tasks(py::module_& m);
 

@@ -10,4 +10,5 @@ PYBIND11_MODULE(_core, m) {
   espnet::python::bind_errors(m);
   espnet::python::bind_model_and_session(m);
   espnet::python::bind_tasks(m);
+  espnet::python::bind_quantize(m);
 }

@@ -28,6 +28,7 @@ from ._core import (
     SessionInUseError,
     decode_image,
     overlay,
+    quantize,
     write_png,
 )
 
@@ -48,6 +49,7 @@ __all__ = [
     "detect",
     "draw_detections",
     "overlay",
+    "quantize",
     "segment",
     "write_png",
 ]
