@@ -30,11 +30,16 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES 
     "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx512bf16;-mavx2;-mfma;-mprefer-vector-width=512")
 endif()
 
-# int8 kernels (vpdpbusd): AVX-512 plus AVX512_VNNI; run only where kernels/int8_dispatch.cpp
-# finds the extension.
+# int8 kernels (vpdpbusd): AVX-512 plus AVX512_VNNI, or AVX2 plus AVX-VNNI; run only where
+# kernels/int8_dispatch.cpp finds the extension.
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
   file(GLOB ESPNET_AVX512VNNI_SOURCES CONFIGURE_DEPENDS
        ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avx512vnni.cpp)
   set_source_files_properties(${ESPNET_AVX512VNNI_SOURCES} PROPERTIES COMPILE_OPTIONS
     "-mavx512f;-mavx512bw;-mavx512vl;-mavx512dq;-mavx512vnni;-mavx2;-mfma;-mprefer-vector-width=512")
+  # The 256-bit AVX-VNNI kernel (CPUs with AVX-VNNI but not AVX-512 VNNI, and ESPNET_ISA=avx2).
+  file(GLOB ESPNET_AVXVNNI_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/*_avxvnni.cpp)
+  set_source_files_properties(${ESPNET_AVXVNNI_SOURCES} PROPERTIES COMPILE_OPTIONS
+    "-mavx2;-mfma;-mavxvnni")
 endif()

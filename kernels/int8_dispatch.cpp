@@ -1,20 +1,59 @@
-// Whether the int8 (AVX-512 VNNI) kernels may run: the CPU has avx512vnni and the active ISA
-// level is avx512 (ESPNET_ISA lower turns them off).
+// Which int8 (VNNI) kernels may run (kernels/int8_kernels.h): AVX-512 VNNI at the avx512 level,
+// AVX-VNNI at the avx2 level (or at avx512 without AVX-512 VNNI); ESPNET_ISA lower than the
+// kernels' level turns them off, and int8 sessions then run fp32 kernels on the dequantized
+// weights.
 #include "kernels/dispatch.h"
 #include "kernels/int8_kernels.h"
 
 namespace espnet {
+namespace {
 
-bool int8_vnni_available() {
 #if defined(__x86_64__) || defined(__i386__)
+const Int8Kernels kAvx512Vnni = {pack_u8_quads_avx512, gconv1x1_u8s8_avx512vnni,
+                                 "pack_u8_quads_avx512", "gconv1x1_u8s8_avx512vnni"};
+const Int8Kernels kAvxVnni = {pack_u8_quads_avx2, gconv1x1_u8s8_avxvnni, "pack_u8_quads_avx2",
+                              "gconv1x1_u8s8_avxvnni"};
+
+bool cpu_has_avx512_vnni() {
   static const bool has = [] {
     __builtin_cpu_init();
     return detected_isa() == Isa::kAvx512 && __builtin_cpu_supports("avx512vnni");
   }();
-  return has && active_isa() == Isa::kAvx512;
-#else
-  return false;
+  return has;
+}
+
+bool cpu_has_avx_vnni() {
+  static const bool has = [] {
+    __builtin_cpu_init();
+    const Isa isa = detected_isa();
+    return (isa == Isa::kAvx2 || isa == Isa::kAvx512) && __builtin_cpu_supports("avxvnni");
+  }();
+  return has;
+}
 #endif
+
+}  // namespace
+
+const Int8Kernels* int8_kernels() {
+#if defined(__x86_64__) || defined(__i386__)
+  const Isa level = active_isa();
+  if (level == Isa::kAvx512 && cpu_has_avx512_vnni()) return &kAvx512Vnni;
+  if ((level == Isa::kAvx512 || level == Isa::kAvx2) && cpu_has_avx_vnni()) return &kAvxVnni;
+#endif
+  return nullptr;
+}
+
+std::vector<const Int8Kernels*> int8_kernel_sets() {
+  std::vector<const Int8Kernels*> sets;
+#if defined(__x86_64__) || defined(__i386__)
+  if (cpu_has_avx512_vnni()) sets.push_back(&kAvx512Vnni);
+  if (cpu_has_avx_vnni()) sets.push_back(&kAvxVnni);
+#endif
+  return sets;
+}
+
+bool int8_vnni_available() {
+  return int8_kernels() != nullptr;
 }
 
 }  // namespace espnet

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace espnet {
 
@@ -74,10 +75,33 @@ void gconv1x1_u8s8_avx512vnni(const uint32_t* input, int batch, int quads_per_gr
                               const int32_t* compensation, const float* scale, const float* bias,
                               const float* slopes, const float* addend, float* output);
 
-/// max |x| over `count` floats (NaN ignored), AVX-512: the per-tensor range of a dynamic scale.
-float max_abs_avx512(const float* x, int64_t count);
+void gconv1x1_u8s8_avxvnni(const uint32_t* input, int batch, int quads_per_group, int out_channels,
+                           int groups, int64_t plane, const uint32_t* weight,
+                           const int32_t* compensation, const float* scale, const float* bias,
+                           const float* slopes, const float* addend, float* output);
 
-/// Whether the CPU has AVX-512 VNNI and the active ISA level is avx512.
+using PackU8QuadsFn = bool (*)(const float* input, int batch, int channels, int groups,
+                               int64_t plane, const float* inverse_scale, const int32_t* zero_point,
+                               float guard_low, float guard_high, uint32_t* packed);
+bool pack_u8_quads_avx2(const float* input, int batch, int channels, int groups, int64_t plane,
+                        const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                        float guard_high, uint32_t* packed);
+
+/// One set of VNNI kernels: the input quantizer and the convolution it feeds.
+struct Int8Kernels {
+  PackU8QuadsFn pack = nullptr;
+  GconvU8S8Fn gconv = nullptr;
+  const char* pack_name = "";
+  const char* gconv_name = "";
+};
+/// The VNNI kernels the CPU and the active ISA level allow: AVX-512 VNNI at the avx512 level;
+/// AVX-VNNI (256-bit) at the avx2 level, or at avx512 on a CPU without AVX-512 VNNI. Null
+/// otherwise (ESPNET_ISA=scalar, ARM, older x86): int8 then runs fp32 kernels on the
+/// dequantized weights.
+const Int8Kernels* int8_kernels();
+/// Every VNNI kernel set this CPU has, whatever the active level (for tests).
+std::vector<const Int8Kernels*> int8_kernel_sets();
+/// int8_kernels() != nullptr.
 bool int8_vnni_available();
 
 }  // namespace espnet

@@ -167,19 +167,16 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                           int8_weight->dequantized().data(), b, a,
                           addend ? addend->data() : nullptr, out.data());
     } else {
-      if (!int8_vnni_available())
-        throw Error("int8: this CPU (or ESPNET_ISA) has no AVX-512 VNNI kernels");
-#if defined(__x86_64__) || defined(__i386__)  // the VNNI kernels exist in x86 builds only
+      const Int8Kernels* k = int8_kernels();
+      if (!k) throw Error("int8: this CPU (or ESPNET_ISA) has no VNNI kernels");
       uint32_t* packed = reinterpret_cast<uint32_t*>(codes.data());
-      inside = pack_u8_quads_avx512(
-          input.data(), n, p.in_channels, p.groups, plane, int8_weight->inverse_scale.data(),
-          int8_weight->zero_point.data(), int8_weight->guard_low, int8_weight->guard_high, packed);
+      inside = k->pack(input.data(), n, p.in_channels, p.groups, plane,
+                       int8_weight->inverse_scale.data(), int8_weight->zero_point.data(),
+                       int8_weight->guard_low, int8_weight->guard_high, packed);
       if (inside)
-        gconv1x1_u8s8_avx512vnni(packed, n, int8_quads(p.in_channels / p.groups), p.out_channels,
-                                 p.groups, plane, int8_weight->quads.data(),
-                                 int8_weight->compensation.data(), int8_weight->scale.data(), b, a,
-                                 addend ? addend->data() : nullptr, out.data());
-#endif
+        k->gconv(packed, n, int8_quads(p.in_channels / p.groups), p.out_channels, p.groups, plane,
+                 int8_weight->quads.data(), int8_weight->compensation.data(),
+                 int8_weight->scale.data(), b, a, addend ? addend->data() : nullptr, out.data());
     }
     if (inside) {
       count_precision(ctx, true, macs);

@@ -61,10 +61,9 @@ std::string check_precision(Precision precision, const Model& model) {
         throw Error(
             "precision int8 needs a quantized model: calibrate it first with `espnet quantize "
             "MODEL CALIBRATION_PHOTOS OUT.espnet` (or espnet::quantize()), then run OUT.espnet");
-      if (!int8_vnni_available())
-        return "fp32 kernels on dequantized int8 weights (this CPU or ESPNET_ISA has no AVX-512 "
-               "VNNI)";
-      return "pack_u8_quads_avx512, gconv1x1_u8s8_avx512vnni (calibrated scales)";
+      if (const Int8Kernels* k = int8_kernels())
+        return std::string(k->pack_name) + ", " + k->gconv_name + " (calibrated scales)";
+      return "fp32 kernels on dequantized int8 weights (this CPU or ESPNET_ISA has no VNNI)";
   }
   throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
 }

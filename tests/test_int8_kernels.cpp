@@ -4,6 +4,7 @@
 // and quantized values are known.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -63,7 +64,8 @@ TEST(Int8Quantizer, WeightsPerOutputChannelWithKnownRanges) {
 class Int8KernelTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!int8_vnni_available()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU (or ESPNET_ISA)";
+    sets_ = int8_kernel_sets();
+    if (sets_.empty()) GTEST_SKIP() << "no AVX-512 VNNI or AVX-VNNI on this CPU";
     seed_ = test::test_seed();
     rng_.seed(seed_);
   }
@@ -104,18 +106,23 @@ class Int8KernelTest : public ::testing::Test {
     const bool want_inside =
         pack_u8_quads_ref(input.data(), batch, in_channels, groups, plane, inverse_scale.data(),
                           zero_point.data(), guard_low, guard_high, want_packed.data());
-    const bool inside =
-        pack_u8_quads_avx512(input.data(), batch, in_channels, groups, plane, inverse_scale.data(),
-                             zero_point.data(), guard_low, guard_high, packed.data());
-    EXPECT_EQ(inside, want_inside) << what.str();
+    for (const Int8Kernels* k : sets_) {
+      std::fill(packed.begin(), packed.end(), 0xDEADBEEFu);
+      const bool inside =
+          k->pack(input.data(), batch, in_channels, groups, plane, inverse_scale.data(),
+                  zero_point.data(), guard_low, guard_high, packed.data());
+      EXPECT_EQ(inside, want_inside) << k->pack_name << " " << what.str();
+      if (guard_kind < 2) EXPECT_TRUE(inside) << k->pack_name << " " << what.str();
+      ASSERT_EQ(0, std::memcmp(packed.data(), want_packed.data(), words * 4))
+          << k->pack_name << " " << what.str();
+      for (size_t i = words; i < packed.size(); ++i)
+        ASSERT_EQ(packed[i], 0xDEADBEEFu)
+            << k->pack_name << " " << what.str() << ": packing wrote past its output";
+    }
     bool naive_inside = true;
     for (size_t i = 0; i < in_count; ++i)
       naive_inside &= input.data()[i] >= guard_low && input.data()[i] <= guard_high;
-    if (guard_kind < 2) EXPECT_TRUE(inside) << what.str();
     EXPECT_EQ(want_inside, naive_inside) << what.str();
-    ASSERT_EQ(0, std::memcmp(packed.data(), want_packed.data(), words * 4)) << what.str();
-    for (size_t i = words; i < packed.size(); ++i)
-      ASSERT_EQ(packed[i], 0xDEADBEEFu) << what.str() << ": packing wrote past its output";
 
     std::vector<float> weight(size_t(out_channels) * cin), bias(out_channels), slopes(out_channels),
         addend(out_count), scale(out_channels);
@@ -132,28 +139,31 @@ class Int8KernelTest : public ::testing::Test {
     const float* b = bias_on ? bias.data() : nullptr;
     const float* a = prelu_on ? slopes.data() : nullptr;
     const float* add = addend_on ? addend.data() : nullptr;
-    std::vector<float> out = test::output_buffer(out_count), want(out_count);
-    gconv1x1_u8s8_avx512vnni(packed.data(), batch, quads, out_channels, groups, plane,
-                             packed_weight.data(), compensation.data(), scale.data(), b, a, add,
-                             out.data());
+    std::vector<float> want(out_count);
     gconv1x1_u8s8_ref(want_packed.data(), batch, quads, out_channels, groups, plane,
                       packed_weight.data(), compensation.data(), scale.data(), b, a, add,
                       want.data());
-    size_t bad = 0, first = 0;
-    for (size_t i = 0; i < out_count; ++i)
-      if (std::memcmp(&out[i], &want[i], sizeof(float)) != 0) {
-        if (!bad) first = i;
-        ++bad;
-      }
-    EXPECT_EQ(bad, 0u) << what.str() << ": first #" << first << " got " << out[first] << " want "
-                       << want[first];
-    for (int i = 0; i < kGuard; ++i)
-      if (out[out_count + i] != kGuardValue) {
-        ADD_FAILURE() << what.str() << ": wrote past the output";
-        break;
-      }
+    for (const Int8Kernels* k : sets_) {
+      std::vector<float> out = test::output_buffer(out_count);
+      k->gconv(want_packed.data(), batch, quads, out_channels, groups, plane, packed_weight.data(),
+               compensation.data(), scale.data(), b, a, add, out.data());
+      size_t bad = 0, first = 0;
+      for (size_t i = 0; i < out_count; ++i)
+        if (std::memcmp(&out[i], &want[i], sizeof(float)) != 0) {
+          if (!bad) first = i;
+          ++bad;
+        }
+      EXPECT_EQ(bad, 0u) << k->gconv_name << " " << what.str() << ": first #" << first << " got "
+                         << out[first] << " want " << want[first];
+      for (int i = 0; i < kGuard; ++i)
+        if (out[out_count + i] != kGuardValue) {
+          ADD_FAILURE() << k->gconv_name << " " << what.str() << ": wrote past the output";
+          break;
+        }
+    }
   }
 
+  std::vector<const Int8Kernels*> sets_;
   uint32_t seed_ = 0;
   std::mt19937 rng_;
 };

@@ -161,6 +161,33 @@ TEST(PrecisionSession, Int8LayersFallBackToFp32OnInputsFarOutsideCalibration) {
   EXPECT_EQ(report.reduced_convolutions + report.fp32_convolutions, convolutions);
 }
 
+// Every VNNI kernel set this CPU has (AVX-512 VNNI at the avx512 level, AVX-VNNI at avx2) gives
+// the same bits: integer sums are exact and the epilogues use the same operations.
+TEST(PrecisionSession, Int8VnniKernelSetsGiveTheSameBits) {
+  const std::vector<const Int8Kernels*> sets = int8_kernel_sets();
+  if (sets.size() < 2) GTEST_SKIP() << "this CPU has " << sets.size() << " VNNI kernel set(s)";
+  auto model = small_classifier();
+  const std::vector<Tensor> inputs = {patterned_input(64, 13)};
+  auto quantized = quantize(model, inputs);
+  std::vector<std::vector<NamedTensor>> outputs;
+  const Isa before = active_isa();
+  for (Isa isa : {Isa::kAvx512, Isa::kAvx2}) {
+    set_isa(isa);
+    try {
+      Session s(quantized, with_precision(Precision::kInt8));
+      outputs.push_back(s.run(inputs[0]));
+      EXPECT_NE(s.precision_report().kernels.find(isa == Isa::kAvx2 ? "avxvnni" : "avx512vnni"),
+                std::string::npos)
+          << s.precision_report().kernels;
+    } catch (...) {
+      set_isa(before);
+      throw;
+    }
+  }
+  set_isa(before);
+  expect_same_bits(outputs[0], outputs[1]);
+}
+
 // Without VNNI an int8 model runs fp32 kernels on the codes and the dequantized weights: the
 // same integer arithmetic up to the rounding of float sums (each layer's sum of at most a few
 // hundred products of 8-bit codes is exact in fp32 below 2^24; the scales differ by one
@@ -171,11 +198,7 @@ TEST(PrecisionSession, Int8WithoutVnniRunsOnDequantizedWeights) {
   const std::vector<Tensor> inputs = {patterned_input(64, 13)};
   auto quantized = quantize(model, inputs);
   const Isa before = active_isa();
-#if defined(__x86_64__) || defined(__i386__)
-  set_isa(Isa::kAvx2);
-#else
-  set_isa(Isa::kScalar);
-#endif
+  set_isa(Isa::kScalar);  // no VNNI kernels at the portable level (avx2 may have AVX-VNNI)
   std::vector<NamedTensor> without;
   std::string kernels;
   try {

@@ -64,23 +64,4 @@ bool pack_u8_quads_avx512(const float* input, int batch, int channels, int group
   return !outside;
 }
 
-float max_abs_avx512(const float* x, int64_t count) {
-  const __m512i magnitude = _mm512_set1_epi32(0x7FFFFFFF);
-  float best = 0;
-#pragma omp parallel if (count >= (1 << 18)) reduction(max : best)
-  {
-    __m512 m = _mm512_setzero_ps();
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < count; i += 16) {
-      const __mmask16 lanes =
-          count - i >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (count - i)) - 1u);
-      const __m512 v = _mm512_castsi512_ps(
-          _mm512_and_si512(_mm512_castps_si512(_mm512_maskz_loadu_ps(lanes, x + i)), magnitude));
-      m = _mm512_max_ps(m, v);  // a NaN in v gives m (the second operand): ignored
-    }
-    best = _mm512_reduce_max_ps(m);
-  }
-  return best;
-}
-
 }  // namespace espnet
