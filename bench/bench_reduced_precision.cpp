@@ -20,7 +20,7 @@ void BM_PrecisionPointwise(benchmark::State& state) {
   const int precision = int(state.range(0)), cin = int(state.range(1)), cout = int(state.range(2));
   const int groups = int(state.range(3)), h = int(state.range(4)), w = int(state.range(5));
   if (!enter(state, Isa::kAvx512, 1)) return;
-  if ((precision == kBf16 && !bf16_kernels()) || (precision == kInt8 && !int8_vnni_available())) {
+  if ((precision == kBf16 && !bf16_kernels()) || (precision == kInt8 && !int8_kernels())) {
     state.SkipWithError("precision not supported by this CPU");
     return;
   }
@@ -56,11 +56,11 @@ void BM_PrecisionPointwise(benchmark::State& state) {
                       reinterpret_cast<const float*>(packed_weight.data()), bias.data(),
                       slopes.data(), nullptr, out.data());
     } else {
-      pack_u8_quads_avx512(input.data(), 1, cin, groups, plane, inverse_scale.data(),
-                           zero_point.data(), -INFINITY, INFINITY, packed.data());
-      gconv1x1_u8s8_avx512vnni(packed.data(), 1, int8_quads(per_group), cout, groups, plane,
-                               packed_weight.data(), compensation.data(), scale.data(), bias.data(),
-                               slopes.data(), nullptr, out.data());
+      const Int8Kernels* k = int8_kernels();  // AVX-512 VNNI here (the avx512 level)
+      k->pack(input.data(), 1, cin, groups, plane, inverse_scale.data(), zero_point.data(),
+              -INFINITY, INFINITY, packed.data());
+      k->gconv(packed.data(), 1, int8_quads(per_group), cout, groups, plane, packed_weight.data(),
+               compensation.data(), scale.data(), bias.data(), slopes.data(), nullptr, out.data());
     }
     benchmark::DoNotOptimize(out.data());
   }

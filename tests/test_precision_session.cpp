@@ -211,7 +211,7 @@ TEST(PrecisionSession, Int8WithoutVnniRunsOnDequantizedWeights) {
   }
   set_isa(before);
   EXPECT_NE(kernels.find("dequantized"), std::string::npos) << kernels;
-  if (!int8_vnni_available()) GTEST_SKIP() << "no AVX-512 VNNI on this CPU: checked the fallback";
+  if (!int8_vnni_available()) GTEST_SKIP() << "no VNNI on this CPU: checked the fallback";
   Session with(quantized, with_precision(Precision::kInt8));
   const Tensor& vnni = with.run(inputs[0])[0].value;
   EXPECT_LE(relative_rms(without[0].value, vnni), 1e-3);
