@@ -29,6 +29,21 @@ void* operator new(size_t size) {
 void* operator new[](size_t size) {
   return operator new(size);
 }
+// The nothrow forms too (std::stable_sort's temporary buffer uses them): every allocation must
+// come from malloc, since the replaced operator delete below frees with free().
+void* operator new(size_t size, const std::nothrow_t&) noexcept {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(size ? size : 1);
+}
+void* operator new[](size_t size, const std::nothrow_t&) noexcept {
+  return operator new(size, std::nothrow);
+}
+void operator delete(void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, const std::nothrow_t&) noexcept {
+  std::free(p);
+}
 void operator delete(void* p) noexcept {
   std::free(p);
 }
