@@ -5,6 +5,10 @@
 #include "kernels/dispatch.h"
 #include "kernels/int8_kernels.h"
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace espnet {
 namespace {
 
@@ -22,11 +26,15 @@ bool cpu_has_avx512_vnni() {
   return has;
 }
 
+// CPUID leaf 7, sub-leaf 1, EAX bit 4 (read directly: clang's __builtin_cpu_supports does not
+// know "avxvnni"); the OS's YMM state is already checked by detected_isa().
 bool cpu_has_avx_vnni() {
   static const bool has = [] {
-    __builtin_cpu_init();
     const Isa isa = detected_isa();
-    return (isa == Isa::kAvx2 || isa == Isa::kAvx512) && __builtin_cpu_supports("avxvnni");
+    unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+    if (isa != Isa::kAvx2 && isa != Isa::kAvx512) return false;
+    if (!__get_cpuid_count(7, 1, &eax, &ebx, &ecx, &edx)) return false;
+    return ((eax >> 4) & 1u) != 0;
   }();
   return has;
 }
