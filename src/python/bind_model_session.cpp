@@ -13,11 +13,11 @@
 #include "python/numpy_convert.h"
 
 namespace espnet::python {
-namespace {
-
 std::string fspath(py::handle path) {
   return py::str(py::module_::import("os").attr("fspath")(path)).cast<std::string>();
 }
+
+namespace {
 
 std::shared_ptr<PyModel> load_model(py::handle path_object, int detection_input_size) {
   if (detection_input_size != 0 && detection_input_size != 300 && detection_input_size != 512)

@@ -20,8 +20,7 @@ std::shared_ptr<PyModel> quantize_photos(const std::shared_ptr<PyModel>& model,
   if (threads < 0 || threads > 1024)
     throw py::value_error("threads must be 0 (the OpenMP default) to 1024, got " +
                           std::to_string(threads));
-  const std::string path =
-      py::str(py::module_::import("os").attr("fspath")(path_object)).cast<std::string>();
+  const std::string path = fspath(path_object);
   std::vector<Image> images;
   for (py::handle photo : photos) images.push_back(image_from_array(photo, "photo"));
   QuantizeOptions options;

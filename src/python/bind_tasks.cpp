@@ -29,8 +29,7 @@ py::array decode_image_any(py::handle source) {
     image = decode_image_memory(static_cast<const uint8_t*>(info.ptr),
                                 static_cast<size_t>(info.size), "<bytes>");
   } else {
-    const std::string path =
-        py::str(py::module_::import("os").attr("fspath")(source)).cast<std::string>();
+    const std::string path = fspath(source);
     py::gil_scoped_release release;
     image = decode_image(path);
   }
@@ -38,8 +37,7 @@ py::array decode_image_any(py::handle source) {
 }
 
 void write_png_any(py::handle path_object, py::handle picture) {
-  const std::string path =
-      py::str(py::module_::import("os").attr("fspath")(path_object)).cast<std::string>();
+  const std::string path = fspath(path_object);
   Image image;
   if (py::isinstance<py::array>(picture) &&
       py::reinterpret_borrow<py::array>(picture).ndim() == 2) {

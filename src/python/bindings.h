@@ -36,6 +36,8 @@ struct PySession {
 void bind_errors(py::module_& m);
 /// espnetv2.Model and espnetv2.Session.
 void bind_model_and_session(py::module_& m);
+/// os.fspath(path) as a string (str or os.PathLike).
+std::string fspath(py::handle path);
 /// espnetv2.quantize.
 void bind_quantize(py::module_& m);
 /// A quantized model's plan as a dict (None for an fp32 model), and a session's PrecisionReport.
