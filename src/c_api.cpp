@@ -29,6 +29,8 @@ struct espnet_session {
   std::unique_ptr<espnet::Session> session;
   espnet::Tensor input;  // aligned copy of the caller's input, reused while the shape holds
   const std::vector<espnet::NamedTensor>* outputs = nullptr;  // of the last run, session-owned
+  // Backs espnet_precision_report::kernels (filled by a call that takes the handle as const).
+  mutable std::string report_kernels;
 };
 
 namespace {
@@ -233,21 +235,72 @@ espnet_status espnet_model_class_name(const espnet_model* model, int index, cons
   });
 }
 
-espnet_status espnet_session_create(const espnet_model* model, int threads,
-                                    espnet_session** out_session) {
-  return guarded("espnet_session_create", [&] {
+espnet_status espnet_session_options_init(espnet_session_options* options) {
+  return guarded("espnet_session_options_init", [&] {
+    require(options, "options");
+    const espnet::SessionOptions defaults;
+    *options = espnet_session_options{};
+    options->threads = defaults.threads;
+    options->precision = static_cast<espnet_precision>(defaults.precision);
+    options->memory_limit_bytes = defaults.memory_limit_bytes;
+  });
+}
+
+espnet_status espnet_session_create_with_options(const espnet_model* model,
+                                                 const espnet_session_options* options,
+                                                 espnet_session** out_session) {
+  return guarded("espnet_session_create_with_options", [&] {
     require(out_session, "out_session");
     *out_session = nullptr;
     require(model, "model");
-    if (threads < 0 || threads > 1024)
+    require(options, "options");
+    if (options->threads < 0 || options->threads > 1024)
       fail(ESPNET_ERROR_INVALID_ARGUMENT,
-           "threads must be 0..1024, got " + std::to_string(threads));
+           "threads must be 0..1024, got " + std::to_string(options->threads));
+    // Read as an int first: a C caller may store any value in the enum's storage.
+    const int precision = static_cast<int>(options->precision);
+    if (precision < ESPNET_PRECISION_FP32 || precision > ESPNET_PRECISION_INT8)
+      fail(ESPNET_ERROR_INVALID_ARGUMENT,
+           "precision must be ESPNET_PRECISION_FP32, _BF16 or _INT8, got " +
+               std::to_string(precision));
+    espnet::SessionOptions session_options;
+    session_options.threads = options->threads;
+    session_options.precision = static_cast<espnet::Precision>(precision);
+    session_options.memory_limit_bytes = options->memory_limit_bytes;
     auto handle = std::make_unique<espnet_session>();
     handle->model = model->model;
     handle->names = model->names;
-    handle->session =
-        std::make_unique<espnet::Session>(model->model, espnet::SessionOptions{threads});
+    handle->session = std::make_unique<espnet::Session>(model->model, session_options);
     *out_session = handle.release();
+  });
+}
+
+espnet_status espnet_session_create(const espnet_model* model, int threads,
+                                    espnet_session** out_session) {
+  espnet_session_options options;
+  espnet_session_options_init(&options);
+  options.threads = threads;
+  return espnet_session_create_with_options(model, &options, out_session);
+}
+
+espnet_status espnet_session_precision_report(const espnet_session* session,
+                                              espnet_precision_report* out_report) {
+  return guarded("espnet_session_precision_report", [&] {
+    require(session, "session");
+    const espnet::Session::Claim claim(*session->session);
+    require(out_report, "out_report");
+    const espnet::PrecisionReport report = session->session->precision_report();
+    std::string& kernels = session->report_kernels;
+    kernels = report.kernels;
+    espnet_precision_report out{};
+    out.precision = static_cast<espnet_precision>(report.precision);
+    out.reduced_convolutions = report.reduced_convolutions;
+    out.fp32_convolutions = report.fp32_convolutions;
+    out.reduced_macs = report.reduced_macs;
+    out.fp32_macs = report.fp32_macs;
+    out.int8_fallbacks = report.int8_fallbacks;
+    out.kernels = kernels.c_str();
+    *out_report = out;
   });
 }
 

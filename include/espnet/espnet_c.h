@@ -95,6 +95,45 @@ ESPNET_API espnet_status espnet_model_class_name(const espnet_model* model, int 
 ESPNET_API espnet_status espnet_session_create(const espnet_model* model, int threads,
                                                espnet_session** out_session);
 
+/** Arithmetic of a session's convolutions (see espnet::Precision). */
+typedef enum espnet_precision {
+  ESPNET_PRECISION_FP32 = 0, /**< the default */
+  ESPNET_PRECISION_BF16 = 1, /**< bf16 weights and activations, fp32 accumulation */
+  ESPNET_PRECISION_INT8 = 2  /**< needs a model written by `espnet quantize` */
+} espnet_precision;
+
+/** Settings of a new session; fill with espnet_session_options_init, then change fields. */
+typedef struct espnet_session_options {
+  int threads;                /**< OpenMP threads; 0: the OpenMP default */
+  espnet_precision precision; /**< ESPNET_PRECISION_FP32 unless changed */
+  size_t memory_limit_bytes;  /**< most activation bytes a run may take; 0: available memory */
+} espnet_session_options;
+
+/** Fills *options with the defaults (those of espnet_session_create with threads 0). */
+ESPNET_API espnet_status espnet_session_options_init(espnet_session_options* options);
+
+/** A session over `model` with `options` (see espnet_session_options). Fails with
+    ESPNET_ERROR_FAILED when the model cannot run in that precision (int8 on a model that was
+    not quantized), with ESPNET_ERROR_INVALID_ARGUMENT on a value out of range. */
+ESPNET_API espnet_status espnet_session_create_with_options(const espnet_model* model,
+                                                            const espnet_session_options* options,
+                                                            espnet_session** out_session);
+
+/** What the last run computed in which precision (see espnet::PrecisionReport). */
+typedef struct espnet_precision_report {
+  espnet_precision precision;
+  int reduced_convolutions; /**< convolutions that ran in bf16 or int8 */
+  int fp32_convolutions;    /**< convolutions that ran in fp32 (by design or by fallback) */
+  double reduced_macs;
+  double fp32_macs;
+  int int8_fallbacks;  /**< int8 layers whose input left the calibrated range: ran fp32 */
+  const char* kernels; /**< reduced-precision kernels, comma-separated; valid until the next run */
+} espnet_precision_report;
+
+/** Fills *out_report for the session's last run (zeros before its first). */
+ESPNET_API espnet_status espnet_session_precision_report(const espnet_session* session,
+                                                         espnet_precision_report* out_report);
+
 /** Frees a session (NULL is ignored). */
 ESPNET_API void espnet_session_free(espnet_session* session);
 
