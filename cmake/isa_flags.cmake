@@ -43,3 +43,12 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES 
   set_source_files_properties(${ESPNET_AVXVNNI_SOURCES} PROPERTIES COMPILE_OPTIONS
     "-mavx2;-mfma;-mavxvnni")
 endif()
+
+# The ARMv8.2 dot-product int8 kernel (sdot): optional in ARMv8.2, so only this file gets
+# +dotprod; kernels/int8_dispatch.cpp runs it only where HWCAP_ASIMDDP says the CPU has it.
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64|ARM64")
+  file(GLOB ESPNET_NEONDOT_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/arm/*_neondot.cpp)
+  set_source_files_properties(${ESPNET_NEONDOT_SOURCES} PROPERTIES COMPILE_OPTIONS
+    "-march=armv8.2-a+dotprod")
+endif()

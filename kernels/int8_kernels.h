@@ -1,6 +1,4 @@
-// Contracts of the int8 kernels (AVX-512 VNNI: vpdpbusd) and the layouts they share; the first
-// slice of issue #12's int8 path (kernels and their tests; the quantizer command, the model file
-// section and the network wiring are not there yet).
+// Contracts of the int8 kernels (x86 VNNI: vpdpbusd; ARMv8.2: sdot) and the layouts they share.
 //
 // Quantization: activations affine per input channel, x[c] ~ s[c] * (u[c] - zero_point[c]) with
 // u in [0, 255] (the zero point is where 0.0 lands: 128 for a symmetric range, lower for a mostly
@@ -80,10 +78,21 @@ void gconv1x1_u8s8_avxvnni(const uint32_t* input, int batch, int quads_per_group
                            const int32_t* compensation, const float* scale, const float* bias,
                            const float* slopes, const float* addend, float* output);
 
+/// ARMv8.2 dot-product (sdot) form: each byte fed as u - 128, the sum corrected by 128 * sum(qw)
+/// of its row (exact); bit-identical to gconv1x1_u8s8_ref.
+void gconv1x1_u8s8_neondot(const uint32_t* input, int batch, int quads_per_group, int out_channels,
+                           int groups, int64_t plane, const uint32_t* weight,
+                           const int32_t* compensation, const float* scale, const float* bias,
+                           const float* slopes, const float* addend, float* output);
+
 using PackU8QuadsFn = bool (*)(const float* input, int batch, int channels, int groups,
                                int64_t plane, const float* inverse_scale, const int32_t* zero_point,
                                float guard_low, float guard_high, uint32_t* packed);
 bool pack_u8_quads_avx2(const float* input, int batch, int channels, int groups, int64_t plane,
+                        const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                        float guard_high, uint32_t* packed);
+
+bool pack_u8_quads_neon(const float* input, int batch, int channels, int groups, int64_t plane,
                         const float* inverse_scale, const int32_t* zero_point, float guard_low,
                         float guard_high, uint32_t* packed);
 
@@ -94,14 +103,15 @@ struct Int8Kernels {
   const char* pack_name = "";
   const char* gconv_name = "";
 };
-/// The VNNI kernels the CPU and the active ISA level allow: AVX-512 VNNI at the avx512 level;
-/// AVX-VNNI (256-bit) at the avx2 level, or at avx512 on a CPU without AVX-512 VNNI. Null
-/// otherwise (ESPNET_ISA=scalar, ARM, older x86): int8 then runs fp32 kernels on the
-/// dequantized weights.
+/// The int8 dot-product kernels the CPU and the active ISA level allow: AVX-512 VNNI at the
+/// avx512 level; AVX-VNNI (256-bit) at the avx2 level, or at avx512 on a CPU without AVX-512
+/// VNNI; the ARMv8.2 dot product (sdot) at the neon level. Null otherwise (ESPNET_ISA=scalar,
+/// older x86, ARM without the dot product): int8 then runs fp32 kernels on the dequantized
+/// weights.
 const Int8Kernels* int8_kernels();
 /// Every VNNI kernel set this CPU has, whatever the active level (for tests).
 std::vector<const Int8Kernels*> int8_kernel_sets();
 /// int8_kernels() != nullptr.
-bool int8_vnni_available();
+bool int8_dot_product_available();
 
 }  // namespace espnet

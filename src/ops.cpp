@@ -168,7 +168,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                           addend ? addend->data() : nullptr, out.data());
     } else {
       const Int8Kernels* k = int8_kernels();
-      if (!k) throw Error("int8: this CPU (or ESPNET_ISA) has no VNNI kernels");
+      if (!k) throw Error("int8: this CPU (or ESPNET_ISA) has no int8 dot-product kernels");
       uint32_t* packed = reinterpret_cast<uint32_t*>(codes.data());
       inside = k->pack(input.data(), n, p.in_channels, p.groups, plane,
                        int8_weight->inverse_scale.data(), int8_weight->zero_point.data(),

@@ -63,7 +63,9 @@ std::string check_precision(Precision precision, const Model& model) {
             "MODEL CALIBRATION_PHOTOS OUT.espnet` (or espnet::quantize()), then run OUT.espnet");
       if (const Int8Kernels* k = int8_kernels())
         return std::string(k->pack_name) + ", " + k->gconv_name + " (calibrated scales)";
-      return "fp32 kernels on dequantized int8 weights (this CPU or ESPNET_ISA has no VNNI)";
+      return "fp32 kernels on dequantized int8 weights (this CPU or ESPNET_ISA has neither VNNI "
+             "nor "
+             "the ARM dot product)";
   }
   throw Error("Session: unknown precision " + std::to_string(static_cast<int>(precision)));
 }
@@ -75,7 +77,7 @@ void set_precision(ExecContext& ctx, Precision precision, const Model& model) {
   ctx.int8 = precision == Precision::kInt8;
   if (ctx.int8) {
     ctx.quant = ModelAccess::quant_index(model);
-    ctx.int8_dequantized = !int8_vnni_available();
+    ctx.int8_dequantized = !int8_dot_product_available();
   }
 }
 

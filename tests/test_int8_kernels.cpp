@@ -65,7 +65,8 @@ class Int8KernelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     sets_ = int8_kernel_sets();
-    if (sets_.empty()) GTEST_SKIP() << "no AVX-512 VNNI or AVX-VNNI on this CPU";
+    if (sets_.empty())
+      GTEST_SKIP() << "no int8 dot-product kernels (VNNI, ARM dot product) on this CPU";
     seed_ = test::test_seed();
     rng_.seed(seed_);
   }

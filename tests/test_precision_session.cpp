@@ -123,8 +123,8 @@ TEST(PrecisionSession, QuantizedModelSavesLoadsAndRunsTheSame) {
   const PrecisionReport report = from_file.precision_report();
   EXPECT_EQ(report.precision, Precision::kInt8);
   EXPECT_EQ(report.reduced_convolutions, int8_layers);
-  if (int8_vnni_available()) {
-    EXPECT_NE(report.kernels.find("vnni"), std::string::npos) << report.kernels;
+  if (const Int8Kernels* k = int8_kernels()) {
+    EXPECT_NE(report.kernels.find(k->gconv_name), std::string::npos) << report.kernels;
   }
   // On the calibration inputs the int8 outputs are within the goal of fp32's.
   Session fp32(model, with_precision(Precision::kFp32));
@@ -211,7 +211,8 @@ TEST(PrecisionSession, Int8WithoutVnniRunsOnDequantizedWeights) {
   }
   set_isa(before);
   EXPECT_NE(kernels.find("dequantized"), std::string::npos) << kernels;
-  if (!int8_vnni_available()) GTEST_SKIP() << "no VNNI on this CPU: checked the fallback";
+  if (!int8_dot_product_available())
+    GTEST_SKIP() << "no int8 dot-product kernels on this CPU: checked the fallback";
   Session with(quantized, with_precision(Precision::kInt8));
   const Tensor& vnni = with.run(inputs[0])[0].value;
   EXPECT_LE(relative_rms(without[0].value, vnni), 1e-3);

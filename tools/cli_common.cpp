@@ -26,8 +26,8 @@ OptionSpec input_size_option() {
 OptionSpec precision_option() {
   return {"--precision", true,
           "fp32 (default), bf16 (point-wise convolutions in bf16, needs AVX-512 BF16) or int8 "
-          "(a model made by `espnet quantize`: its int8 point-wise layers on AVX-512 VNNI, or "
-          "fp32 kernels on the dequantized weights without it)"};
+          "(a model made by `espnet quantize`: its int8 point-wise layers on VNNI (AVX-512 or "
+          "AVX) or the ARM dot product, or fp32 kernels on the dequantized weights without them)"};
 }
 
 SessionOptions session_options(const Args& args, int threads) {

@@ -21,7 +21,7 @@ cmake -S . -B build-aarch64 -DCMAKE_BUILD_TYPE=Release \
   -DESPNET_BUILD_BENCHMARKS=OFF -DESPNET_BUILD_PYTHON=OFF "${launcher[@]}"
 kernel_tests=(test_conv_kernels test_pointwise_rows test_eesp_spatial test_elementwise_kernels
               test_pool_kernels test_reduce_kernels test_kernel_dispatch test_quantizer
-              test_precision_session test_model_file)
+              test_precision_session test_model_file test_int8_kernels)
 cmake --build build-aarch64 -j"$(nproc)" --target espnet_cli test_reference_cases "${kernel_tests[@]}"
 # Under qemu the conv kernel sweeps run every 4th case (ESPNET_TEST_SAMPLE; the full sweeps of the
 # same kernel bodies run natively on x86): the unsampled NEON sweeps had not finished after 10
@@ -33,11 +33,15 @@ export ESPNET_TEST_SAMPLE="${ESPNET_TEST_SAMPLE:-4}"
 # The same cases on the portable level take another ~10 minutes under qemu: CI leaves them out
 # (the portable kernels' bodies are the ones x86 runs natively with ESPNET_ISA=scalar);
 # ESPNET_AARCH64_PORTABLE_CASES=1 adds them.
-# int8 on ARM: the quantizer, the quantized model file (format version 3) and int8 sessions,
-# which run fp32 kernels on the dequantized weights there (no VNNI).
+# int8 on ARM: the quantizer, the quantized model file (format version 3), the dot-product
+# kernels (sdot; qemu's default CPU has it) bit for bit against their references, and int8
+# sessions on them (and on fp32 kernels over the dequantized weights at the portable level).
 suites="AllIsas/|Isas/|IsaSelection\\.|ConvOps\\.|PackPointwiseRows\\.|ArgmaxChannels\\.|GlobalAvgPool\\."
 suites+="|AffineFromRange\\.|ChooseMseRange\\.|Int8Layer\\.|QuantText\\.|Int8Arrays\\.|ModelFile\\."
-suites+="|PrecisionSession\\.(Int8|Quantized)"
+suites+="|PrecisionSession\\.(Int8|Quantized)|Int8KernelTest\\.|Int8Quantizer\\."
+# Two int8 reference cases end to end against PyTorch (calibrating a bigger network under qemu
+# takes minutes): the 161x97 one has planes that are not a multiple of the kernels' tiles.
+suites+="|AllCases/Int8ReferenceCase\\..*/cls_s0_5_(224x224|161x97)"
 cases="neon_1t/"
 [ "${ESPNET_AARCH64_PORTABLE_CASES:-0}" = 1 ] && cases="neon_1t/|scalar_1t/"
 ctest --test-dir build-aarch64 --output-on-failure -j"$(nproc)" -R "^(${suites}|${cases})"

@@ -44,10 +44,11 @@ struct SessionAccess;
 ///   products; everything else stays fp32. Needs a CPU with AVX-512 BF16: elsewhere Session's
 ///   constructor throws (never a silent fp32 run).
 /// - kInt8: needs a quantized model (espnet/quantize.h). The point-wise convolutions its plan
-///   marks int8 run on AVX-512 VNNI: weights symmetric per output channel, each layer's input
-///   affine per tensor with the calibrated scale and zero point, int32 sums, fp32 outputs; the
-///   layers the plan keeps fp32 and everything else stay fp32. Without VNNI the int8 layers run
-///   fp32 kernels on their dequantized weights (precision_report().kernels says so).
+///   marks int8 run on VNNI (AVX-512 VNNI or AVX-VNNI) or the ARMv8.2 dot product: weights
+///   symmetric per output channel, each layer's input affine per tensor with the calibrated scale
+///   and zero point, int32 sums, fp32 outputs; the layers the plan keeps fp32 and everything else
+///   stay fp32. Without these the int8 layers run fp32 kernels on their dequantized weights
+///   (precision_report().kernels says so).
 enum class Precision { kFp32 = 0, kBf16 = 1, kInt8 = 2 };
 
 /// "fp32", "bf16", "int8".
