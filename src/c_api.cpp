@@ -9,6 +9,7 @@
 #include <memory>
 #include <new>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "espnet/error.h"
@@ -246,10 +247,12 @@ espnet_status espnet_session_options_init(espnet_session_options* options) {
   });
 }
 
-espnet_status espnet_session_create_with_options(const espnet_model* model,
-                                                 const espnet_session_options* options,
-                                                 espnet_session** out_session) {
-  return guarded("espnet_session_create_with_options", [&] {
+namespace {
+
+// Both creating calls: their errors name the function the caller called.
+espnet_status create_session(const char* function, const espnet_model* model,
+                             const espnet_session_options* options, espnet_session** out_session) {
+  return guarded(function, [&] {
     require(out_session, "out_session");
     *out_session = nullptr;
     require(model, "model");
@@ -257,8 +260,12 @@ espnet_status espnet_session_create_with_options(const espnet_model* model,
     if (options->threads < 0 || options->threads > 1024)
       fail(ESPNET_ERROR_INVALID_ARGUMENT,
            "threads must be 0..1024, got " + std::to_string(options->threads));
-    // Read as an int first: a C caller may store any value in the enum's storage.
-    const int precision = static_cast<int>(options->precision);
+    // The enum's storage is read as its underlying integer: a C caller may store any value
+    // there, and loading one outside the enumerators as the enum is undefined in C++.
+    std::underlying_type_t<espnet_precision> raw_precision;
+    static_assert(sizeof raw_precision == sizeof options->precision, "enum storage");
+    std::memcpy(&raw_precision, &options->precision, sizeof raw_precision);
+    const long long precision = static_cast<long long>(raw_precision);
     if (precision < ESPNET_PRECISION_FP32 || precision > ESPNET_PRECISION_INT8)
       fail(ESPNET_ERROR_INVALID_ARGUMENT,
            "precision must be ESPNET_PRECISION_FP32, _BF16 or _INT8, got " +
@@ -275,12 +282,20 @@ espnet_status espnet_session_create_with_options(const espnet_model* model,
   });
 }
 
+}  // namespace
+
+espnet_status espnet_session_create_with_options(const espnet_model* model,
+                                                 const espnet_session_options* options,
+                                                 espnet_session** out_session) {
+  return create_session("espnet_session_create_with_options", model, options, out_session);
+}
+
 espnet_status espnet_session_create(const espnet_model* model, int threads,
                                     espnet_session** out_session) {
   espnet_session_options options;
   espnet_session_options_init(&options);
   options.threads = threads;
-  return espnet_session_create_with_options(model, &options, out_session);
+  return create_session("espnet_session_create", model, &options, out_session);
 }
 
 espnet_status espnet_session_precision_report(const espnet_session* session,

@@ -139,6 +139,7 @@ static void test_classification(void) {
   espnet_session_free(session); /* the failing call below nulls `session` (LeakSanitizer) */
   CHECK(espnet_session_create(model, -1, &session) == ESPNET_ERROR_INVALID_ARGUMENT);
   CHECK(session == NULL);
+  CHECK(strncmp(espnet_last_error(), "espnet_session_create: ", 23) == 0);
   CHECK(espnet_session_create(model, 1, &session) == ESPNET_OK);
   espnet_output_info out_info;
   CHECK(espnet_session_output_info(session, 0, &out_info) == ESPNET_ERROR_INVALID_ARGUMENT);
@@ -388,6 +389,16 @@ static double relative_max_error(const float* a, const float* b, size_t n) {
   return scale > 0 ? worst / scale : worst;
 }
 
+/* sqrt(sum (a - b)^2 / sum b^2): the measure of the reduced-precision tests. */
+static double relative_rms(const float* a, const float* b, size_t n) {
+  double error = 0, reference = 0;
+  for (size_t i = 0; i < n; ++i) {
+    error += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    reference += (double)b[i] * b[i];
+  }
+  return reference > 0 ? sqrt(error / reference) : sqrt(error);
+}
+
 /* Runs the reference case's input through a session with `options` over `path`; returns the
    status of creating the session and leaves the logits and the report in the out-parameters. */
 static espnet_status run_with_options(const char* path, const espnet_session_options* options,
@@ -465,7 +476,8 @@ static void test_precision(const char* int8_model) {
   }
   static float logits[1000];
   char kernels[256];
-  /* fp32 through the options: the reference case's tolerance, nothing in reduced precision. */
+  /* fp32 through the options: within 1e-4 of the largest logit (the per-element tolerance of the
+     manifest is checked on the plain session above), nothing in reduced precision. */
   options.precision = ESPNET_PRECISION_FP32;
   memset(&report, 0x5a, sizeof report);
   CHECK(run_with_options(fp32_path, &options, input, logits, &report, kernels, sizeof kernels) ==
@@ -481,8 +493,10 @@ static void test_precision(const char* int8_model) {
       run_with_options(fp32_path, &options, input, logits, &report, kernels, sizeof kernels);
   CHECK(bf16 == ESPNET_OK || bf16 == ESPNET_ERROR_FAILED);
   if (bf16 == ESPNET_OK) {
-    /* bf16 keeps 8 mantissa bits: the reference cases in bf16 stay within 5 % of the logits. */
-    CHECK(relative_max_error(logits, expected, 1000) < 0.05);
+    /* The bound of the bf16 reference cases (Bf16ReferenceCase, where it is derived): 6 %. */
+    printf("bf16 logits vs reference: relative RMS error %.4f\n",
+           relative_rms(logits, expected, 1000));
+    CHECK(relative_rms(logits, expected, 1000) < 0.06);
     CHECK(report.precision == ESPNET_PRECISION_BF16 && report.reduced_convolutions > 0 &&
           strlen(kernels) > 0);
   } else {
@@ -497,13 +511,9 @@ static void test_precision(const char* int8_model) {
     memset(&report, 0, sizeof report);
     CHECK(run_with_options(int8_model, &options, input, logits, &report, kernels, sizeof kernels) ==
           ESPNET_OK);
-    double error = 0, reference = 0;
-    for (int i = 0; i < 1000; ++i) {
-      error += ((double)logits[i] - expected[i]) * ((double)logits[i] - expected[i]);
-      reference += (double)expected[i] * expected[i];
-    }
-    printf("int8 logits vs reference: relative RMS error %.4f\n", sqrt(error / reference));
-    CHECK(sqrt(error / reference) < 0.2);
+    const double error = relative_rms(logits, expected, 1000);
+    printf("int8 logits vs reference: relative RMS error %.4f\n", error);
+    CHECK(error < 0.2);
     CHECK(report.precision == ESPNET_PRECISION_INT8 && report.reduced_convolutions > 0 &&
           report.reduced_macs > 0 && strlen(kernels) > 0);
     /* fp32 on the quantized file is still fp32. */

@@ -127,7 +127,8 @@ typedef struct espnet_precision_report {
   double reduced_macs;
   double fp32_macs;
   int int8_fallbacks;  /**< int8 layers whose input left the calibrated range: ran fp32 */
-  const char* kernels; /**< reduced-precision kernels, comma-separated; valid until the next run */
+  const char* kernels; /**< reduced-precision kernels, comma-separated; valid until the
+                           session's next run or report */
 } espnet_precision_report;
 
 /** Fills *out_report for the session's last run (zeros before its first). */
