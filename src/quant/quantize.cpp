@@ -237,9 +237,10 @@ std::shared_ptr<const Model> quantize(std::shared_ptr<const Model> model,
     edited.layers[i].error_alone = evaluator.score(int8).output_error;
   }
   // Then the most sensitive layers move to fp32 until the goals hold: the fewest of them, found
-  // by bisection over how many (keeping more fp32 layers only lowers the error, so the share that
-  // meets the goals is a suffix). A linear search took up to one pass per layer: 30 or more on
-  // the Cityscapes networks, where most layers must stay fp32.
+  // by bisection over how many. That assumes that keeping more layers fp32 never raises the
+  // error, which holds closely but not exactly (int8 errors can cancel): the count found is one
+  // where the goals hold and one fewer misses them, not always the smallest such count. A linear
+  // search took up to one pass per layer, 30 or more on the Cityscapes networks.
   std::vector<size_t> by_sensitivity(edited.layers.size());
   std::iota(by_sensitivity.begin(), by_sensitivity.end(), size_t(0));
   std::stable_sort(by_sensitivity.begin(), by_sensitivity.end(), [&](size_t a, size_t b) {
