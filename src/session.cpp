@@ -295,7 +295,6 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   check_input_shape(input.shape());
   if (!options_.allow_non_finite_input) check_finite(input);
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
-  DenormalsFlushedToZero flush;
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
   PlannedShape& shape = planned(input);
   check_memory_limit(shape);
@@ -312,6 +311,9 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
     thread_count.changed = true;
   }
   threads_used_ = omp_in_parallel() ? 1 : omp_get_max_threads();
+  // After the thread count: a run kept on this thread wakes no OpenMP worker, not even to set
+  // its flags (a woken worker spins on the other core, which may share this one's units).
+  DenormalsFlushedToZero flush;
   ExecContext ctx(trace_);
   ctx.observer = observer_;
   ctx.profile = profile_.get();
