@@ -44,11 +44,10 @@ ConvKernels portable_kernels() {
    ESPNET_SET_KERNEL(row, eesp_spatial, eesp_dw_hff_f32_##isa))
 
 #if ESPNET_X86_KERNELS
-// AVX2 keeps the portable resize: the vector resize picks its taps with a two-source permute
-// with computed indices (vpermt2ps, tbl), which AVX2 lacks across its 128-bit halves.
 ConvKernels avx2_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, avx2);
+  ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx2);
   return k;
 }
 

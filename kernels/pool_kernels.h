@@ -30,9 +30,11 @@ void avg_pool3x3s2_f32_avx512(const float* input, int64_t planes, int in_h, int 
                               float* output);
 void avg_pool3x3s2_f32_neon(const float* input, int64_t planes, int in_h, int in_w, float* output);
 
-/// Portable (the compiler vectorises the row blends); also the AVX2 level's.
+/// Portable (the compiler vectorises the row blends).
 void resize_bilinear_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                                 int out_w, float* output);
+void resize_bilinear_f32_avx2(const float* input, int64_t planes, int in_h, int in_w, int out_h,
+                              int out_w, float* output);
 void resize_bilinear_f32_avx512(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                                 int out_w, float* output);
 void resize_bilinear_f32_neon(const float* input, int64_t planes, int in_h, int in_w, int out_h,
