@@ -20,7 +20,7 @@ void ActivationArena::release() {
   mapped_ = capacity_ = 0;
 }
 
-bool ActivationArena::reserve(size_t bytes) {
+bool ActivationArena::reserve(size_t bytes, int threads) {
   if (bytes <= capacity_) return true;
   release();
   const size_t capacity = (bytes + kHugePage - 1) / kHugePage * kHugePage;
@@ -39,10 +39,15 @@ bool ActivationArena::reserve(size_t bytes) {
   madvise(data_, capacity_, MADV_HUGEPAGE);  // advice only: without THP the arena still works
 #endif
   // Fault the arena in now, one write per page, rather than inside the first run's kernels;
-  // with huge pages this is one fault per 2 MB.
+  // with huge pages this is one fault per 2 MB. Threads take whole huge pages.
   const long page = sysconf(_SC_PAGESIZE);
   const size_t step = page > 0 ? size_t(page) : 4096;
-  for (size_t i = 0; i < capacity_; i += step) data_[i] = 0;
+  const int64_t huge_pages = int64_t(capacity_ / kHugePage);
+  char* const data = data_;
+#pragma omp parallel for schedule(static) \
+    num_threads(threads > 1 ? threads : 1) if (threads > 1 && capacity_ >= kParallelFaultBytes)
+  for (int64_t h = 0; h < huge_pages; ++h)
+    for (size_t i = 0; i < kHugePage; i += step) data[size_t(h) * kHugePage + i] = 0;
   return true;
 }
 

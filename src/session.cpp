@@ -256,6 +256,14 @@ void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
   check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
 }
 
+// The OpenMP threads a run of `shape` started from this thread will use (run() decides the same
+// way: SessionOptions::threads or the OpenMP default, one under single_thread_below_macs).
+int Session::threads_for(const PlannedShape& shape) const {
+  if (omp_in_parallel()) return 1;
+  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  return threads > 1 && shape.conv_macs < options_.single_thread_below_macs ? 1 : threads;
+}
+
 void Session::prepare(const Shape& input_shape) {
   Claim claim(*this);  // planning changes the session's plan cache
   if (running_)
@@ -264,7 +272,8 @@ void Session::prepare(const Shape& input_shape) {
   PlannedShape& shape = planned(Tensor::view(nullptr, input_shape));
   check_memory_limit(shape);
   // Outputs of an earlier run still held keep the arena where it is; run() maps it then.
-  if (options_.plan_memory && outputs_.empty() && !pool_->prepare_arena(shape.plan.arena_bytes))
+  if (options_.plan_memory && outputs_.empty() &&
+      !pool_->prepare_arena(shape.plan.arena_bytes, threads_for(shape)))
     throw Error("input " + shape_to_string(input_shape) + ": the system refused the " +
                 megabytes(shape.plan.arena_bytes) + " of activation memory it needs");
 }
@@ -321,7 +330,7 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   detail::PoolScope pool_scope(pool_.get());
   if (!options_.plan_memory)
     pool_->begin_heap_run();
-  else if (!pool_->begin_planned_run(&shape.plan))
+  else if (!pool_->begin_planned_run(&shape.plan, threads_used_))
     throw Error("input " + shape_to_string(input.shape()) + ": the system refused the " +
                 megabytes(shape.plan.arena_bytes) + " of activation memory it needs");
   try {

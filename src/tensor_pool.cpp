@@ -138,15 +138,15 @@ void TensorPool::abandon_recording() {
   events_.clear();
 }
 
-bool TensorPool::prepare_arena(size_t bytes) {
-  return !live_.empty() || arena_.reserve(bytes);
+bool TensorPool::prepare_arena(size_t bytes, int threads) {
+  return !live_.empty() || arena_.reserve(bytes, threads);
 }
 
-bool TensorPool::begin_planned_run(const MemoryPlan* plan) {
+bool TensorPool::begin_planned_run(const MemoryPlan* plan, int threads) {
   // If something still held pool memory (it should not: the session releases its outputs
   // first), the plan's offsets might be in use and the arena must not move: heap blocks only.
   following_ = live_.empty();
-  if (following_ && !arena_.reserve(plan->arena_bytes)) return false;
+  if (following_ && !arena_.reserve(plan->arena_bytes, threads)) return false;
   if (following_) mark_unusable(arena_.data(), arena_.capacity());  // ASan: nothing live yet
   mode_ = Mode::kPlanned;
   plan_ = plan;

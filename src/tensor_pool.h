@@ -44,13 +44,15 @@ class TensorPool {
   /// Ends a planning run that failed (an exception): its events are no plan.
   void abandon_recording();
 
-  /// Maps and faults in an arena of at least `bytes` ahead of the run that needs it; does nothing
-  /// while blocks are still held (the arena must not move under them). False if it cannot map.
-  bool prepare_arena(size_t bytes);
-  /// Starts a real run that follows `plan` (kept by the caller until end_run): maps the arena.
-  /// Returns false if the arena cannot be mapped. Blocks still held from earlier runs must have
-  /// been released (otherwise the run takes heap blocks only).
-  bool begin_planned_run(const MemoryPlan* plan);
+  /// Maps and faults in (on up to `threads` threads) an arena of at least `bytes` ahead of the
+  /// run that needs it; does nothing while blocks are still held (the arena must not move under
+  /// them). False if it cannot map.
+  bool prepare_arena(size_t bytes, int threads);
+  /// Starts a real run that follows `plan` (kept by the caller until end_run): maps the arena
+  /// (faulted in on up to `threads` threads) if it must grow. Returns false if the arena cannot
+  /// be mapped. Blocks still held from earlier runs must have been released (otherwise the run
+  /// takes heap blocks only).
+  bool begin_planned_run(const MemoryPlan* plan, int threads);
   /// Starts a real run without a plan: every tensor from the heap.
   void begin_heap_run();
   /// Ends a real run. If it left its plan, returns true and stores the run's own events in

@@ -98,7 +98,7 @@ TEST(TensorPool, PoisonsFreedBlocksAndFallsBackWhenTheRunDiffers) {
   ASSERT_EQ(plan.sizes.size(), 2u);
   EXPECT_EQ(plan.arena_bytes, 256u + detail::kAsanRedzone);  // both blocks at one offset
 
-  ASSERT_TRUE(pool.begin_planned_run(&plan));
+  ASSERT_TRUE(pool.begin_planned_run(&plan, 1));
   float* x = static_cast<float*>(pool.acquire(256));
   EXPECT_TRUE(std::isnan(x[0]));  // handed out poisoned
   x[0] = 1.0f;

@@ -219,6 +219,7 @@ class ESPNET_API Session {
   PlannedShape& planned(const Tensor& input);
   void check_input_shape(const Shape& shape) const;
   void check_memory_limit(PlannedShape& shape, size_t other_bytes = 0);
+  int threads_for(const PlannedShape& shape) const;
 
   std::unique_ptr<detail::TensorPool> pool_;          // declared before outputs_: outlives them
   std::vector<std::unique_ptr<PlannedShape>> plans_;  // most recently used last
