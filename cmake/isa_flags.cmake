@@ -52,3 +52,13 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang" AND CMAKE_SYSTEM_PROCESSOR MATCHES 
   set_source_files_properties(${ESPNET_NEONDOT_SOURCES} PROPERTIES COMPILE_OPTIONS
     "-march=armv8.2-a+dotprod")
 endif()
+
+# The int8 fallback's input step is plain C++ left to the compiler's vectoriser in every ISA's
+# build; like the portable kernels above it needs -fno-trapping-math, without which GCC keeps the
+# guard's compares as branches and does not vectorise the loop at all (the AVX2 build ran scalar).
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+  file(GLOB ESPNET_VECTORISED_PLAIN_SOURCES CONFIGURE_DEPENDS
+       ${CMAKE_CURRENT_SOURCE_DIR}/kernels/x86/unpacked_u8_codes_*.cpp)
+  set_property(SOURCE ${ESPNET_VECTORISED_PLAIN_SOURCES} APPEND PROPERTY COMPILE_OPTIONS
+    "-fno-trapping-math")
+endif()

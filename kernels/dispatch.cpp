@@ -27,6 +27,7 @@ ConvKernels portable_kernels() {
   ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_scalar);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_scalar);
   ESPNET_SET_KERNEL(k, adaptive_avg_pool, adaptive_avg_pool_f32_scalar);
+  ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_scalar);
   ESPNET_SET_KERNEL(k, eesp_spatial, eesp_dw_hff_f32_scalar);
   return k;
 }
@@ -48,6 +49,7 @@ ConvKernels avx2_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, avx2);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx2);
+  ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_avx2);
   return k;
 }
 
@@ -55,6 +57,7 @@ ConvKernels avx512_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, avx512);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx512);
+  ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_avx512);
   return k;
 }
 #else

@@ -11,6 +11,7 @@
 #include "kernels/conv_kernels.h"
 #include "kernels/eesp_spatial.h"
 #include "kernels/elementwise_kernels.h"
+#include "kernels/int8_kernels.h"
 #include "kernels/pool_kernels.h"
 
 namespace espnet {
@@ -66,6 +67,7 @@ struct ConvKernels {
   ResizeBilinearFn resize_bilinear = nullptr;
   AdaptiveAvgPoolFn adaptive_avg_pool = nullptr;
   EespSpatialFn eesp_spatial = nullptr;
+  UnpackedU8CodesFn int8_fallback_codes = nullptr;  // int8 models on CPUs without a dot product
   const char* pointwise_name = "";
   const char* pointwise_rows_name = "";
   const char* depthwise3x3_name = "";
@@ -77,6 +79,7 @@ struct ConvKernels {
   const char* resize_bilinear_name = "";
   const char* adaptive_avg_pool_name = "";
   const char* eesp_spatial_name = "";
+  const char* int8_fallback_codes_name = "";
 };
 
 /// The kernels of active_isa().

@@ -50,10 +50,23 @@ bool pack_u8_quads_avx512(const float* input, int batch, int channels, int group
 /// What the int8 kernels see of input [batch, channels, plane], as u (pack_u8_quads_ref's bytes)
 /// - zero_point[c], in fp32 (exact small integers). With the weights qw * w_scale in fp32, fp32
 /// kernels then compute what the int8 kernels compute, up to the rounding of the float sums
-/// (CPUs without VNNI). Returns false as pack_u8_quads_ref does.
-bool unpacked_u8_codes(const float* input, int batch, int channels, int64_t plane,
-                       const float* inverse_scale, const int32_t* zero_point, float guard_low,
-                       float guard_high, float* output);
+/// (CPUs without VNNI). Returns false as pack_u8_quads_ref does. The optimised builds (in the
+/// ConvKernels table: the fallback runs on any CPU) must give the reference's values exactly.
+using UnpackedU8CodesFn = bool (*)(const float* input, int batch, int channels, int64_t plane,
+                                   const float* inverse_scale, const int32_t* zero_point,
+                                   float guard_low, float guard_high, float* output);
+bool unpacked_u8_codes_ref(const float* input, int batch, int channels, int64_t plane,
+                           const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                           float guard_high, float* output);
+bool unpacked_u8_codes_scalar(const float* input, int batch, int channels, int64_t plane,
+                              const float* inverse_scale, const int32_t* zero_point,
+                              float guard_low, float guard_high, float* output);
+bool unpacked_u8_codes_avx2(const float* input, int batch, int channels, int64_t plane,
+                            const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                            float guard_high, float* output);
+bool unpacked_u8_codes_avx512(const float* input, int batch, int channels, int64_t plane,
+                              const float* inverse_scale, const int32_t* zero_point,
+                              float guard_low, float guard_high, float* output);
 
 /// Grouped 1x1 convolution over quads, int32 accumulation, dequantizing epilogue:
 ///   acc = compensation[co] + sum over quads of 4 byte products (exact in int32),

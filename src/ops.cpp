@@ -159,9 +159,10 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
     if (!int8_vnni) {
       // Without VNNI: the codes u - zero_point in fp32 and the dequantized weights compute the
       // int8 result up to the rounding of the float sums.
-      inside = unpacked_u8_codes(input.data(), n, p.in_channels, plane,
-                                 int8_weight->inverse_scale.data(), int8_weight->zero_point.data(),
-                                 int8_weight->guard_low, int8_weight->guard_high, codes.data());
+      inside = kernels.int8_fallback_codes(input.data(), n, p.in_channels, plane,
+                                           int8_weight->inverse_scale.data(),
+                                           int8_weight->zero_point.data(), int8_weight->guard_low,
+                                           int8_weight->guard_high, codes.data());
       if (inside)
         kernels.pointwise(codes.data(), n, p.in_channels, p.out_channels, p.groups, plane,
                           int8_weight->dequantized().data(), b, a,

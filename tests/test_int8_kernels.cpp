@@ -7,10 +7,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <sstream>
+#include <string>
 #include <vector>
 
+#include "kernels/dispatch.h"
 #include "kernels/int8_kernels.h"
 #include "support/kernel_buffers.h"
 
@@ -191,6 +194,73 @@ TEST_F(Int8KernelTest, RandomShapesBitExact) {
 TEST_F(Int8KernelTest, AboveTheThreadingThreshold) {
   run(2, 256, 512, 4, 38, 38, true, true, true);
 }
+
+// The int8 fallback's input step (CPUs without a byte dot product) at every kernel level this
+// CPU runs, against unpacked_u8_codes_ref: the same floats bit for bit and the same guard verdict.
+// The inputs include what the vector code handles differently from the reference's library calls:
+// ties (k + 0.5 after scaling) in both directions, NaN, infinities, values beyond the +-1e6 clamp,
+// and planes that are not a multiple of any vector width.
+class Int8FallbackCodesTest : public ::testing::TestWithParam<Isa> {};
+
+TEST_P(Int8FallbackCodesTest, MatchesTheReferenceExactly) {
+  if (!isa_supported(GetParam())) GTEST_SKIP() << isa_name(GetParam()) << " not supported here";
+  const ConvKernels& kernels = conv_kernels_for(GetParam());
+  std::mt19937 rng(test::test_seed());
+  const auto uniform = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  for (int trial = 0; trial < 200; ++trial) {
+    const int batch = uniform(1, 2), channels = uniform(1, 9);
+    const int64_t plane = trial == 0 ? 70000 : uniform(1, 83);  // trial 0: threaded
+    const size_t count = size_t(batch) * size_t(channels) * size_t(plane);
+    std::vector<float> inverse(static_cast<size_t>(channels));
+    std::vector<int32_t> zero(static_cast<size_t>(channels));
+    for (int c = 0; c < channels; ++c) {
+      inverse[size_t(c)] = std::ldexp(1.0f, uniform(-4, 6)) * (1.0f + 0.25f * float(uniform(0, 3)));
+      zero[size_t(c)] = uniform(0, 4) == 0 ? 128 : uniform(0, 255);
+    }
+    std::vector<float> input(count);
+    std::uniform_real_distribution<float> value(-200.0f, 200.0f);
+    for (size_t i = 0; i < count; ++i) {
+      const float inv = inverse[(i / size_t(plane)) % size_t(channels)];
+      switch (uniform(0, 9)) {
+        case 0:
+          input[i] = (float(uniform(-300, 300)) + 0.5f) / inv;
+          break;  // a tie
+        case 1:
+          input[i] = std::numeric_limits<float>::quiet_NaN();
+          break;
+        case 2:
+          input[i] = uniform(0, 1) ? INFINITY : -INFINITY;
+          break;
+        case 3:
+          input[i] = (uniform(0, 1) ? 3e6f : -3e6f) / inv;
+          break;  // past the clamp
+        default:
+          input[i] = value(rng);
+      }
+    }
+    // A guard that some trials' inputs stay inside and others leave.
+    const float guard = trial % 2 ? 1e30f : 150.0f;
+    std::vector<float> got(count, kGuardValue), want(count, -kGuardValue);
+    const bool got_inside =
+        kernels.int8_fallback_codes(input.data(), batch, channels, plane, inverse.data(),
+                                    zero.data(), -guard, guard, got.data());
+    const bool want_inside =
+        unpacked_u8_codes_ref(input.data(), batch, channels, plane, inverse.data(), zero.data(),
+                              -guard, guard, want.data());
+    ASSERT_EQ(got_inside, want_inside) << kernels.int8_fallback_codes_name << " trial " << trial;
+    for (size_t i = 0; i < count; ++i)
+      ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(float)), 0)
+          << kernels.int8_fallback_codes_name << " trial " << trial << " element " << i
+          << ": input " << input[i] << " gives " << got[i] << ", reference " << want[i];
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, Int8FallbackCodesTest, ::testing::ValuesIn(kAllIsas),
+                         [](const ::testing::TestParamInfo<Isa>& info) {
+                           return std::string(isa_name(info.param));
+                         });
 
 }  // namespace
 }  // namespace espnet

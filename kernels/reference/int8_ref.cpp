@@ -102,9 +102,9 @@ bool pack_u8_quads_ref(const float* input, int batch, int channels, int groups, 
   return inside;
 }
 
-bool unpacked_u8_codes(const float* input, int batch, int channels, int64_t plane,
-                       const float* inverse_scale, const int32_t* zero_point, float guard_low,
-                       float guard_high, float* output) {
+bool unpacked_u8_codes_ref(const float* input, int batch, int channels, int64_t plane,
+                           const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                           float guard_high, float* output) {
   const int64_t rows = int64_t(batch) * channels;
   int outside = 0;
 #pragma omp parallel for schedule(static) reduction(| : outside) if (rows * plane >= (1 << 17))
