@@ -75,6 +75,7 @@ ConvKernels neon_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, neon);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_neon);
+  ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_neon);
   return k;
 }
 #else

@@ -67,6 +67,9 @@ bool unpacked_u8_codes_avx2(const float* input, int batch, int channels, int64_t
 bool unpacked_u8_codes_avx512(const float* input, int batch, int channels, int64_t plane,
                               const float* inverse_scale, const int32_t* zero_point,
                               float guard_low, float guard_high, float* output);
+bool unpacked_u8_codes_neon(const float* input, int batch, int channels, int64_t plane,
+                            const float* inverse_scale, const int32_t* zero_point, float guard_low,
+                            float guard_high, float* output);
 
 /// Grouped 1x1 convolution over quads, int32 accumulation, dequantizing epilogue:
 ///   acc = compensation[co] + sum over quads of 4 byte products (exact in int32),
