@@ -256,8 +256,9 @@ void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
   check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
 }
 
-// The OpenMP threads a run of `shape` started from this thread will use (run() decides the same
-// way: SessionOptions::threads or the OpenMP default, one under single_thread_below_macs).
+// The OpenMP threads a run of `shape` started from this thread uses (run() sets them; prepare()
+// faults the arena in on them): SessionOptions::threads or the OpenMP default, one under
+// single_thread_below_macs or inside a parallel region.
 int Session::threads_for(const PlannedShape& shape) const {
   if (omp_in_parallel()) return 1;
   const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
@@ -315,11 +316,11 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
       if (changed) omp_set_num_threads(before);
     }
   } thread_count;
-  if (thread_count.before > 1 && shape.conv_macs < options_.single_thread_below_macs) {
-    omp_set_num_threads(1);
+  threads_used_ = threads_for(shape);
+  if (threads_used_ != thread_count.before) {
+    omp_set_num_threads(threads_used_);
     thread_count.changed = true;
   }
-  threads_used_ = omp_in_parallel() ? 1 : omp_get_max_threads();
   // After the thread count: a run kept on this thread wakes no OpenMP worker, not even to set
   // its flags (a woken worker spins on the other core, which may share this one's units).
   DenormalsFlushedToZero flush;

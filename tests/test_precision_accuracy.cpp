@@ -70,29 +70,7 @@ int int8_layers(const Model& model) {
   return count;
 }
 
-struct LabelAgreement {
-  double pixel_share;
-  double miou;
-};
-
-// IoU per class over the classes present in either map, fp32's map taken as ground truth.
-LabelAgreement compare_labels(const std::vector<uint8_t>& truth, const std::vector<uint8_t>& got) {
-  std::map<int, std::pair<int64_t, int64_t>> counts;  // class -> (intersection, union)
-  int64_t same = 0;
-  for (size_t i = 0; i < truth.size(); ++i) {
-    if (truth[i] == got[i]) {
-      ++same;
-      ++counts[truth[i]].first;
-      ++counts[truth[i]].second;
-    } else {
-      ++counts[truth[i]].second;
-      ++counts[got[i]].second;
-    }
-  }
-  double iou_sum = 0;
-  for (const auto& kv : counts) iou_sum += double(kv.second.first) / double(kv.second.second);
-  return {double(same) / double(truth.size()), iou_sum / double(counts.size())};
-}
+using Confusion = std::map<std::pair<int, int>, int64_t>;  // (fp32 label, reduced label) -> pixels
 
 // A class's pixels in the fp32 labels (truth), in the reduced run's (got) and in both (hit).
 struct ClassPixels {
@@ -100,8 +78,9 @@ struct ClassPixels {
   double iou() const { return double(hit) / double(truth + got - hit); }
 };
 
-// Per class present in either labelling, from a confusion matrix summed over photos.
-std::map<int, ClassPixels> class_pixels(const std::map<std::pair<int, int>, int64_t>& confusion) {
+// Per class present in either labelling, from a confusion matrix (one photo's, or summed over
+// photos).
+std::map<int, ClassPixels> class_pixels(const Confusion& confusion) {
   std::map<int, ClassPixels> classes;
   for (const auto& [cell, count] : confusion) {
     classes[cell.first].truth += count;
@@ -116,6 +95,27 @@ double dataset_miou(const std::map<int, ClassPixels>& classes) {
   double sum = 0;
   for (const auto& kv : classes) sum += kv.second.iou();
   return sum / double(classes.size());
+}
+
+Confusion confusion_of(const std::vector<uint8_t>& truth, const std::vector<uint8_t>& got) {
+  Confusion confusion;
+  for (size_t i = 0; i < truth.size(); ++i) ++confusion[{truth[i], got[i]}];
+  return confusion;
+}
+
+struct LabelAgreement {
+  double pixel_share;
+  double miou;
+};
+
+// One photo's agreement, fp32's map taken as ground truth.
+LabelAgreement compare_labels(const Confusion& confusion) {
+  int64_t same = 0, pixels = 0;
+  for (const auto& [cell, count] : confusion) {
+    pixels += count;
+    if (cell.first == cell.second) same += count;
+  }
+  return {double(same) / double(pixels), dataset_miou(class_pixels(confusion))};
 }
 
 // The classes below the 95 % IoU goal, as "class: fp32 N px, int8 M px, IoU x %": on a few photos
@@ -195,7 +195,7 @@ TEST_P(PrecisionAccuracy, SegmentationLabelsMatchFp32OnThePhotos) {
     int64_t pixels = 0;
     double same = 0, worst_share = 1, worst_miou = 1;
     int fallbacks = 0;
-    std::map<std::pair<int, int>, int64_t> confusion;
+    Confusion confusion;
     for (const Image& photo : photos) {
       const SegmentationResult a = segment(fp32, photo);
       const SegmentationResult b = segment(reduced, photo);
@@ -203,8 +203,9 @@ TEST_P(PrecisionAccuracy, SegmentationLabelsMatchFp32OnThePhotos) {
       const PrecisionReport report = reduced.precision_report();
       ASSERT_GT(report.reduced_convolutions + report.int8_fallbacks, 0) << m << ": nothing reduced";
       fallbacks += report.int8_fallbacks;
-      const LabelAgreement agreement = compare_labels(a.labels, b.labels);
-      for (size_t i = 0; i < a.labels.size(); ++i) ++confusion[{a.labels[i], b.labels[i]}];
+      const Confusion photo_confusion = confusion_of(a.labels, b.labels);
+      const LabelAgreement agreement = compare_labels(photo_confusion);
+      for (const auto& [cell, count] : photo_confusion) confusion[cell] += count;
       same += agreement.pixel_share * double(a.labels.size());
       pixels += int64_t(a.labels.size());
       worst_share = std::min(worst_share, agreement.pixel_share);

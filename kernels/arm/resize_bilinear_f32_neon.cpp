@@ -9,18 +9,12 @@
 #include <cstdint>
 
 #include "kernels/arm/simd_neon.h"
+#include "kernels/resize_bilinear_taps.h"
 
 namespace espnet {
 namespace {
 
 constexpr int kLanes = Simd::kWidth;
-constexpr int kColumns = 512;  // output columns per chunk (taps and rows on the stack)
-
-struct Taps {
-  alignas(64) int i0[kColumns];
-  alignas(64) int i1[kColumns];
-  alignas(64) float w1[kColumns];  // weight of i1; i0 gets 1 - w1
-};
 
 // Byte indices into a 32-byte table for float lanes idx[l] (0..7): 4 * idx + 0..3.
 uint8x16_t byte_indices(int32x4_t idx) {

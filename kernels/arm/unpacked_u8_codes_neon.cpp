@@ -9,60 +9,47 @@
 // - adding +0 turns a rounded -0 (from -0.5 < v < 0) into the reference's +0, as the
 //   reference's integer round trip does;
 // - the guard's compares are false for NaN, as in the reference.
-// The last plane % 4 values take the same steps one at a time.
+// The row loop around it is the portable body's.
 #include <arm_neon.h>
 
-#include <cmath>
 #include <cstdint>
 
-#include "kernels/int8_kernels.h"
+namespace espnet {
+namespace {
+int neon_codes_row(const float* x, int64_t count, float inverse, float low, float high,
+                   float guard_low, float guard_high, float* out);
+}  // namespace
+}  // namespace espnet
+
+#define ESPNET_UNPACKED_CODES_NAME unpacked_u8_codes_neon
+#define ESPNET_UNPACKED_CODES_ROW neon_codes_row
+#include "kernels/unpacked_u8_codes_impl.inc"
 
 namespace espnet {
 namespace {
 
-// One value: std::fmax / fmin are fmaxnm / fminnm here, std::nearbyint is frinti (the current
-// rounding mode: to nearest even).
-float code_of(float x, float inverse, float low, float high) {
-  const float r = std::nearbyint(std::fmin(1e6f, std::fmax(-1e6f, x * inverse))) + 0.0f;
-  return r > low ? (r < high ? r : high) : low;
+// The row loop of unpacked_u8_codes_impl.inc, 4 values at a time; the last count % 4 go through
+// its plain loop.
+int neon_codes_row(const float* x, int64_t count, float inverse, float low, float high,
+                   float guard_low, float guard_high, float* out) {
+  const float32x4_t vinverse = vdupq_n_f32(inverse), vlow = vdupq_n_f32(low),
+                    vhigh = vdupq_n_f32(high), guard_lo = vdupq_n_f32(guard_low),
+                    guard_hi = vdupq_n_f32(guard_high), clamp_lo = vdupq_n_f32(-1e6f),
+                    clamp_hi = vdupq_n_f32(1e6f), zero = vdupq_n_f32(0.0f);
+  uint32x4_t beyond = vdupq_n_u32(0);
+  int64_t p = 0;
+  for (; p + 4 <= count; p += 4) {
+    const float32x4_t v = vld1q_f32(x + p);
+    beyond = vorrq_u32(beyond, vorrq_u32(vcltq_f32(v, guard_lo), vcgtq_f32(v, guard_hi)));
+    const float32x4_t clamped =
+        vminnmq_f32(vmaxnmq_f32(vmulq_f32(v, vinverse), clamp_lo), clamp_hi);
+    const float32x4_t rounded = vaddq_f32(vrndnq_f32(clamped), zero);  // -0 becomes +0
+    vst1q_f32(out + p, vminq_f32(vmaxq_f32(rounded, vlow), vhigh));
+  }
+  const int outside = vmaxvq_u32(beyond) != 0;
+  return outside |
+         plain_codes_row(x + p, count - p, inverse, low, high, guard_low, guard_high, out + p);
 }
 
 }  // namespace
-
-bool unpacked_u8_codes_neon(const float* input, int batch, int channels, int64_t plane,
-                            const float* inverse_scale, const int32_t* zero_point, float guard_low,
-                            float guard_high, float* output) {
-  const int64_t rows = int64_t(batch) * channels;
-  int outside = 0;
-#pragma omp parallel for schedule(static) reduction(| : outside) if (rows * plane >= (1 << 17))
-  for (int64_t row = 0; row < rows; ++row) {
-    const int c = static_cast<int>(row % channels);
-    const float inverse = inverse_scale[c];
-    const float low = -float(zero_point[c]), high = 255.0f - float(zero_point[c]);
-    const float* x = input + row * plane;
-    float* out = output + row * plane;
-    const float32x4_t vinverse = vdupq_n_f32(inverse), vlow = vdupq_n_f32(low),
-                      vhigh = vdupq_n_f32(high), guard_lo = vdupq_n_f32(guard_low),
-                      guard_hi = vdupq_n_f32(guard_high), clamp_lo = vdupq_n_f32(-1e6f),
-                      clamp_hi = vdupq_n_f32(1e6f), zero = vdupq_n_f32(0.0f);
-    uint32x4_t beyond = vdupq_n_u32(0);
-    int64_t p = 0;
-    for (; p + 4 <= plane; p += 4) {
-      const float32x4_t v = vld1q_f32(x + p);
-      beyond = vorrq_u32(beyond, vorrq_u32(vcltq_f32(v, guard_lo), vcgtq_f32(v, guard_hi)));
-      const float32x4_t clamped =
-          vminnmq_f32(vmaxnmq_f32(vmulq_f32(v, vinverse), clamp_lo), clamp_hi);
-      const float32x4_t rounded = vaddq_f32(vrndnq_f32(clamped), zero);  // -0 becomes +0
-      vst1q_f32(out + p, vminq_f32(vmaxq_f32(rounded, vlow), vhigh));
-    }
-    int row_outside = vmaxvq_u32(beyond) != 0;
-    for (; p < plane; ++p) {
-      row_outside |= (x[p] < guard_low) | (x[p] > guard_high);
-      out[p] = code_of(x[p], inverse, low, high);
-    }
-    outside |= row_outside;
-  }
-  return !outside;
-}
-
 }  // namespace espnet

@@ -4,16 +4,10 @@
 // FMA (the baseline ISA has none).
 #include <cstdint>
 
+#include "kernels/resize_bilinear_taps.h"
+
 namespace espnet {
 namespace {
-
-constexpr int kColumns = 512;
-
-struct Taps {
-  int i0[kColumns];
-  int i1[kColumns];
-  float w1[kColumns];  // weight of i1; i0 gets 1 - w1
-};
 
 struct Resample {
   static void row(const float* in_row, int /*in_w*/, bool /*upsampling*/, const Taps& t, int count,

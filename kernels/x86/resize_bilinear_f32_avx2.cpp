@@ -12,19 +12,13 @@
 
 #include <cstdint>
 
+#include "kernels/resize_bilinear_taps.h"
 #include "kernels/x86/simd_avx2.h"
 
 namespace espnet {
 namespace {
 
 constexpr int kLanes = Simd::kWidth;
-constexpr int kColumns = 512;  // output columns per chunk (taps and rows on the stack)
-
-struct Taps {
-  alignas(64) int i0[kColumns];
-  alignas(64) int i1[kColumns];
-  alignas(64) float w1[kColumns];  // weight of i1; i0 gets 1 - w1
-};
 
 // window[idx] for idx in 0..15, window = lo:hi.
 __m256 pick(__m256 lo, __m256 hi, __m256i idx) {

@@ -9,23 +9,18 @@
 
 #include <cstdint>
 
+#include "kernels/resize_bilinear_taps.h"
+
 namespace espnet {
 namespace {
 
 constexpr int kLanes = 16;
-constexpr int kColumns = 512;  // output columns per chunk (taps and rows on the stack)
 
 __mmask16 lane_mask(int count) {
   return count >= kLanes ? __mmask16(0xFFFF)
          : count <= 0    ? __mmask16(0)
                          : __mmask16((1u << count) - 1u);
 }
-
-struct Taps {
-  alignas(64) int i0[kColumns];
-  alignas(64) int i1[kColumns];
-  alignas(64) float w1[kColumns];  // weight of i1; i0 gets 1 - w1
-};
 
 struct Resample {
   // out[x] = (1 - w1[x]) * in_row[i0[x]] + w1[x] * in_row[i1[x]] for x < count.
