@@ -22,6 +22,7 @@
 #include "model_config_text.h"
 #include "model_file/model_file.h"
 #include "models/network.h"
+#include "support/process_threads.h"
 #include "support/ref_data.h"
 
 namespace espnet {
@@ -78,18 +79,6 @@ TEST(Numerics, OneAndTwoThreadsAgree) {
   EXPECT_TRUE(test::all_close(logits2, logits1, 1e-4, 1e-4));
 }
 
-// The threads this process has (Linux: /proc/self/status), or -1 where that cannot be read.
-int process_threads() {
-  std::FILE* f = std::fopen("/proc/self/status", "r");
-  if (!f) return -1;
-  char line[256];
-  int threads = -1;
-  while (std::fgets(line, sizeof line, f))
-    if (std::sscanf(line, "Threads: %d", &threads) == 1) break;
-  std::fclose(f);
-  return threads;
-}
-
 // A run under SessionOptions::single_thread_below_macs uses one thread and gives the caller's
 // thread count back; a larger one (or the policy switched off) uses the threads asked for. The
 // small run starts no OpenMP worker either: a worker woken at every run start spins on the other
@@ -102,7 +91,7 @@ TEST(Numerics, SmallRunsStayOnOneThread) {
   ASSERT_LT(cls->conv_mmacs(224, 224) * 1e6, SessionOptions().single_thread_below_macs);
   // ctest runs every test in a fresh process: no OpenMP worker exists yet. Run alone in a
   // process where earlier tests started them, the worker check cannot tell anything.
-  const int threads_before = process_threads();
+  const int threads_before = test::process_threads();
   Session small(cls, SessionOptions{2});
   EXPECT_EQ(small.threads_used(), 0);
   small.run(input);
@@ -110,7 +99,7 @@ TEST(Numerics, SmallRunsStayOnOneThread) {
   EXPECT_EQ(small.threads_used(), 1);
   EXPECT_EQ(omp_get_max_threads(), 2);  // restored after the run
   if (threads_before == 1) {
-    EXPECT_EQ(process_threads(), 1) << "a one-thread run started an OpenMP worker";
+    EXPECT_EQ(test::process_threads(), 1) << "a one-thread run started an OpenMP worker";
   }
   SessionOptions off{2};
   off.single_thread_below_macs = 0;
@@ -118,7 +107,7 @@ TEST(Numerics, SmallRunsStayOnOneThread) {
   forced.run(input);
   EXPECT_EQ(forced.threads_used(), 2);
   if (threads_before == 1) {
-    EXPECT_EQ(process_threads(), 2);  // what a started worker looks like here
+    EXPECT_EQ(test::process_threads(), 2);  // what a started worker looks like here
   }
   auto seg = seg_model();
   ASSERT_GT(seg->conv_mmacs(384, 384) * 1e6, SessionOptions().single_thread_below_macs);
