@@ -165,8 +165,8 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                                            int8_weight->guard_high, codes.data());
       if (inside)
         kernels.pointwise(codes.data(), n, p.in_channels, p.out_channels, p.groups, plane,
-                          int8_weight->dequantized().data(), b, a,
-                          addend ? addend->data() : nullptr, out.data());
+                          int8_weight->dequantized().data(), int8_weight->fallback_bias(b).data(),
+                          a, addend ? addend->data() : nullptr, out.data());
     } else {
       const Int8Kernels* k = int8_kernels();
       if (!k) throw Error("int8: this CPU (or ESPNET_ISA) has no int8 dot-product kernels");

@@ -71,6 +71,7 @@ TEST(CliQuantize, WritesAPlanThatInfoShowsAndInt8Runs) {
       << out;
   ASSERT_EQ(cli("quantize random:imagenet:0.5 " + photos + " " + a, &out), 0) << out;
   EXPECT_NE(out.find("point-wise layers int8"), std::string::npos) << out;
+  EXPECT_NE(out.find("bias-corrected"), std::string::npos) << out;
   ASSERT_EQ(cli("quantize random:imagenet:0.5 " + photos + " " + b + " --threads 2", &out), 0)
       << out;
   const std::string bytes = file_bytes(a);
@@ -83,6 +84,18 @@ TEST(CliQuantize, WritesAPlanThatInfoShowsAndInt8Runs) {
   ASSERT_EQ(cli("info " + a + " --json", &out), 0) << out;
   EXPECT_NE(out.find("\"quantization\": {\"range_method\": \"mse\""), std::string::npos) << out;
   EXPECT_NE(out.find("\"zero_point\": ["), std::string::npos) << out;
+  EXPECT_NE(out.find("\"bias_correction\": true"), std::string::npos) << out;
+  // Without the bias correction: said so, and other compensations in the file.
+  const std::string plain = ::testing::TempDir() + "cli_quantize_plain.espnet";
+  ASSERT_EQ(
+      cli("quantize random:imagenet:0.5 " + photos + " " + plain + " --no-bias-correction", &out),
+      0)
+      << out;
+  EXPECT_EQ(out.find("bias-corrected"), std::string::npos) << out;
+  EXPECT_FALSE(bytes == file_bytes(plain)) << "the bias correction changed nothing";
+  ASSERT_EQ(cli("info " + plain + " --json", &out), 0) << out;
+  EXPECT_NE(out.find("\"bias_correction\": false"), std::string::npos) << out;
+  std::remove(plain.c_str());
 
   ASSERT_EQ(cli("bench " + a + " --size 64x64 --precision int8 --runs 2 --warmup 0 --json", &out),
             0)

@@ -1,6 +1,7 @@
 // The int8 quantizer's pieces on synthetic data with known answers: the affine map of a range,
-// the MSE clip range of a histogram, an int8 layer's weights against a naive quantization, the
-// plan's config text and its model-file arrays (round trips and malformed input).
+// the MSE clip range of a histogram, an int8 layer's weights against a naive quantization, bias
+// correction against the reference int8 kernel, the plan's config text and its model-file arrays
+// (round trips and malformed input).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,6 +14,7 @@
 
 #include "espnet/error.h"
 #include "kernels/int8_kernels.h"
+#include "quant/bias_correction.h"
 #include "quant/calibration_ranges.h"
 #include "quant/int8_arrays.h"
 #include "quant/int8_layer.h"
@@ -144,6 +146,92 @@ TEST(Int8Layer, WeightsMatchANaiveQuantizationAndCompensationIsExact) {
   }
 }
 
+// Inputs with means far from zero and a clipped tail (every 13th value beyond the map's range):
+// through the reference int8 kernel, each output channel's mean over the inputs is off from
+// fp32's by many units of its scale; after correct_bias by at most half a unit (the correction is
+// rounded to whole units). The fp32 fallback (dequantized weights over the codes, plus
+// fallback_bias) gives what the int8 kernel gives with the corrected compensation.
+TEST(BiasCorrection, TakesBackTheMeanShiftOfRoundingAndClipping) {
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
+  for (const auto& [out, in, groups] : {std::tuple{10, 12, 1}, {12, 18, 3}}) {
+    const int cin = in / groups, batch = 2, quads = int8_quads(cin);
+    const int64_t plane = 7 * 9;
+    std::vector<float> weight(size_t(out) * cin);
+    for (float& w : weight) w = dist(rng);
+    Tensor input({batch, in, 7, 9});
+    for (int64_t n = 0; n < batch; ++n)
+      for (int c = 0; c < in; ++c)
+        for (int64_t i = 0; i < plane; ++i)
+          input.data()[(n * in + c) * plane + i] =
+              1.0f + 0.1f * float(c % 5) + dist(rng) + (i % 13 == 0 ? 6.0f : 0.0f);
+    // x in [-1, 3] is covered; the tail near 7-9 is clipped to 3.
+    const std::vector<float> input_scale(size_t(in), 4.0f / 255.0f);
+    const std::vector<int32_t> zero_point(size_t(in), 64);
+    const Int8Layer plain =
+        Int8Layer::from_weight(weight.data(), out, in, groups, input_scale, zero_point);
+    Int8Layer corrected =
+        Int8Layer::from_weight(weight.data(), out, in, groups, input_scale, zero_point);
+    InputChannelSums sums;
+    sums.add(input, input_scale, zero_point);
+    EXPECT_EQ(sums.count(), double(batch * plane));
+    correct_bias(weight.data(), sums, corrected);
+
+    std::vector<float> inverse(size_t(in), 255.0f / 4.0f);
+    std::vector<uint32_t> packed(size_t(batch) * groups * quads * plane);
+    pack_u8_quads_ref(input.data(), batch, in, groups, plane, inverse.data(), zero_point.data(),
+                      -INFINITY, INFINITY, packed.data());
+    const auto int8_output = [&](const Int8Layer& l) {
+      std::vector<float> y(size_t(batch) * out * plane);
+      gconv1x1_u8s8_ref(packed.data(), batch, quads, out, groups, plane, l.quads.data(),
+                        l.compensation.data(), l.scale.data(), nullptr, nullptr, nullptr, y.data());
+      return y;
+    };
+    const std::vector<float> y_plain = int8_output(plain), y_corrected = int8_output(corrected);
+    std::vector<float> codes(size_t(batch) * in * plane);
+    unpacked_u8_codes_ref(input.data(), batch, in, plane, inverse.data(), zero_point.data(),
+                          -INFINITY, INFINITY, codes.data());
+    const std::vector<float>& dq = corrected.dequantized();
+    const std::vector<float>& fallback_bias = corrected.fallback_bias(nullptr);
+    double worst_plain = 0;
+    for (int co = 0; co < out; ++co) {
+      const int first = co / (out / groups) * cin;
+      double fp32_sum = 0, plain_sum = 0, corrected_sum = 0;
+      for (int64_t n = 0; n < batch; ++n)
+        for (int64_t i = 0; i < plane; ++i) {
+          double fp32 = 0, fallback = fallback_bias[size_t(co)];
+          for (int k = 0; k < cin; ++k) {
+            fp32 += double(weight[size_t(co) * cin + k]) *
+                    input.data()[(n * in + first + k) * plane + i];
+            fallback +=
+                double(dq[size_t(co) * cin + k]) * codes[size_t((n * in + first + k) * plane + i)];
+          }
+          const size_t at = size_t((n * out + co) * plane + i);
+          fp32_sum += fp32;
+          plain_sum += y_plain[at];
+          corrected_sum += y_corrected[at];
+          EXPECT_NEAR(fallback, y_corrected[at], 1e-4 * (1.0 + std::fabs(fallback)))
+              << "fallback, channel " << co;
+        }
+      const double count = double(batch * plane), unit = corrected.scale[size_t(co)];
+      worst_plain = std::max(worst_plain, std::fabs(plain_sum - fp32_sum) / count / unit);
+      EXPECT_LE(std::fabs(corrected_sum - fp32_sum) / count, 0.5 * unit + 1e-5)
+          << out << "x" << in << "/" << groups << " channel " << co;
+    }
+    EXPECT_GT(worst_plain, 10.0) << "the clipped tail should shift some channel's mean";
+  }
+}
+
+// Without a correction the fallback's bias is the layer's own, bit for bit.
+TEST(BiasCorrection, FallbackBiasIsTheLayersOwnWithoutACorrection) {
+  std::vector<float> weight(6 * 8);
+  for (size_t i = 0; i < weight.size(); ++i) weight[i] = float(int(i % 7) - 3) * 0.25f;
+  const Int8Layer l = Int8Layer::from_weight(weight.data(), 6, 8, 2, std::vector<float>(8, 0.02f),
+                                             std::vector<int32_t>(8, 17));
+  const std::vector<float> bias = {0.1f, -2.5f, 3e-7f, 0.0f, 7.0f, -0.3f};
+  EXPECT_EQ(l.fallback_bias(bias.data()), bias);
+}
+
 Quantization sample_plan() {
   Quantization q;
   q.range_method = "mse";
@@ -181,8 +269,16 @@ TEST(QuantText, RoundTripsExactly) {
     EXPECT_EQ(back->layers[i].observed_max, q.layers[i].observed_max);
     EXPECT_EQ(back->layers[i].error_alone, q.layers[i].error_alone);
   }
+  EXPECT_EQ(back->bias_correction, q.bias_correction);
   EXPECT_EQ(quantization_to_text(*back), quantization_to_text(q));
   EXPECT_FALSE(quantization_from_text("task=segmentation\n", "f"));
+  // Bias-corrected plans say so in a sixth field; plans from before it have five.
+  Quantization corrected = q;
+  corrected.bias_correction = true;
+  const std::string corrected_text = quantization_to_text(corrected);
+  EXPECT_NE(corrected_text.find(",bias-corrected\n"), std::string::npos) << corrected_text;
+  EXPECT_TRUE(quantization_from_text(corrected_text, "f")->bias_correction);
+  EXPECT_FALSE(back->bias_correction);
 }
 
 TEST(QuantText, MalformedPlansAreNamedErrors) {
@@ -191,6 +287,8 @@ TEST(QuantText, MalformedPlansAreNamedErrors) {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {plan + layer + plan, "a second quantization line"},
       {"quantization=mse,2,0.01,0.99\n" + layer, "expected 5 comma-separated fields"},
+      {"quantization=mse,2,0.01,0.99,0.1,corrected\n" + layer, "optional 'bias-corrected'"},
+      {"quantization=mse,2,0.01,0.99,0.1,bias-corrected,x\n" + layer, "expected 5"},
       {"quantization=median,2,0.01,0.99,0.1\n" + layer, "unknown range method"},
       {"quantization=mse,0,0.01,0.99,0.1\n" + layer, "positive integer"},
       {"quantization=mse,2.5,0.01,0.99,0.1\n" + layer, "positive integer"},

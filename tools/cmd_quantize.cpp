@@ -28,6 +28,9 @@ int run_quantize(const Words& words) {
       {"--guard", true,
        "an int8 layer whose input goes beyond its calibration range widened by this many times "
        "its width on either side runs that input in fp32 (default 0.1)"},
+      {"--no-bias-correction", false,
+       "leave out the bias correction (each int8 layer's output mean shift, measured on the "
+       "calibration photos, taken back)"},
       {"--range", true,
        "mse (default: per tensor, the clip range with the least expected squared error), max "
        "(per tensor, the full range seen) or channel (per input channel, the full range seen)"},
@@ -60,6 +63,7 @@ int run_quantize(const Words& words) {
   const int limit = args.int_value("--limit", 16, 1, 4096);
   options.range_method = args.value("--range", "mse");
   options.guard_margin = args.double_value("--guard", 0.1, 0.0, 1e6);
+  options.bias_correction = !args.flag("--no-bias-correction");
   if (options.range_method != "mse" && options.range_method != "max" &&
       options.range_method != "channel")
     throw UsageError("--range must be mse, max or channel, got '" + options.range_method + "'");

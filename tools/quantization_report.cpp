@@ -37,8 +37,9 @@ std::string quantization_summary(const Quantization& plan) {
          std::to_string(plan.calibration_inputs) + " calibration inputs; on them: output error " +
          format("%.2f %%", 100 * plan.output_error) +
          format(", pixels as fp32 %.2f %%; ", 100 * plan.pixel_agreement) +
-         format("inputs beyond the calibration range by %g of its width run fp32)",
-                plan.guard_margin);
+         format("inputs beyond the calibration range by %g of its width run fp32",
+                plan.guard_margin) +
+         (plan.bias_correction ? "; bias-corrected)" : ")");
 }
 
 std::string quantization_table(const Quantization& plan) {
@@ -63,6 +64,7 @@ std::string quantization_json(const Quantization& plan) {
                      ", \"output_error\": " + format("%.6g", plan.output_error) +
                      ", \"pixel_agreement\": " + format("%.6g", plan.pixel_agreement) +
                      ", \"guard_margin\": " + format("%.6g", plan.guard_margin) +
+                     ", \"bias_correction\": " + (plan.bias_correction ? "true" : "false") +
                      ",\n    \"layers\": [";
   for (size_t i = 0; i < plan.layers.size(); ++i) {
     const LayerQuantization& l = plan.layers[i];

@@ -13,8 +13,8 @@ namespace {
 std::shared_ptr<PyModel> quantize_photos(const std::shared_ptr<PyModel>& model,
                                          const py::list& photos, py::handle path_object,
                                          double min_pixel_agreement, double max_output_error,
-                                         const std::string& range, double guard_margin,
-                                         int threads) {
+                                         const std::string& range, double guard_margin, int threads,
+                                         bool bias_correction) {
   if (!model) throw py::type_error("quantize needs an espnetv2.Model, got None");
   if (photos.empty()) throw py::value_error("quantize needs at least one calibration photo");
   if (threads < 0 || threads > 1024)
@@ -29,6 +29,7 @@ std::shared_ptr<PyModel> quantize_photos(const std::shared_ptr<PyModel>& model,
   options.range_method = range;
   options.guard_margin = guard_margin;
   options.threads = threads;
+  options.bias_correction = bias_correction;
   auto result = std::make_shared<PyModel>();
   result->path = path;
   result->detection_input_size = model->detection_input_size;
@@ -69,6 +70,7 @@ py::object quantization_dict(const Model& model) {
   d["output_error"] = q->output_error;
   d["pixel_agreement"] = q->pixel_agreement;
   d["guard_margin"] = q->guard_margin;
+  d["bias_correction"] = q->bias_correction;
   d["layers"] = layers;
   return std::move(d);
 }
@@ -89,6 +91,7 @@ void bind_quantize(py::module_& m) {
   m.def("quantize", &quantize_photos, py::arg("model"), py::arg("photos"), py::arg("path"),
         py::arg("min_pixel_agreement") = 0.995, py::arg("max_output_error") = 0.05,
         py::arg("range") = "mse", py::arg("guard_margin") = 0.1, py::arg("threads") = 0,
+        py::arg("bias_correction") = true,
         R"doc(
 Calibrates ``model`` for int8 on ``photos`` (H x W x 3 uint8 arrays, preprocessed as the model's
 task does it), keeps in fp32 the layers that lose too much (until the goals hold on these

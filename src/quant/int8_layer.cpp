@@ -65,4 +65,25 @@ const std::vector<float>& Int8Layer::dequantized() const {
   });
 }
 
+const std::vector<float>& Int8Layer::fallback_bias(const float* bias) const {
+  return fallback_bias_.get([&] {
+    const int cin = in_channels / groups, quads_per_row = int8_quads(cin);
+    const int per_group = out_channels / groups;
+    std::vector<float> b(static_cast<size_t>(out_channels));
+    for (int co = 0; co < out_channels; ++co) {
+      const int first = (co / per_group) * cin;
+      int64_t zero_points = 0;  // sum_c qw * zero_point, the compensation without correction
+      for (int i = 0; i < cin; ++i) {
+        const uint32_t word = quads[size_t(co) * quads_per_row + size_t(i / 4)];
+        zero_points +=
+            int64_t(int8_t((word >> (8 * (i % 4))) & 0xFF)) * zero_point[size_t(first + i)];
+      }
+      const double correction =
+          double(scale[size_t(co)]) * double(compensation[size_t(co)] + zero_points);
+      b[size_t(co)] = float((bias ? double(bias[co]) : 0.0) + correction);
+    }
+    return b;
+  });
+}
+
 }  // namespace espnet

@@ -37,9 +37,15 @@ struct Int8Layer {
   /// qw * scale as fp32 [out_channels, in_channels / groups] (CPUs without VNNI: fp32 kernels
   /// on the codes u - zero_point compute the int8 result), made on first use.
   const std::vector<float>& dequantized() const;
+  /// The layer's bias as the fp32 kernels over the codes need it: `bias` (the layer's own, or
+  /// nullptr) plus scale * (compensation + sum_c qw * zero_point), the part of compensation that
+  /// is not the zero points' (quantize()'s bias correction), which those kernels do not see.
+  /// Made on first use; every call must pass the same layer's bias.
+  const std::vector<float>& fallback_bias(const float* bias) const;
 
  private:
   LazyDerived<std::vector<float>> dequantized_;
+  LazyDerived<std::vector<float>> fallback_bias_;
 };
 
 }  // namespace espnet

@@ -53,7 +53,7 @@ std::string quantization_to_text(const Quantization& q) {
   std::string text = std::string(kPlanKey) + q.range_method + "," +
                      std::to_string(q.calibration_inputs) + "," + double_text(q.output_error) +
                      "," + double_text(q.pixel_agreement) + "," + double_text(q.guard_margin) +
-                     "\n";
+                     (q.bias_correction ? ",bias-corrected" : "") + "\n";
   for (const LayerQuantization& l : q.layers)
     text += kLayerPrefix + l.layer + "=" + (l.int8 ? "int8" : "fp32") + "," +
             float_text(l.observed_min) + "," + float_text(l.observed_max) + "," +
@@ -73,7 +73,9 @@ std::unique_ptr<Quantization> quantization_from_text(const std::string& config,
       const std::string what = file + ": config line '" + line + "'";
       if (q) throw Error(what + ": a second quantization line");
       const std::vector<std::string> f = split_commas(line.substr(std::string(kPlanKey).size()));
-      if (f.size() != 5) throw Error(what + ": expected 5 comma-separated fields");
+      // A sixth field, "bias-corrected", since bias correction; files before it have five.
+      if (f.size() != 5 && !(f.size() == 6 && f[5] == "bias-corrected"))
+        throw Error(what + ": expected 5 comma-separated fields and an optional 'bias-corrected'");
       q = std::make_unique<Quantization>();
       if (f[0] != "mse" && f[0] != "max" && f[0] != "channel")
         throw Error(what + ": unknown range method");
@@ -85,6 +87,7 @@ std::unique_ptr<Quantization> quantization_from_text(const std::string& config,
       q->output_error = parse_number(f[2], what);
       q->pixel_agreement = parse_number(f[3], what);
       q->guard_margin = parse_number(f[4], what);
+      q->bias_correction = f.size() == 6;
       if (q->guard_margin < 0 || q->guard_margin > 1e6)
         throw Error(what + ": the guard margin must be in [0, 1e6]");
     } else if (line.rfind(kLayerPrefix, 0) == 0) {

@@ -11,6 +11,7 @@
 #include "espnet/error.h"
 #include "espnet/session.h"
 #include "model_access.h"
+#include "quant/bias_correction.h"
 #include "quant/calibration_ranges.h"
 #include "session_access.h"
 #include "tasks/task_stages.h"
@@ -68,6 +69,26 @@ class RangeCollector : public ActivationObserver {
         l.hi[size_t(c)] = hi;
       }
   }
+};
+
+// Each int8 layer's input channel sums (bias correction), under the maps of `plan`.
+class ChannelSumCollector : public ActivationObserver {
+ public:
+  explicit ChannelSumCollector(const Quantization& plan) {
+    for (const LayerQuantization& l : plan.layers) layers_[l.layer].map = &l;
+  }
+  void observe(const std::string& layer, const Tensor& input, const Tensor&, int) override {
+    Entry& e = layers_.at(layer);
+    e.sums.add(input, e.map->input_scale, e.map->zero_point);
+  }
+  const InputChannelSums& sums(const std::string& layer) const { return layers_.at(layer).sums; }
+
+ private:
+  struct Entry {
+    const LayerQuantization* map = nullptr;
+    InputChannelSums sums;
+  };
+  std::map<std::string, Entry> layers_;
 };
 
 // fp32's outputs for each calibration input (and, for segmentation, its labels).
@@ -214,8 +235,20 @@ std::shared_ptr<const Model> quantize(std::shared_ptr<const Model> model,
     int8_layers.back().set_guard(l.observed_min, l.observed_max, options.guard_margin);
     plan.layers.push_back(std::move(l));
   }
+  plan.bias_correction = options.bias_correction;
+  if (options.bias_correction) {
+    // A third pass: the sums need each layer's map, chosen from the first two.
+    ChannelSumCollector sums(plan);
+    SessionAccess::set_observer(fp32, &sums);
+    for (const Tensor& input : inputs) fp32.run(input);
+    SessionAccess::set_observer(fp32, nullptr);
+    for (size_t i = 0; i < plan.layers.size(); ++i)
+      correct_bias(collector.layers.at(plan.layers[i].layer).weight.data(),
+                   sums.sums(plan.layers[i].layer), int8_layers[i]);
+  }
   say("calibrated " + std::to_string(plan.layers.size()) + " point-wise layers on " +
-      std::to_string(inputs.size()) + " inputs (" + options.range_method + " ranges)");
+      std::to_string(inputs.size()) + " inputs (" + options.range_method + " ranges" +
+      (options.bias_correction ? ", bias-corrected)" : ")"));
 
   // One quantized model whose plan is edited between measurements; its session replans when
   // the set of int8 layers (and so its temporaries) changes.

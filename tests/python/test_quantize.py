@@ -24,6 +24,7 @@ def test_quantize_writes_a_model_that_runs_in_int8(tmp_path: Path) -> None:
     plan = quantized.quantization
     assert plan["range_method"] == "mse" and plan["calibration_inputs"] == 2
     assert plan["guard_margin"] == pytest.approx(0.1)
+    assert plan["bias_correction"] is True
     int8_layers = [l for l in plan["layers"] if l["precision"] == "int8"]
     assert int8_layers, plan
     assert len(int8_layers[0]["input_scale"]) == len(int8_layers[0]["zero_point"]) > 0
