@@ -40,7 +40,8 @@ struct Int8Layer {
   /// The layer's bias as the fp32 kernels over the codes need it: `bias` (the layer's own, or
   /// nullptr) plus scale * (compensation + sum_c qw * zero_point), the part of compensation that
   /// is not the zero points' (quantize()'s bias correction), which those kernels do not see.
-  /// Made on first use; every call must pass the same layer's bias.
+  /// Made on first use (copies of a layer share it): compensation must be final before a session
+  /// first runs the layer, and every call must pass the same layer's bias.
   const std::vector<float>& fallback_bias(const float* bias) const;
 
  private:
