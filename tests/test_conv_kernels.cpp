@@ -310,6 +310,16 @@ TEST_P(ConvKernelsTest, Conv3x3WideRowsAndTails) {
     }
 }
 
+TEST_P(ConvKernelsTest, Conv3x3RowsWiderThanAMaskChunk) {
+  // The kernel makes a row's column masks 32 vectors at a time (128-512 columns by ISA): rows of
+  // one, two and several chunks, with tails, at both strides, grouped.
+  for (int out_w : {127, 129, 257, 263, 513, 520, 1031})
+    for (int s : {1, 2}) {
+      run(Conv3x3Case{1, 6, 4, 2, 3, out_w * s - (s - 1) * coin(), s, coin()});
+      if (HasFailure()) return;
+    }
+}
+
 TEST_P(ConvKernelsTest, Conv3x3EspnetLayers) {
   // The ESPNetv2 layers this kernel serves, at reduced sizes: the stem (3->32, stride 2), the
   // image shortcut (3->3), EfficientPyrPool's merge (groups = out, 2..5 inputs each) and

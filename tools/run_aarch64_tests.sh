@@ -37,7 +37,7 @@ export ESPNET_TEST_SAMPLE="${ESPNET_TEST_SAMPLE:-4}"
 # kernels (sdot; qemu's default CPU has it) bit for bit against their references, and int8
 # sessions on them (and on fp32 kernels over the dequantized weights at the portable level).
 suites="AllIsas/|Isas/|IsaSelection\\.|ConvOps\\.|PackPointwiseRows\\.|ArgmaxChannels\\.|GlobalAvgPool\\."
-suites+="|AffineFromRange\\.|ChooseMseRange\\.|Int8Layer\\.|QuantText\\.|Int8Arrays\\.|ModelFile\\."
+suites+="|AffineFromRange\\.|ChooseMseRange\\.|Int8Layer\\.|BiasCorrection\\.|QuantText\\.|Int8Arrays\\.|ModelFile\\."
 suites+="|PrecisionSession\\.(Int8|Quantized)|Int8KernelTest\\.|Int8Quantizer\\."
 # Two int8 reference cases end to end against PyTorch (calibrating a bigger network under qemu
 # takes minutes): the 161x97 one has planes that are not a multiple of the kernels' tiles.
