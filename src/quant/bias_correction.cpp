@@ -1,38 +1,40 @@
 #include "quant/bias_correction.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "espnet/error.h"
+#include "kernels/int8_kernels.h"
 
 namespace espnet {
 
 void InputChannelSums::add(const Tensor& input, const std::vector<float>& input_scale,
                            const std::vector<int32_t>& zero_point) {
-  const int64_t batch = input.dim(0), channels = input.dim(1);
-  if (input.rank() != 4 || input_scale.size() != size_t(channels) ||
-      zero_point.size() != size_t(channels))
+  if (input.rank() != 4 || input_scale.size() != size_t(input.dim(1)) ||
+      zero_point.size() != size_t(input.dim(1)))
     throw Error("bias correction: the input " + shape_to_string(input.shape()) +
                 " does not fit its map");
+  const int batch = static_cast<int>(input.dim(0)), channels = static_cast<int>(input.dim(1));
   const int64_t plane = input.dim(2) * input.dim(3);
+  // The codes exactly as the int8 kernels see them: the reference of the fallback's input step.
+  std::vector<float> inverse(input_scale.size());
+  for (size_t c = 0; c < inverse.size(); ++c) inverse[c] = 1.0f / input_scale[c];
+  std::vector<float> codes(size_t(input.numel()));
+  unpacked_u8_codes_ref(input.data(), batch, channels, plane, inverse.data(), zero_point.data(),
+                        -INFINITY, INFINITY, codes.data());
   values_.resize(size_t(channels), 0.0);
   codes_.resize(size_t(channels), 0.0);
-  for (int64_t n = 0; n < batch; ++n)
-    for (int64_t c = 0; c < channels; ++c) {
-      const float* x = input.data() + (n * channels + c) * plane;
-      const float inverse = 1.0f / input_scale[size_t(c)];
-      const int zero = zero_point[size_t(c)];
-      double values = 0, codes = 0;
-      for (int64_t i = 0; i < plane; ++i) {
-        if (!std::isfinite(x[i])) continue;
-        values += x[i];
-        // As pack_u8_quads_ref: u = clamp(round(x / scale) + zero_point, 0, 255).
-        const float u = std::clamp(std::nearbyint(x[i] * inverse) + float(zero), 0.0f, 255.0f);
-        codes += double(u) - zero;
-      }
-      values_[size_t(c)] += values;
-      codes_[size_t(c)] += codes;
+  for (int64_t row = 0; row < int64_t(batch) * channels; ++row) {
+    const float* x = input.data() + row * plane;
+    const float* code = codes.data() + row * plane;
+    double value_sum = 0, code_sum = 0;
+    for (int64_t i = 0; i < plane; ++i) {
+      if (!std::isfinite(x[i])) continue;
+      value_sum += x[i];
+      code_sum += code[i];
     }
+    values_[size_t(row % channels)] += value_sum;
+    codes_[size_t(row % channels)] += code_sum;
+  }
   count_ += double(batch) * double(plane);
 }
 

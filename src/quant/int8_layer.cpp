@@ -51,15 +51,19 @@ void Int8Layer::check(const std::string& layer) const {
     if (!(s > 0) || !(s < 1e30f)) fail("an input scale that is not finite and positive");
 }
 
+int Int8Layer::weight_code(int co, int i) const {
+  const uint32_t word =
+      quads[size_t(co) * size_t(int8_quads(in_channels / groups)) + size_t(i / 4)];
+  return int8_t((word >> (8 * (i % 4))) & 0xFF);
+}
+
 const std::vector<float>& Int8Layer::dequantized() const {
   return dequantized_.get([&] {
     const int cin = in_channels / groups, quads_per_row = int8_quads(cin);
     std::vector<float> w(size_t(out_channels) * size_t(cin));
     for (int co = 0; co < out_channels; ++co)
       for (int i = 0; i < cin; ++i) {
-        const uint32_t word = quads[size_t(co) * quads_per_row + size_t(i / 4)];
-        const auto code = int8_t((word >> (8 * (i % 4))) & 0xFF);
-        w[size_t(co) * cin + i] = float(code) * scale[size_t(co)];
+        w[size_t(co) * cin + i] = float(weight_code(co, i)) * scale[size_t(co)];
       }
     return w;
   });
@@ -67,17 +71,13 @@ const std::vector<float>& Int8Layer::dequantized() const {
 
 const std::vector<float>& Int8Layer::fallback_bias(const float* bias) const {
   return fallback_bias_.get([&] {
-    const int cin = in_channels / groups, quads_per_row = int8_quads(cin);
-    const int per_group = out_channels / groups;
+    const int cin = in_channels / groups, per_group = out_channels / groups;
     std::vector<float> b(static_cast<size_t>(out_channels));
     for (int co = 0; co < out_channels; ++co) {
       const int first = (co / per_group) * cin;
       int64_t zero_points = 0;  // sum_c qw * zero_point, the compensation without correction
-      for (int i = 0; i < cin; ++i) {
-        const uint32_t word = quads[size_t(co) * quads_per_row + size_t(i / 4)];
-        zero_points +=
-            int64_t(int8_t((word >> (8 * (i % 4))) & 0xFF)) * zero_point[size_t(first + i)];
-      }
+      for (int i = 0; i < cin; ++i)
+        zero_points += int64_t(weight_code(co, i)) * zero_point[size_t(first + i)];
       const double correction =
           double(scale[size_t(co)]) * double(compensation[size_t(co)] + zero_points);
       b[size_t(co)] = float((bias ? double(bias[co]) : 0.0) + correction);

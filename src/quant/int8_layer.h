@@ -45,6 +45,7 @@ struct Int8Layer {
   const std::vector<float>& fallback_bias(const float* bias) const;
 
  private:
+  int weight_code(int co, int i) const;  ///< qw[co][i], unpacked from its quad
   LazyDerived<std::vector<float>> dequantized_;
   LazyDerived<std::vector<float>> fallback_bias_;
 };
