@@ -15,6 +15,7 @@
 
 #include "kernels/dispatch.h"
 #include "kernels/int8_kernels.h"
+#include "support/int8_emulated_vnni.h"
 #include "support/kernel_buffers.h"
 
 namespace espnet {
@@ -67,9 +68,12 @@ TEST(Int8Quantizer, WeightsPerOutputChannelWithKnownRanges) {
 class Int8KernelTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The kernels this CPU dispatches, and on x86 the input packers and the VNNI body with an
+    // emulated vpdpbusd, which need AVX2 only.
     sets_ = int8_kernel_sets();
+    for (const Int8Kernels* k : test::emulated_vnni_kernel_sets()) sets_.push_back(k);
     if (sets_.empty())
-      GTEST_SKIP() << "no int8 dot-product kernels (VNNI, ARM dot product) on this CPU";
+      GTEST_SKIP() << "no int8 kernels to test on this CPU (no VNNI, ARM dot product or AVX2)";
     seed_ = test::test_seed();
     rng_.seed(seed_);
   }
