@@ -120,7 +120,9 @@ class Int8KernelTest : public ::testing::Test {
           k->pack(input.data(), batch, in_channels, groups, plane, inverse_scale.data(),
                   zero_point.data(), guard_low, guard_high, packed.data());
       EXPECT_EQ(inside, want_inside) << k->pack_name << " " << what.str();
-      if (guard_kind < 2) EXPECT_TRUE(inside) << k->pack_name << " " << what.str();
+      if (guard_kind < 2) {
+        EXPECT_TRUE(inside) << k->pack_name << " " << what.str();
+      }
       ASSERT_EQ(0, std::memcmp(packed.data(), want_packed.data(), words * 4))
           << k->pack_name << " " << what.str();
       for (size_t i = words; i < packed.size(); ++i)
@@ -197,6 +199,28 @@ TEST_F(Int8KernelTest, RandomShapesBitExact) {
 
 TEST_F(Int8KernelTest, AboveTheThreadingThreshold) {
   run(2, 256, 512, 4, 38, 38, true, true, true);
+}
+
+// A plane's last partial vector is loaded with its missing lanes as 0. With every input inside
+// a guard range that excludes 0, only the packer's masking of the guard test keeps those lanes
+// from reporting a value outside it.
+TEST_F(Int8KernelTest, PartialVectorsNeverTripTheGuard) {
+  for (int plane = 1; plane <= 37; ++plane) {
+    const int channels = 1 + plane % 7;
+    std::vector<float> input(size_t(channels) * size_t(plane)), inverse(size_t(channels), 50.0f);
+    fill(rng_, input.data(), input.size(), 1.0f, 2.0f);
+    const std::vector<int32_t> zero(size_t(channels), 0);
+    const size_t words = size_t(int8_quads(channels)) * size_t(plane);
+    std::vector<uint32_t> want(words), got(words);
+    ASSERT_TRUE(pack_u8_quads_ref(input.data(), 1, channels, 1, plane, inverse.data(), zero.data(),
+                                  0.5f, 3.0f, want.data()));
+    for (const Int8Kernels* k : sets_) {
+      EXPECT_TRUE(k->pack(input.data(), 1, channels, 1, plane, inverse.data(), zero.data(), 0.5f,
+                          3.0f, got.data()))
+          << k->pack_name << " plane " << plane;
+      EXPECT_EQ(got, want) << k->pack_name << " plane " << plane;
+    }
+  }
 }
 
 // The int8 fallback's input step (CPUs without a byte dot product) at every kernel level this
