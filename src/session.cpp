@@ -259,9 +259,13 @@ void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
 // The OpenMP threads a run of `shape` started from this thread uses (run() sets them; prepare()
 // faults the arena in on them): SessionOptions::threads or the OpenMP default, one under
 // single_thread_below_macs or inside a parallel region.
+int Session::threads() const {
+  return options_.threads > 0 ? options_.threads : omp_get_max_threads();
+}
+
 int Session::threads_for(const PlannedShape& shape) const {
   if (omp_in_parallel()) return 1;
-  const int threads = options_.threads > 0 ? options_.threads : omp_get_max_threads();
+  const int threads = this->threads();
   return threads > 1 && shape.conv_macs < options_.single_thread_below_macs ? 1 : threads;
 }
 

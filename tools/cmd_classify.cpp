@@ -102,7 +102,9 @@ int run_classify(const Words& words) {
         try {
           item.photo = decode_image(item.path);
           item.decode_ms = ms_since(t0);
-          item.prepared = prepare_classification(*model, item.photo);
+          // One photo: the network waits for this (see cmd_segment.cpp); else one thread.
+          item.prepared =
+              prepare_classification(*model, item.photo, run.photos.size() == 1 ? threads : 1);
           item.stages.preprocess_ms = item.prepared.preprocess_ms;
         } catch (const Error& e) {
           item.error = e.what();

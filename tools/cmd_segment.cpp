@@ -195,7 +195,10 @@ int run_segment(const Words& words) {
         try {
           item.photo = decode_image(item.path);
           item.decode_ms = ms_between(t0, Clock::now());
-          item.prepared = prepare_segmentation(*model, item.photo, segment_options);
+          // One photo: the network waits for this, so it may take the session's threads; in a
+          // folder run it overlaps the previous photo's network and takes one.
+          item.prepared = prepare_segmentation(*model, item.photo, segment_options,
+                                               run.photos.size() == 1 ? threads : 1);
           item.stages.preprocess_ms = item.prepared.preprocess_ms;
         } catch (const Error& e) {
           item.error = e.what();

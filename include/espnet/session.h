@@ -212,6 +212,10 @@ class ESPNET_API Session {
   /// The model this session runs.
   const Model& model() const { return *model_; }
 
+  /// The OpenMP threads this session's runs may use: SessionOptions::threads, or for 0 the
+  /// calling thread's OpenMP default (small runs may use fewer: threads_used()).
+  int threads() const;
+
  private:
   std::shared_ptr<const Model> model_;
   SessionOptions options_;

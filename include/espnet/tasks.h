@@ -39,7 +39,8 @@ ESPNET_API std::vector<ClassScore> top_classes(const float* logits, int classes,
                                                const std::vector<std::string>& names = {});
 
 /// Classifies an RGB photo as the standard ImageNet evaluation does (shorter side to 256 with
-/// Pillow's bilinear, centre crop 224, ImageNet mean/std) and returns the top_k classes.
+/// Pillow's bilinear, centre crop 224, ImageNet mean/std) and returns the top_k classes. The
+/// preprocessing runs on the session's threads (Session::threads()), like the network.
 /// Throws espnet::Error when the session's model is not a classifier or the image is not RGB.
 ESPNET_API std::vector<ClassScore> classify(Session& session, const Image& rgb, int top_k = 5,
                                             StageTimes* times = nullptr);
@@ -84,7 +85,8 @@ struct SegmentationResult {
 /// Segments an RGB photo with the preprocessing of the model's family (EdgeNets: Pillow
 /// bilinear resize and ImageNet normalisation; original repository: its Cityscapes
 /// preprocessing), argmax over classes (first maximum wins), and the label map resized back to
-/// the photo with PIL's nearest neighbour. Throws espnet::Error when the model is not a
+/// the photo with PIL's nearest neighbour. The preprocessing runs on the session's threads
+/// (Session::threads()), like the network. Throws espnet::Error when the model is not a
 /// segmentation model, the photo is smaller than 32 x 32, or the size cannot run.
 ESPNET_API SegmentationResult segment(Session& session, const Image& rgb,
                                       const SegmentOptions& options = {},

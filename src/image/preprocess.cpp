@@ -89,10 +89,10 @@ NetworkSize segmentation_demo_network_size(int image_w, int image_h) {
   return {(image_w / 32) * 32, (image_h / 32) * 32};
 }
 
-Tensor preprocess_segmentation_edgenets(const Image& rgb, int net_w, int net_h) {
+Tensor preprocess_segmentation_edgenets(const Image& rgb, int net_w, int net_h, int threads) {
   check_rgb(rgb, "preprocess_segmentation_edgenets");
   check_size(net_w, net_h, "preprocess_segmentation_edgenets");
-  return normalise_imagenet_rgb(resize_pillow_bilinear(rgb, net_w, net_h));
+  return normalise_imagenet_rgb(resize_pillow_bilinear(rgb, net_w, net_h, threads));
 }
 
 Tensor preprocess_segmentation_original(const Image& rgb, int net_w, int net_h) {
@@ -117,7 +117,7 @@ Tensor preprocess_segmentation_original(const Image& rgb, int net_w, int net_h) 
   return t;
 }
 
-Tensor preprocess_classification(const Image& rgb, int crop, int resize_shorter) {
+Tensor preprocess_classification(const Image& rgb, int crop, int resize_shorter, int threads) {
   check_rgb(rgb, "preprocess_classification");
   check_size(crop, crop, "preprocess_classification");
   check_size(resize_shorter, resize_shorter, "preprocess_classification");
@@ -136,7 +136,7 @@ Tensor preprocess_classification(const Image& rgb, int crop, int resize_shorter)
     new_w = static_cast<int>(static_cast<double>(resize_shorter) * rgb.width / rgb.height);
   }
   check_size(new_w, new_h, "preprocess_classification");
-  const Image resized = resize_pillow_bilinear(rgb, new_w, new_h);
+  const Image resized = resize_pillow_bilinear(rgb, new_w, new_h, threads);
   // CenterCrop: top = int(round((h - crop) / 2.0)), round half to even as Python's round.
   const int top = static_cast<int>(std::nearbyint((new_h - crop) / 2.0));
   const int left = static_cast<int>(std::nearbyint((new_w - crop) / 2.0));

@@ -23,8 +23,9 @@ struct NetworkSize {
 NetworkSize segmentation_demo_network_size(int image_w, int image_h);
 
 /// EdgeNets segmentation_demo.py: Pillow BILINEAR resize of the RGB image to net_w x net_h,
-/// x / 255 in float32, (x - mean[c]) / std[c], RGB. Returns [1, 3, net_h, net_w].
-Tensor preprocess_segmentation_edgenets(const Image& rgb, int net_w, int net_h);
+/// x / 255 in float32, (x - mean[c]) / std[c], RGB. Returns [1, 3, net_h, net_w]. The resize
+/// runs on up to `threads` threads.
+Tensor preprocess_segmentation_edgenets(const Image& rgb, int net_w, int net_h, int threads = 1);
 
 /// The original repository's segmentation/gen_cityscapes.py: BGR, (x - mean[c]) / std[c] on the
 /// 0-255 scale in float32, cv2.resize (INTER_LINEAR, float) of that image to net_w x net_h, then
@@ -33,8 +34,9 @@ Tensor preprocess_segmentation_original(const Image& rgb, int net_w = 1024, int 
 
 /// torchvision Resize(resize_shorter) with PIL BILINEAR (shorter side to resize_shorter, the
 /// longer one to int(resize_shorter * long / short)), CenterCrop(crop), ImageNet normalisation,
-/// RGB. Returns [1, 3, crop, crop].
-Tensor preprocess_classification(const Image& rgb, int crop = 224, int resize_shorter = 256);
+/// RGB. Returns [1, 3, crop, crop]. The resize runs on up to `threads` threads.
+Tensor preprocess_classification(const Image& rgb, int crop = 224, int resize_shorter = 256,
+                                 int threads = 1);
 
 /// EdgeNets detection_demo.py: cv2.resize to size x size (INTER_LINEAR, 8-bit), float32,
 /// (x - 255 * mean[c]) / (255 * std[c]) applied to the B, G, R channels in that order (upstream

@@ -38,14 +38,14 @@ std::vector<ClassScore> top_classes(const float* logits, int classes, int top_k,
   return out;
 }
 
-PreparedPhoto prepare_classification(const Model& model, const Image& rgb) {
+PreparedPhoto prepare_classification(const Model& model, const Image& rgb, int threads) {
   const ModelInfo& info = model.info();
   if (info.task != Task::kClassification)
     throw Error(std::string("classify needs a classification model; the session's model is a ") +
                 task_name(info.task) + " model");
   StageClock clock;
   PreparedPhoto prepared;
-  prepared.input = preprocess_classification(rgb);
+  prepared.input = preprocess_classification(rgb, 224, 256, threads);
   prepared.photo_width = rgb.width;
   prepared.photo_height = rgb.height;
   prepared.network_width = static_cast<int>(prepared.input.shape()[3]);
@@ -66,7 +66,7 @@ std::vector<ClassScore> classify(Session& session, const Image& rgb, int top_k, 
   if (top_k < 1) throw Error("classify: top_k must be at least 1, got " + std::to_string(top_k));
   // Held from the run until the outputs are read: another thread's run would overwrite them.
   const Session::Claim claim(session);
-  const PreparedPhoto prepared = prepare_classification(session.model(), rgb);
+  const PreparedPhoto prepared = prepare_classification(session.model(), rgb, session.threads());
   StageClock clock;
   const std::vector<NamedTensor>& outputs = session.run(prepared.input);
   const double network_ms = clock.lap_ms();

@@ -54,13 +54,13 @@ NetworkSize segmentation_network_size(const Model& model, const Image& rgb,
 }
 
 PreparedPhoto prepare_segmentation(const Model& model, const Image& rgb,
-                                   const SegmentOptions& options) {
+                                   const SegmentOptions& options, int threads) {
   StageClock clock;
   const NetworkSize size = segmentation_network_size(model, rgb, options);
   PreparedPhoto prepared;
   prepared.input = model.info().family == Family::kOriginal
                        ? preprocess_segmentation_original(rgb, size.width, size.height)
-                       : preprocess_segmentation_edgenets(rgb, size.width, size.height);
+                       : preprocess_segmentation_edgenets(rgb, size.width, size.height, threads);
   prepared.photo_width = rgb.width;
   prepared.photo_height = rgb.height;
   prepared.network_width = size.width;
@@ -113,7 +113,7 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
   const size_t held =
       pixels * sizeof(float) * (3 + logits_floats) + pixels + size_t(rgb.width) * rgb.height;
   session.check_memory({1, 3, size.height, size.width}, held);
-  const PreparedPhoto prepared = prepare_segmentation(model, rgb, options);
+  const PreparedPhoto prepared = prepare_segmentation(model, rgb, options, session.threads());
   StageClock clock;
   const std::vector<NamedTensor>& outputs = session.run(prepared.input);
   const double network_ms = clock.lap_ms();

@@ -20,8 +20,9 @@ struct PreparedPhoto {
   double preprocess_ms = 0;
 };
 
-/// The ImageNet evaluation preprocessing of classify(). Throws espnet::Error as classify().
-PreparedPhoto prepare_classification(const Model& model, const Image& rgb);
+/// The ImageNet evaluation preprocessing of classify(), on up to `threads` threads. Throws
+/// espnet::Error as classify().
+PreparedPhoto prepare_classification(const Model& model, const Image& rgb, int threads = 1);
 /// Softmax top-k of the network's logits, named. Throws espnet::Error on a logits size mismatch.
 std::vector<ClassScore> finish_classification(const Model& model, const Tensor& logits, int top_k);
 
@@ -29,9 +30,9 @@ std::vector<ClassScore> finish_classification(const Model& model, const Tensor& 
 /// options' fixed size), checked. Throws espnet::Error on a bad option or size.
 NetworkSize segmentation_network_size(const Model& model, const Image& rgb,
                                       const SegmentOptions& options);
-/// The preprocessing of segment() (size choice and checks included).
+/// The preprocessing of segment() (size choice and checks included), on up to `threads` threads.
 PreparedPhoto prepare_segmentation(const Model& model, const Image& rgb,
-                                   const SegmentOptions& options);
+                                   const SegmentOptions& options, int threads = 1);
 /// The label map at the network's size from its logits (argmax, first maximum wins): cheap to
 /// keep, unlike the logits, which the session overwrites on its next run.
 std::vector<uint8_t> segmentation_network_labels(const Tensor& logits);
