@@ -258,8 +258,8 @@ void Model::save(const std::string& path) const {
   if (d.file) {
     for (const std::string& name : d.packed_order) {
       const PackedTensorView& view = d.packed.at(name);
-      contents.tensors.push_back(
-          {name, view.shape, std::vector<float>(view.data, view.data + shape_numel(view.shape))});
+      contents.tensors.push_back(float32_tensor(
+          name, view.shape, std::vector<float>(view.data, view.data + shape_numel(view.shape))));
     }
   } else {
     // The arrays the layers keep, computed once more from the state dict in the order the
@@ -269,7 +269,8 @@ void Model::save(const std::string& path) const {
     reader.record_packed(&arrays);
     build_network(d.info, reader);
     for (PackedTensor& a : arrays)
-      contents.tensors.push_back({std::move(a.name), std::move(a.shape), std::move(a.values)});
+      contents.tensors.push_back(
+          float32_tensor(std::move(a.name), std::move(a.shape), std::move(a.values)));
   }
   if (data_->quantization)
     append_int8_arrays(*data_->quantization, data_->int8_layers, contents.tensors);

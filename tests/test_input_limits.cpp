@@ -85,7 +85,7 @@ TEST(InputLimits, NpyClaimingHugeShapesFailsFast) {
 TEST(InputLimits, ModelFileClaimingHugeTensorsFailsFast) {
   ModelFileContents contents;
   contents.config = "task=classification\n";
-  contents.tensors.push_back({"w", {4}, {1, 2, 3, 4}});
+  contents.tensors.push_back(float32_tensor("w", {4}, {1, 2, 3, 4}));
   Bytes bytes = encode_model_file(contents);
   // Entry layout after the config: name length (4), name, rank (4), dims (8 each), offset, size.
   const size_t table = 64 + ((contents.config.size() + 7) / 8) * 8;

@@ -18,7 +18,7 @@ namespace {
 using Bytes = std::vector<uint8_t>;
 
 ModelFileTensor make_tensor(const std::string& name, Shape shape, float start = 0.5f) {
-  ModelFileTensor t{name, shape, {}};
+  ModelFileTensor t = float32_tensor(name, shape, {});
   t.values.resize(static_cast<size_t>(shape_numel(shape)));
   for (size_t i = 0; i < t.values.size(); ++i) t.values[i] = start + 0.25f * i;
   return t;
@@ -125,7 +125,7 @@ TEST(ModelFile, RoundTripIsBitIdentical) {
   ModelFileContents c = small_contents();
   // Values whose bits a careless float path would change: -0, NaN payload, denormal, infinity.
   uint32_t specials[] = {0x80000000u, 0x7fc01234u, 0x00000001u, 0x7f800000u};
-  ModelFileTensor odd{"specials", {4}, std::vector<float>(4)};
+  ModelFileTensor odd = float32_tensor("specials", {4}, std::vector<float>(4));
   std::memcpy(odd.values.data(), specials, sizeof specials);
   c.tensors.push_back(odd);
   ModelFileTensor big = make_tensor("level1.conv.weight", {64, 3, 33, 33});
@@ -462,7 +462,7 @@ TEST(ModelFile, WriterRefusesWhatTheLoaderWouldRefuse) {
   ModelFileTensor short_values = make_tensor("short", {2, 3});
   short_values.values.pop_back();
   refuses(short_values, "5 values do not fit shape [2, 3]");
-  refuses(ModelFileTensor{"neg", {-1}, {}}, "do not fit shape [-1]");
+  refuses(float32_tensor("neg", {-1}, {}), "do not fit shape [-1]");
   ModelFileContents dup;
   dup.tensors = {make_tensor("same", {1}), make_tensor("same", {2})};
   EXPECT_THROW(encode_model_file(dup), Error);

@@ -148,7 +148,7 @@ TEST(ModelPacked, MissingMisshapedAndUnexpectedArraysAreNamed) {
     }
     kept.push_back(std::move(t));
   }
-  kept.push_back({"level9.conv.weight@folded", {2}, {1.0f, 2.0f}});  // unexpected
+  kept.push_back(float32_tensor("level9.conv.weight@folded", {2}, {1.0f, 2.0f}));  // unexpected
   c.tensors = std::move(kept);
   const std::string error = load_error(c);
   EXPECT_NE(error.find("level2_0.eesp.spp_dw@concat"), std::string::npos) << error;

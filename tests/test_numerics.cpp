@@ -209,7 +209,7 @@ std::shared_ptr<const Model> homogeneous_classifier(const std::string& dir) {
     if (ends_with(".bias") || ends_with(".running_mean"))
       std::fill(t.values.begin(), t.values.end(), 0.0f);
     weights.add(t.name, t.shape, t.values);
-    contents.tensors.push_back({t.name, t.shape, t.values});
+    contents.tensors.push_back(float32_tensor(t.name, t.shape, t.values));
   }
   contents.config = model_info_to_text(infer_model_info(weights));
   const std::string path = dir + "/homogeneous_cls_s0.5.espnet";

@@ -22,7 +22,8 @@ ModelFileContents classifier_contents() {
   info.classes = 1000;
   info.dataset = "imagenet";
   contents.config = model_info_to_text(info);
-  for (CheckpointTensor& t : c.tensors) contents.tensors.push_back({t.name, t.shape, t.values});
+  for (CheckpointTensor& t : c.tensors)
+    contents.tensors.push_back(float32_tensor(t.name, t.shape, t.values));
   return contents;
 }
 

@@ -374,8 +374,8 @@ ModelFileContents parse_model_file(const uint8_t* data, size_t size, const std::
   contents.tensors.reserve(view.tensors.size());
   for (ModelFileTensorView& t : view.tensors) {
     if (t.dtype == ModelFileDType::kFloat32) {
-      contents.tensors.push_back(
-          {std::move(t.name), std::move(t.shape), std::vector<float>(t.data, t.data + t.numel)});
+      contents.tensors.push_back(float32_tensor(std::move(t.name), std::move(t.shape),
+                                                std::vector<float>(t.data, t.data + t.numel)));
     } else {
       const size_t bytes = size_t(t.numel) * model_file_dtype_bytes(t.dtype);
       contents.tensors.push_back({std::move(t.name),

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "espnet/tensor.h"
@@ -29,6 +30,11 @@ struct ModelFileTensor {
   ModelFileDType dtype = ModelFileDType::kFloat32;
   std::vector<uint8_t> bytes;  // C order, little-endian (integer tensors; `values` empty)
 };
+
+/// A float32 tensor of the file.
+inline ModelFileTensor float32_tensor(std::string name, Shape shape, std::vector<float> values) {
+  return {std::move(name), std::move(shape), std::move(values), ModelFileDType::kFloat32, {}};
+}
 
 /// Contents of a model file: a small text config (UTF-8 "key=value" lines written by the caller;
 /// the format treats it as an opaque string but bounds its size) and named tensors in order.

@@ -57,10 +57,11 @@ void append_int8_arrays(const Quantization& plan, const std::vector<Int8Layer>& 
     const int64_t row = 4 * int64_t(int8_quads(l.in_channels / l.groups));
     tensors.push_back(integer_array(key + kWeight, {l.groups, l.out_channels / l.groups, row},
                                     l.quads, ModelFileDType::kInt8));
-    tensors.push_back({key + kScale, {l.out_channels}, l.scale});
+    tensors.push_back(float32_tensor(key + kScale, {l.out_channels}, l.scale));
     tensors.push_back(integer_array(key + kCompensation, {l.out_channels}, l.compensation,
                                     ModelFileDType::kInt32));
-    tensors.push_back({key + kInputScale, {l.in_channels}, plan.layers[i].input_scale});
+    tensors.push_back(
+        float32_tensor(key + kInputScale, {l.in_channels}, plan.layers[i].input_scale));
     tensors.push_back(
         integer_array(key + kZeroPoint, {l.in_channels}, l.zero_point, ModelFileDType::kInt32));
   }
