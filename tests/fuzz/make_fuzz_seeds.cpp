@@ -184,7 +184,7 @@ int main(int argc, char** argv) {
     espnet::ModelFileContents model;
     model.config = espnet::model_info_to_text(espnet::infer_model_info(weights));
     for (const CheckpointTensor& t : small.tensors)
-      model.tensors.push_back({t.name, t.shape, t.values});
+      model.tensors.push_back(espnet::float32_tensor(t.name, t.shape, t.values));
     write(out + "/model_file/seg_s0.5.espnet", espnet::encode_model_file(model));
     model.tensors.resize(3);
     write(out + "/model_file/three_tensors.espnet", espnet::encode_model_file(model));
