@@ -5,7 +5,6 @@
 // Args: source width, height, output width, height, threads.
 // Run e.g.: espnet_bench --benchmark_filter=resize_pillow
 #include <benchmark/benchmark.h>
-#include <omp.h>
 
 #include <random>
 
@@ -17,7 +16,6 @@ namespace {
 void bench_resize_pillow(benchmark::State& state) {
   const int w = int(state.range(0)), h = int(state.range(1));
   const int out_w = int(state.range(2)), out_h = int(state.range(3));
-  omp_set_num_threads(int(state.range(4)));
   Image photo;
   photo.width = w;
   photo.height = h;
