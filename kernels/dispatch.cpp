@@ -26,6 +26,7 @@ ConvKernels portable_kernels() {
   ESPNET_SET_KERNEL(k, add, add_f32_scalar);
   ESPNET_SET_KERNEL(k, avg_pool3x3s2, avg_pool3x3s2_f32_scalar);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_scalar);
+  ESPNET_SET_KERNEL(k, resize_bilinear_argmax, resize_bilinear_argmax_f32_scalar);
   ESPNET_SET_KERNEL(k, adaptive_avg_pool, adaptive_avg_pool_f32_scalar);
   ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_scalar);
   ESPNET_SET_KERNEL(k, eesp_spatial, eesp_dw_hff_f32_scalar);
@@ -49,6 +50,7 @@ ConvKernels avx2_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, avx2);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx2);
+  ESPNET_SET_KERNEL(k, resize_bilinear_argmax, resize_bilinear_argmax_f32_avx2);
   ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_avx2);
   return k;
 }
@@ -57,6 +59,7 @@ ConvKernels avx512_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, avx512);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_avx512);
+  ESPNET_SET_KERNEL(k, resize_bilinear_argmax, resize_bilinear_argmax_f32_avx512);
   ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_avx512);
   return k;
 }
@@ -75,6 +78,7 @@ ConvKernels neon_kernels() {
   ConvKernels k = portable_kernels();
   ESPNET_SET_SIMD_KERNELS(k, neon);
   ESPNET_SET_KERNEL(k, resize_bilinear, resize_bilinear_f32_neon);
+  ESPNET_SET_KERNEL(k, resize_bilinear_argmax, resize_bilinear_argmax_f32_neon);
   ESPNET_SET_KERNEL(k, int8_fallback_codes, unpacked_u8_codes_neon);
   return k;
 }

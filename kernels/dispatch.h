@@ -65,6 +65,7 @@ struct ConvKernels {
   AddFn add = nullptr;
   AvgPool3x3s2Fn avg_pool3x3s2 = nullptr;
   ResizeBilinearFn resize_bilinear = nullptr;
+  ResizeBilinearArgmaxFn resize_bilinear_argmax = nullptr;
   AdaptiveAvgPoolFn adaptive_avg_pool = nullptr;
   EespSpatialFn eesp_spatial = nullptr;
   UnpackedU8CodesFn int8_fallback_codes = nullptr;  // int8 models on CPUs without a dot product
@@ -77,6 +78,7 @@ struct ConvKernels {
   const char* add_name = "";
   const char* avg_pool3x3s2_name = "";
   const char* resize_bilinear_name = "";
+  const char* resize_bilinear_argmax_name = "";
   const char* adaptive_avg_pool_name = "";
   const char* eesp_spatial_name = "";
   const char* int8_fallback_codes_name = "";

@@ -19,6 +19,13 @@ using AvgPool3x3s2Fn = void (*)(const float* input, int64_t planes, int in_h, in
 using ResizeBilinearFn = void (*)(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                                   int out_w, float* output);
 
+/// A segmentation network's last step on one image: `classes` planes of logits resized as
+/// ResizeBilinearFn does, then each output pixel's class (the first of equal maxima; a NaN never
+/// wins) written as a float to `labels` (out_h x out_w), without writing the resized planes. The
+/// labels are exactly those of argmax_channels_f32 over the same ISA's resize (classes 1..256).
+using ResizeBilinearArgmaxFn = void (*)(const float* input, int classes, int in_h, int in_w,
+                                        int out_h, int out_w, float* labels);
+
 /// F.adaptive_avg_pool2d: cell i spans floor(i * in / out) .. ceil((i + 1) * in / out) - 1.
 using AdaptiveAvgPoolFn = void (*)(const float* input, int64_t planes, int in_h, int in_w,
                                    int out_h, int out_w, float* output);
@@ -39,6 +46,14 @@ void resize_bilinear_f32_avx512(const float* input, int64_t planes, int in_h, in
                                 int out_w, float* output);
 void resize_bilinear_f32_neon(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                               int out_w, float* output);
+void resize_bilinear_argmax_f32_scalar(const float* input, int classes, int in_h, int in_w,
+                                       int out_h, int out_w, float* labels);
+void resize_bilinear_argmax_f32_avx2(const float* input, int classes, int in_h, int in_w, int out_h,
+                                     int out_w, float* labels);
+void resize_bilinear_argmax_f32_avx512(const float* input, int classes, int in_h, int in_w,
+                                       int out_h, int out_w, float* labels);
+void resize_bilinear_argmax_f32_neon(const float* input, int classes, int in_h, int in_w, int out_h,
+                                     int out_w, float* labels);
 void adaptive_avg_pool_f32_scalar(const float* input, int64_t planes, int in_h, int in_w, int out_h,
                                   int out_w, float* output);
 

@@ -8,6 +8,7 @@
 #include "models/segmentation_edgenets.h"
 #include "models/segmentation_original.h"
 #include "models/ssd.h"
+#include "ops.h"
 
 namespace espnet {
 namespace {
@@ -36,6 +37,12 @@ int rows_of(const StateDict& w, const std::string& name) {
 }
 
 }  // namespace
+
+NamedTensor segmentation_output(ExecContext& ctx, const Tensor& logits, int height, int width) {
+  if (ctx.segmentation_labels)
+    return {"labels", ops::resize_bilinear_argmax(ctx, logits, height, width)};
+  return {"output", ops::resize_bilinear(ctx, logits, height, width)};
+}
 
 const char* task_name(Task task) {
   switch (task) {

@@ -22,6 +22,11 @@ class Network {
                        std::vector<NamedTensor>& outputs) const = 0;
 };
 
+/// A segmentation network's output from its logits before the final upsampling to the input's
+/// height x width: "output" (the upsampled logits) or, when ctx.segmentation_labels, "labels"
+/// (the upsampling and the argmax fused, see RunOutputs::kLabels).
+NamedTensor segmentation_output(ExecContext& ctx, const Tensor& logits, int height, int width);
+
 /// Builds the network `info` describes from `weights`; every tensor must be used and match.
 std::unique_ptr<Network> build_network(const ModelInfo& info, const StateDict& weights);
 

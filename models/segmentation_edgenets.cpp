@@ -73,9 +73,8 @@ void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
     x = decoder_[i + 1].forward(ctx, std::move(x));
     ctx.record_scope(x);
   }
-  Tensor out =
-      ops::resize_bilinear(ctx, x, static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3)));
-  outputs.push_back({"output", std::move(out)});
+  outputs.push_back(
+      segmentation_output(ctx, x, static_cast<int>(input.dim(2)), static_cast<int>(input.dim(3))));
 }
 
 }  // namespace espnet

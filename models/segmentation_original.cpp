@@ -130,7 +130,8 @@ void SegmentationOriginal::forward(ExecContext& ctx, const Tensor& input,
     l1 = project_l1_.forward(ctx, ops::concat_channels(ctx, {&enc.level1, &up}));
     ctx.record("project_l1", l1);
   }
-  outputs.push_back({"output", upsample2x(ctx, l1)});
+  outputs.push_back(segmentation_output(ctx, l1, static_cast<int>(l1.dim(2)) * 2,
+                                        static_cast<int>(l1.dim(3)) * 2));
 }
 
 }  // namespace espnet

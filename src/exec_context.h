@@ -36,6 +36,9 @@ class ExecContext {
   /// Whether to follow upstream's layer structure (for layer counts and traced intermediates)
   /// rather than the fused paths.
   bool upstream_structure() const { return tracing() || (shape_only && !planning); }
+  /// Segmentation networks end with "labels" (their final resize and the argmax fused) instead
+  /// of "output" (RunOutputs::kLabels).
+  bool segmentation_labels = false;
   /// Convolution multiply-adds counted as upstream compute_flops does (a bias adds half).
   double conv_macs = 0.0;
   /// When set, every convolution appends a row (for `espnet info`'s layer table).

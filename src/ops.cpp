@@ -339,6 +339,23 @@ Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out
   return out;
 }
 
+Tensor resize_bilinear_argmax(ExecContext& ctx, const Tensor& logits, int out_h, int out_w) {
+  OpTimer timer(ctx, "resize_argmax");
+  require_rank4(logits, "resize_bilinear_argmax");
+  if (out_h <= 0 || out_w <= 0) throw Error("resize_bilinear_argmax: output size must be positive");
+  if (logits.dim(1) < 1 || logits.dim(1) > 256 || logits.dim(2) <= 0 || logits.dim(3) <= 0)
+    throw Error("resize_bilinear_argmax: expected logits [N, 1..256, H, W], got " +
+                shape_to_string(logits.shape()));
+  Tensor out = Tensor::uninitialized({logits.dim(0), 1, out_h, out_w});
+  if (ctx.shape_only) return out;
+  const int64_t image = logits.dim(1) * logits.dim(2) * logits.dim(3);
+  for (int64_t b = 0; b < logits.dim(0); ++b)
+    conv_kernels().resize_bilinear_argmax(logits.data() + b * image, i32(logits.dim(1)),
+                                          i32(logits.dim(2)), i32(logits.dim(3)), out_h, out_w,
+                                          out.data() + b * int64_t(out_h) * out_w);
+  return out;
+}
+
 Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count) {
   OpTimer timer(ctx, "concat");
   if (count == 0) throw Error("concat: no inputs");

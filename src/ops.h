@@ -66,6 +66,9 @@ Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int o
 Tensor global_avg_pool(ExecContext& ctx, const Tensor& input);
 /// F.interpolate(mode='bilinear', align_corners=True).
 Tensor resize_bilinear(ExecContext& ctx, const Tensor& input, int out_h, int out_w);
+/// [N, C <= 256, h, w] logits -> [N, 1, out_h, out_w]: each pixel's class (as a float) in
+/// resize_bilinear(logits) without making that tensor; the argmax as argmax_labels.
+Tensor resize_bilinear_argmax(ExecContext& ctx, const Tensor& logits, int out_h, int out_w);
 
 /// Concatenation along channels.
 Tensor concat_channels(ExecContext& ctx, const Tensor* const* inputs, size_t count);

@@ -114,6 +114,7 @@ Precision parse_precision(const std::string& name) {
 struct Session::PlannedShape {
   Shape shape;
   bool traced = false;  // tracing takes the upstream layer structure: another sequence
+  RunOutputs outputs = RunOutputs::kNetwork;  // labels end with another op and tensor
   detail::MemoryPlan plan;
   bool limit_checked = false;
   double conv_macs = 0;  // the network's convolution multiply-adds for this shape
@@ -181,10 +182,11 @@ size_t Session::plan_fallback_allocations() const {
   return pool_->fallback_allocations();
 }
 
-Session::PlannedShape& Session::planned(const Tensor& input) {
+Session::PlannedShape& Session::planned(const Tensor& input, RunOutputs outputs) {
   const bool traced = static_cast<bool>(trace_);
   for (size_t i = 0; i < plans_.size(); ++i)
-    if (plans_[i]->shape == input.shape() && plans_[i]->traced == traced) {
+    if (plans_[i]->shape == input.shape() && plans_[i]->traced == traced &&
+        plans_[i]->outputs == outputs) {
       std::rotate(plans_.begin() + std::ptrdiff_t(i), plans_.begin() + std::ptrdiff_t(i) + 1,
                   plans_.end());
       return *plans_.back();
@@ -192,10 +194,12 @@ Session::PlannedShape& Session::planned(const Tensor& input) {
   auto entry = std::make_unique<PlannedShape>();
   entry->shape = input.shape();
   entry->traced = traced;
+  entry->outputs = outputs;
   // The planning run: every op allocates its outputs as a real run would, nothing computes.
   ExecContext ctx(trace_);
   ctx.shape_only = true;
   ctx.planning = true;
+  ctx.segmentation_labels = outputs == RunOutputs::kLabels;
   // The reduced precisions allocate their packed inputs: the plan must hold them too.
   set_precision(ctx, options_.precision, *model_);
   detail::PoolScope pool_scope(pool_.get());
@@ -240,7 +244,10 @@ void Session::check_memory_limit(PlannedShape& shape, size_t other_bytes) {
   if (other_bytes == 0) shape.limit_checked = true;
 }
 
-void Session::check_input_shape(const Shape& input_shape) const {
+void Session::check_input_shape(const Shape& input_shape, RunOutputs outputs) const {
+  if (outputs == RunOutputs::kLabels && model_->info().task != Task::kSegmentation)
+    throw Error(std::string("labels are the output of a segmentation model; this is a ") +
+                task_name(model_->info().task) + " model");
   if (input_shape.size() != 4 || input_shape[1] != 3 || input_shape[0] < 1)
     throw Error("input must be a float32 NCHW tensor [N, 3, H, W], got " +
                 shape_to_string(input_shape));
@@ -250,10 +257,14 @@ void Session::check_input_shape(const Shape& input_shape) const {
 }
 
 void Session::check_memory(const Shape& input_shape, size_t other_bytes) {
+  check_memory(input_shape, other_bytes, RunOutputs::kNetwork);
+}
+
+void Session::check_memory(const Shape& input_shape, size_t other_bytes, RunOutputs outputs) {
   Claim claim(*this);  // planning changes the session's plan cache
-  check_input_shape(input_shape);
+  check_input_shape(input_shape, outputs);
   // The planning run reads no input value: a view of nothing stands for it.
-  check_memory_limit(planned(Tensor::view(nullptr, input_shape)), other_bytes);
+  check_memory_limit(planned(Tensor::view(nullptr, input_shape), outputs), other_bytes);
 }
 
 // The OpenMP threads a run of `shape` started from this thread uses (run() sets them; prepare()
@@ -270,11 +281,15 @@ int Session::threads_for(const PlannedShape& shape) const {
 }
 
 void Session::prepare(const Shape& input_shape) {
+  prepare(input_shape, RunOutputs::kNetwork);
+}
+
+void Session::prepare(const Shape& input_shape, RunOutputs outputs) {
   Claim claim(*this);  // planning changes the session's plan cache
   if (running_)
     throw SessionInUseError("Session::prepare was called from inside one of its own runs");
-  check_input_shape(input_shape);
-  PlannedShape& shape = planned(Tensor::view(nullptr, input_shape));
+  check_input_shape(input_shape, outputs);
+  PlannedShape& shape = planned(Tensor::view(nullptr, input_shape), outputs);
   check_memory_limit(shape);
   // Outputs of an earlier run still held keep the arena where it is; run() maps it then.
   if (options_.plan_memory && outputs_.empty() &&
@@ -284,9 +299,13 @@ void Session::prepare(const Shape& input_shape) {
 }
 
 MemoryEstimate Session::memory_plan(const Shape& input_shape) {
+  return memory_plan(input_shape, RunOutputs::kNetwork);
+}
+
+MemoryEstimate Session::memory_plan(const Shape& input_shape, RunOutputs outputs) {
   Claim claim(*this);  // planning changes the session's plan cache
-  check_input_shape(input_shape);
-  const detail::MemoryPlan& plan = planned(Tensor::view(nullptr, input_shape)).plan;
+  check_input_shape(input_shape, outputs);
+  const detail::MemoryPlan& plan = planned(Tensor::view(nullptr, input_shape), outputs).plan;
   MemoryEstimate estimate;
   estimate.arena_bytes = plan.arena_bytes;
   estimate.live_bytes = plan.peak_live_bytes;
@@ -296,6 +315,10 @@ MemoryEstimate Session::memory_plan(const Shape& input_shape) {
 }
 
 const std::vector<NamedTensor>& Session::run(const Tensor& input) {
+  return run(input, RunOutputs::kNetwork);
+}
+
+const std::vector<NamedTensor>& Session::run(const Tensor& input, RunOutputs outputs) {
   Claim claim(*this);
   if (running_)
     throw SessionInUseError(
@@ -306,11 +329,11 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
     bool& running;
     ~Finished() { running = false; }
   } finished{running_};
-  check_input_shape(input.shape());
+  check_input_shape(input.shape(), outputs);
   if (!options_.allow_non_finite_input) check_finite(input);
   if (options_.threads > 0) omp_set_num_threads(options_.threads);
   outputs_.clear();  // hands the previous outputs' buffers back to the pool
-  PlannedShape& shape = planned(input);
+  PlannedShape& shape = planned(input, outputs);
   check_memory_limit(shape);
   // A small run stays on this thread; the caller's thread count is restored afterwards.
   struct ThreadCount {
@@ -329,6 +352,7 @@ const std::vector<NamedTensor>& Session::run(const Tensor& input) {
   // its flags (a woken worker spins on the other core, which may share this one's units).
   DenormalsFlushedToZero flush;
   ExecContext ctx(trace_);
+  ctx.segmentation_labels = outputs == RunOutputs::kLabels;
   ctx.observer = observer_;
   ctx.profile = profile_.get();
   set_precision(ctx, options_.precision, *model_);

@@ -140,6 +140,28 @@ TEST(CliMemory, InfoStatesTheMemoryOfARunAtASize) {
   std::string text;
   ASSERT_EQ(cli("info random:pascal:0.5 --size 1024x512", &text), 0) << text;
   EXPECT_NE(text.find("MB of activations at 1024x512"), std::string::npos) << text;
+  // Segmentation models also state what runs that end with the labels hold: less for the
+  // original family, whose full-size logits set its peak; a classifier has no such runs.
+  std::string orig, cls;
+  ASSERT_EQ(cli("info random:orig-city:1.0 --size 1024x512 --json", &orig), 0) << orig;
+  const test::Json orig_json = test::Json::parse(orig);
+  EXPECT_LT(orig_json["labels_memory_bytes"].number(), orig_json["memory_bytes"].number());
+  EXPECT_GT(orig_json["labels_memory_bytes"].number(), 0);
+  ASSERT_EQ(cli("info random:imagenet:0.5 --json", &cls), 0) << cls;
+  EXPECT_TRUE(test::Json::parse(cls)["labels_memory_bytes"].is_null()) << cls;
+}
+
+TEST(CliMemory, BenchTimesLabelRunsOfSegmentationModels) {
+  std::string out;
+  ASSERT_EQ(cli("bench random:pascal:0.5 --size 128x96 --runs 2 --warmup 1 --labels --json", &out),
+            0)
+      << out;
+  EXPECT_EQ(test::Json::parse(out.substr(0, out.find('\n')))["outputs"].str(), "labels");
+  ASSERT_EQ(cli("bench random:pascal:0.5 --size 128x96 --runs 2 --warmup 1 --json", &out), 0)
+      << out;
+  EXPECT_EQ(test::Json::parse(out.substr(0, out.find('\n')))["outputs"].str(), "network");
+  EXPECT_NE(cli("bench random:imagenet:0.5 --runs 1 --labels", &out), 0);
+  EXPECT_NE(out.find("labels are the output of a segmentation model"), std::string::npos) << out;
 }
 
 TEST(CliMemory, SegmentMaxSideIsChecked) {

@@ -1,6 +1,7 @@
 // The memory plan: placement (no two blocks alive at once share a byte), the planned run against
 // the unplanned one (bit-identical outputs on every reference case, with freed memory poisoned),
-// the pool's fall-back when a run leaves its plan, and the memory limit's error.
+// the pool's fall-back when a run leaves its plan, and the memory limit's error; runs that end
+// with a segmentation model's labels against the argmax of its logits.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,7 +14,9 @@
 #include "espnet/error.h"
 #include "espnet/npy.h"
 #include "espnet/session.h"
+#include "espnet/tasks.h"
 #include "memory_plan.h"
+#include "postprocess/segmentation_labels.h"
 #include "support/ref_data.h"
 #include "support/reference_cases.h"
 #include "tensor_pool.h"
@@ -156,6 +159,73 @@ TEST(PlannedRun, BitIdenticalToUnplannedOnEveryReferenceCase) {
     ++cases;
   }
   EXPECT_GT(cases, 10);
+}
+
+// RunOutputs::kLabels on every segmentation case: the labels equal the argmax of the logits run,
+// pixel for pixel, on planned runs with poisoned memory (twice: the second reuses the first's
+// memory); the plan never holds more, and the task gives the same result either way.
+TEST(LabelsRun, SameLabelsAsTheArgmaxOfTheLogitsOnEverySegmentationCase) {
+  ESPNET_REQUIRE_REF_DATA();
+  int cases = 0;
+  for (const test::Json& c : test::manifest()["cases"].array()) {
+    if (c["task"].str() != "segmentation") continue;
+    SCOPED_TRACE(c["name"].str());
+    auto model = test::load_reference_model(c["checkpoint"].str());
+    const Tensor input = read_npy_f32(test::ref_path(c["input"]["file"].str()));
+    SessionOptions options;
+    options.poison_memory = true;
+    Session session(model, options);
+    const Tensor logits = session.run(input)[0].value;  // a copy: the next run overwrites it
+    const int64_t batch = logits.dim(0);
+    for (int run = 0; run < 2; ++run) {
+      const std::vector<NamedTensor>& got = session.run(input, RunOutputs::kLabels);
+      ASSERT_EQ(got.size(), 1u);
+      EXPECT_EQ(got[0].name, "labels");
+      ASSERT_EQ(got[0].value.shape(), Shape({batch, 1, logits.dim(2), logits.dim(3)}));
+      for (int64_t b = 0; b < batch; ++b)
+        EXPECT_EQ(labels_from_tensor(got[0].value, b), argmax_labels(logits, b))
+            << "image " << b << ", run " << run;
+    }
+    EXPECT_EQ(session.plan_fallback_allocations(), 0u);
+    const MemoryEstimate with_logits = session.memory_plan(input.shape());
+    const MemoryEstimate with_labels = session.memory_plan(input.shape(), RunOutputs::kLabels);
+    EXPECT_LE(with_labels.arena_bytes, with_logits.arena_bytes);
+    EXPECT_LT(with_labels.total_bytes, with_logits.total_bytes);
+    ++cases;
+  }
+  EXPECT_GE(cases, 9);
+
+  // The task: without the logits the run ends with the labels; the result is the same.
+  auto model = test::load_reference_model("checkpoints/espnetv2_s_0.5_pascal_384x384.pth");
+  Image photo;
+  photo.width = 150, photo.height = 100, photo.channels = 3;
+  photo.pixels.resize(size_t(photo.width) * photo.height * 3);
+  std::mt19937 rng(3);
+  for (uint8_t& v : photo.pixels) v = static_cast<uint8_t>(rng() & 0xff);
+  Session session(model);
+  SegmentOptions keep, drop;
+  drop.keep_logits = false;
+  const SegmentationResult full = segment(session, photo, keep);
+  const SegmentationResult light = segment(session, photo, drop);
+  EXPECT_EQ(light.network_labels, full.network_labels);
+  EXPECT_EQ(light.labels, full.labels);
+  EXPECT_EQ(light.logits.numel(), 0);
+  EXPECT_EQ(full.logits.dim(1), 21);
+}
+
+TEST(LabelsRun, RefusedForModelsThatAreNotSegmentation) {
+  ESPNET_REQUIRE_REF_DATA();
+  auto model = test::load_reference_model("checkpoints/cls_s0.5_random_legacy.pth");
+  Session session(model);
+  Tensor input({1, 3, 224, 224});
+  try {
+    session.run(input, RunOutputs::kLabels);
+    FAIL() << "a classification model ran with labels";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("classification"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(session.prepare({1, 3, 224, 224}, RunOutputs::kLabels), Error);
+  EXPECT_EQ(session.activation_bytes(), 0u);
 }
 
 TEST(MemoryLimit, RunOverTheLimitFailsBeforeAllocating) {

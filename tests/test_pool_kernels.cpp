@@ -1,5 +1,6 @@
 // Optimised pooling and resize kernels (avg-pool 3x3/s2, bilinear align_corners resize, adaptive
-// average pooling) against the reference kernels, for every ISA level; levels this CPU lacks are
+// average pooling) against the reference kernels, and the fused resize and argmax against the same
+// level's resize followed by the argmax kernel, for every ISA level; levels this CPU lacks are
 // skipped, never passed. Random sizes from 1x1 up, rows wider than the kernels' column chunks,
 // cells wider than the adaptive pool's stack row, and threaded sizes.
 // Inputs end at an inaccessible page, outputs are NaN-prefilled and guarded (see
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "kernels/dispatch.h"
+#include "kernels/reduce_kernels.h"
 #include "kernels/reference/pool_ref.h"
 #include "kernels/reference/resize_ref.h"
 #include "support/kernel_buffers.h"
@@ -75,6 +77,36 @@ class PoolKernelsTest : public ::testing::TestWithParam<Isa> {
     test::expect_close(out.data(), ref, true, what.str());
   }
 
+  // The fused resize and argmax against this level's resize, then argmax_channels_f32: labels
+  // equal everywhere. Inputs drawn from `levels` values (few levels: many tied maxima), with
+  // about one in `nan_every` a NaN (0: none).
+  void run_argmax(int classes, int in_h, int in_w, int out_h, int out_w, int levels,
+                  int nan_every) {
+    const size_t in_count = size_t(classes) * in_h * in_w;
+    const size_t plane = size_t(out_h) * out_w;
+    GuardedInput input(in_count);
+    for (size_t i = 0; i < in_count; ++i) {
+      input.data()[i] = float(uniform(0, levels - 1)) / float(levels);
+      if (nan_every > 0 && uniform(0, nan_every - 1) == 0) input.data()[i] = std::nanf("");
+    }
+    std::vector<float> resized(size_t(classes) * plane);
+    kernels_->resize_bilinear(input.data(), classes, in_h, in_w, out_h, out_w, resized.data());
+    std::vector<uint8_t> want(plane);
+    argmax_channels_f32(resized.data(), classes, int64_t(plane), want.data());
+    std::vector<float> got = output_buffer(plane);
+    kernels_->resize_bilinear_argmax(input.data(), classes, in_h, in_w, out_h, out_w, got.data());
+    size_t wrong = 0, first_wrong = 0;
+    for (size_t i = 0; i < plane; ++i)
+      if (!(got[i] == float(want[i])) && wrong++ == 0) first_wrong = i;
+    bool guard_intact = true;
+    for (int g = 0; g < kGuard; ++g) guard_intact = guard_intact && got[plane + g] == kGuardValue;
+    EXPECT_EQ(wrong, 0u) << kernels_->resize_bilinear_argmax_name << " classes " << classes << " "
+                         << in_h << "x" << in_w << " -> " << out_h << "x" << out_w << " levels "
+                         << levels << " seed " << seed_ << ": first at pixel " << first_wrong
+                         << ", " << got[first_wrong] << " instead of " << int(want[first_wrong]);
+    EXPECT_TRUE(guard_intact) << "wrote past the labels, seed " << seed_;
+  }
+
   int uniform(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
 
   const ConvKernels* kernels_ = nullptr;
@@ -109,6 +141,21 @@ TEST_P(PoolKernelsTest, ResizeWideAndThreaded) {
   run(Op::kResize, 1, 3, 1500, 5, 700);    // downsampling a wide row
   run(Op::kResize, 21, 96, 96, 384, 384);  // the segmentation head's final resize
   run(Op::kResize, 4, 64, 128, 512, 1024);
+}
+
+TEST_P(PoolKernelsTest, ResizeArgmaxRandomSizes) {
+  // Up and down on either axis, one-pixel sides, ties (4 levels) and NaNs.
+  for (int i = 0; i < 200 && !HasFailure(); ++i)
+    run_argmax(uniform(1, 24), uniform(1, 30), uniform(1, 30), uniform(1, 70), uniform(1, 70),
+               i % 2 ? 4 : 1 << 20, i % 3 ? 0 : 50);
+}
+
+TEST_P(PoolKernelsTest, ResizeArgmaxWideAndThreaded) {
+  run_argmax(3, 6, 7, 9, 1100, 1 << 20, 0);      // rows wider than the 512-column chunk
+  run_argmax(2, 3, 1500, 13, 700, 4, 0);         // downsampling a wide row
+  run_argmax(21, 48, 92, 384, 736, 1 << 20, 0);  // PASCAL at 736x384 (threaded)
+  run_argmax(19, 64, 128, 512, 1024, 8, 1000);   // Cityscapes at 1024x512
+  run_argmax(256, 5, 6, 17, 23, 1 << 20, 0);     // the most classes a label byte holds
 }
 
 TEST_P(PoolKernelsTest, AdaptiveRandomSizes) {

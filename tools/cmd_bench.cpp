@@ -72,6 +72,9 @@ int run_bench(const Words& words) {
        "print JSON (keys: median_ms, min_ms, p90_ms, first_run_ms, peak_memory_mb, arena_mb, "
        "threads, isa, precision, ...)"},
       {"--profile", false, "time every op during the timed runs and print the slowest"},
+      {"--labels", false,
+       "segmentation models: runs that end with the labels (the final upsampling and the argmax "
+       "fused), as `espnet segment` and `eval` run them"},
       input_size_option(),
       threads_option(),
       precision_option()};
@@ -109,13 +112,14 @@ int run_bench(const Words& words) {
     if (!sized) default_input_size(model->info(), &width, &height);
     input = synthetic_photo(batch, height, width);
   }
+  const RunOutputs outputs = args.flag("--labels") ? RunOutputs::kLabels : RunOutputs::kNetwork;
   Session session(model, session_opts);
   // The process's first run (planning, mapping the arena and all), whether a warm-up run or,
   // with --warmup 0, the first timed one.
   double first_run_ms = -1;
   for (int i = 0; i < warmup; ++i) {
     t0 = Clock::now();
-    session.run(input);
+    session.run(input, outputs);
     if (i == 0) first_run_ms = ms_since(t0);
   }
   const bool profiling = args.flag("--profile");
@@ -123,7 +127,7 @@ int run_bench(const Words& words) {
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {
     t0 = Clock::now();
-    session.run(input);
+    session.run(input, outputs);
     times.push_back(ms_since(t0));
   }
   const PrecisionReport report = session.precision_report();
@@ -132,7 +136,7 @@ int run_bench(const Words& words) {
   if (first_run_ms < 0) first_run_ms = times[0];
   const double peak_mb = peak_resident_mb();
   const double arena_mb = session.activation_bytes() / double(1 << 20);
-  const double live_mb = session.memory_plan(input.shape()).live_bytes / double(1 << 20);
+  const double live_mb = session.memory_plan(input.shape(), outputs).live_bytes / double(1 << 20);
   const double min_ms = *std::min_element(times.begin(), times.end());
   const double median_ms = percentile(times, 0.5), p90_ms = percentile(times, 0.9);
   const double images_per_s = 1000.0 * double(input.dim(0)) / median_ms;
@@ -151,14 +155,14 @@ int run_bench(const Words& words) {
         "\"first_run_ms\": %.3f, \"peak_memory_mb\": %.1f, \"arena_mb\": %.1f, "
         "\"live_mb\": %.1f, \"precision\": %s, \"precision_kernels\": %s, "
         "\"reduced_convolutions\": %d, \"fp32_convolutions\": %d, \"reduced_mac_share\": %.4f, "
-        "\"int8_fallbacks\": %d, \"threads_used\": %d}\n",
+        "\"int8_fallbacks\": %d, \"threads_used\": %d, \"outputs\": %s}\n",
         json_string(args.positional()[0]).c_str(), (long long)input.dim(0), (long long)input.dim(1),
         (long long)input.dim(2), (long long)input.dim(3), threads,
         json_string(active_isa_name()).c_str(), load_ms, warmup, runs, min_ms, median_ms, p90_ms,
         images_per_s, first_run_ms, peak_mb, arena_mb, live_mb,
         json_string(precision_name(report.precision)).c_str(), json_string(report.kernels).c_str(),
         report.reduced_convolutions, report.fp32_convolutions, reduced_share, report.int8_fallbacks,
-        session.threads_used());
+        session.threads_used(), outputs == RunOutputs::kLabels ? "\"labels\"" : "\"network\"");
     if (profiling) {
       std::printf("{\"profile\": [");
       for (size_t i = 0; i < rows.size(); ++i)
@@ -174,6 +178,8 @@ int run_bench(const Words& words) {
   if (session.threads_used() != threads && threads > 1)
     std::printf(" (runs used %d: a network this small runs faster on one)", session.threads_used());
   std::printf("   isa: %s\n", active_isa_name());
+  if (outputs == RunOutputs::kLabels)
+    std::printf("outputs: labels (upsampling and argmax fused)\n");
   std::printf("precision: %s", precision_name(report.precision));
   if (report.precision != Precision::kFp32)
     std::printf("   %d convolutions (%.1f %% of multiply-adds) on %s, %d in fp32",

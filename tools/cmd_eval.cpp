@@ -491,9 +491,10 @@ int run_eval(const Words& words) {
         StageTimes stages;
         if (task == Task::kSegmentation) {
           const Clock::time_point t0 = Clock::now();
-          const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
+          const std::vector<NamedTensor>& outputs =
+              session.run(item.prepared.input, RunOutputs::kLabels);
           stages.network_ms = ms_since(t0);
-          item.predicted = segmentation_network_labels(outputs.at(0).value);
+          item.predicted = segmentation_network_labels(outputs);
           item.prepared.input = Tensor();
         } else if (task == Task::kClassification) {
           const Clock::time_point t0 = Clock::now();

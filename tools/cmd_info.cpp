@@ -1,5 +1,6 @@
 // espnet info MODEL [--size WxH] [--json]: what a model is and what it costs at a size.
 #include <cstdio>
+#include <string>
 
 #include "cli_common.h"
 #include "commands.h"
@@ -46,6 +47,10 @@ int run_info(const Words& words) {
   // What a run at this size holds: planned without running or allocating it.
   Session sizing(model, session_opts);
   const MemoryEstimate memory = sizing.memory_plan({1, 3, height, width});
+  // Segmentation: `espnet segment` and `eval` runs end with the labels, which hold less.
+  const bool segmentation = info.task == Task::kSegmentation;
+  const MemoryEstimate labels_memory =
+      segmentation ? sizing.memory_plan({1, 3, height, width}, RunOutputs::kLabels) : memory;
   double macs = 0;
   for (const LayerSummary& l : layers) macs += l.macs;
   if (args.flag("--json")) {
@@ -54,12 +59,14 @@ int run_info(const Words& words) {
         "  \"classes\": %d,\n  \"dataset\": %s,\n  \"params\": %lld,\n  \"params_m\": %.6f,\n"
         "  \"input\": {\"width\": %d, \"height\": %d},\n  \"conv_macs\": %.1f,\n"
         "  \"mflops\": %.4f,\n  \"memory_bytes\": %zu,\n  \"memory_live_bytes\": %zu,\n"
+        "  \"labels_memory_bytes\": %s,\n"
         "  \"isa\": %s,\n  \"precision\": %s,\n  \"precision_kernels\": %s,\n"
         "  \"quantization\": %s,\n  \"layers\": [",
         json_string(args.positional()[0]).c_str(), json_string(task_name(info.task)).c_str(),
         json_string(family_name(info.family)).c_str(), format_number(info.scale).c_str(),
         info.classes, json_string(info.dataset).c_str(), static_cast<long long>(info.params),
         info.params / 1e6, width, height, macs, macs / 1e6, memory.arena_bytes, memory.live_bytes,
+        segmentation ? std::to_string(labels_memory.arena_bytes).c_str() : "null",
         json_string(active_isa_name()).c_str(),
         json_string(precision_name(precision.precision)).c_str(),
         json_string(precision.kernels).c_str(),
@@ -89,6 +96,9 @@ int run_info(const Words& words) {
       "memory:     %.1f MB of activations at %dx%d (largest live set %.1f MB), plus "
       "the weights\n",
       memory.arena_bytes / double(1 << 20), width, height, memory.live_bytes / double(1 << 20));
+  if (segmentation)
+    std::printf("            %.1f MB in runs that end with the labels (espnet segment, eval)\n",
+                labels_memory.arena_bytes / double(1 << 20));
   std::printf("kernels:    %s\n", active_isa_name());
   std::printf("precision:  %s%s%s\n", precision_name(precision.precision),
               precision.kernels.empty() ? "" : " (point-wise convolutions on ",

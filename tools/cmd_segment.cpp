@@ -139,13 +139,16 @@ int run_segment(const Words& words) {
   // activation memory faulted in) while the loader decodes and preprocesses the photo.
   std::unique_ptr<SessionWarmUp> warm_up;
   if (!run.photos.empty())
-    warm_up = std::make_unique<SessionWarmUp>(session, run.photos[0], [&](int width, int height) {
-      Image header;
-      header.width = width;
-      header.height = height;
-      const NetworkSize size = segmentation_network_size(*model, header, segment_options);
-      return Shape{1, 3, size.height, size.width};
-    });
+    warm_up = std::make_unique<SessionWarmUp>(
+        session, run.photos[0],
+        [&](int width, int height) {
+          Image header;
+          header.width = width;
+          header.height = height;
+          const NetworkSize size = segmentation_network_size(*model, header, segment_options);
+          return Shape{1, 3, size.height, size.width};
+        },
+        RunOutputs::kLabels);
   // A photo's outputs from its network labels: the label map at the photo's size (postprocess),
   // then every PNG. Throws espnet::Error (the photo's own error from an earlier stage too).
   auto write_outputs = [&](SegmentItem& item, int png_threads) {  // threads for PNGs and blend
@@ -210,9 +213,11 @@ int run_segment(const Words& words) {
         try {
           if (warm_up) warm_up->wait();
           const Clock::time_point t0 = Clock::now();
-          const std::vector<NamedTensor>& outputs = session.run(item.prepared.input);
+          // The run ends with the labels: the full-size logits are never made.
+          const std::vector<NamedTensor>& outputs =
+              session.run(item.prepared.input, RunOutputs::kLabels);
           const Clock::time_point t1 = Clock::now();
-          item.network_labels = segmentation_network_labels(outputs.at(0).value);
+          item.network_labels = segmentation_network_labels(outputs);
           item.prepared.input = Tensor();  // not needed any more: keep the queue small
           item.stages.network_ms = ms_between(t0, t1);
           item.stages.postprocess_ms = ms_between(t1, Clock::now());

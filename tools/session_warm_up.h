@@ -13,11 +13,12 @@ namespace espnet::cli {
 
 class SessionWarmUp {
  public:
-  /// Starts Session::prepare for `input_shape(width, height)` of the photo at `path`, if its
-  /// header states its size (PNG, JPEG); otherwise does nothing. `session` must not be run
-  /// before wait().
+  /// Starts Session::prepare for `input_shape(width, height)` of the photo at `path` and runs
+  /// returning `outputs`, if its header states its size (PNG, JPEG); otherwise does nothing.
+  /// `session` must not be run before wait().
   SessionWarmUp(Session& session, const std::string& path,
-                std::function<Shape(int width, int height)> input_shape);
+                std::function<Shape(int width, int height)> input_shape,
+                RunOutputs outputs = RunOutputs::kNetwork);
   ~SessionWarmUp() { wait(); }
   SessionWarmUp(const SessionWarmUp&) = delete;
   SessionWarmUp& operator=(const SessionWarmUp&) = delete;

@@ -120,6 +120,17 @@ struct NamedTensor {
   Tensor value;
 };
 
+/// What Session::run returns.
+/// - kNetwork: the network's own outputs (see NamedTensor).
+/// - kLabels: segmentation models only: "labels" [N, 1, H, W] in place of "output", each pixel's
+///   class index (a float, 0 .. classes - 1): exactly the argmax over classes of kNetwork's
+///   "output" (ties and NaN as argmax_labels: the first maximum; a NaN never wins). The final
+///   upsampling and the argmax run fused, so the full-resolution logits (classes x 4 bytes per
+///   pixel) are never written nor read again, and the arena shrinks where they set its peak
+///   (the original family's Cityscapes model at 1024x512: 62 MB instead of 92 MB; the EdgeNets
+///   models peak earlier, in their last decoder stage). Other tasks throw espnet::Error.
+enum class RunOutputs { kNetwork = 0, kLabels = 1 };
+
 namespace detail {
 class TensorPool;
 }
@@ -161,6 +172,8 @@ class ESPNET_API Session {
   /// non-finite input value; espnet::SessionInUseError when another thread is using the session
   /// or when called from inside one of its own runs (a trace callback).
   const std::vector<NamedTensor>& run(const Tensor& input);
+  /// run() with the outputs `outputs` names (RunOutputs::kLabels: a segmentation model's labels).
+  const std::vector<NamedTensor>& run(const Tensor& input, RunOutputs outputs);
 
   /// Gets ready to run `input_shape` ([N, 3, H, W]) without running: plans it if it is new,
   /// checks the memory limit and maps and faults in the activation memory a run of it needs, so
@@ -169,6 +182,8 @@ class ESPNET_API Session {
   /// and prepares the input (the session is claimed meanwhile: join before run()). Throws
   /// espnet::Error as run() would for a shape the network cannot take or that would not fit.
   void prepare(const Shape& input_shape);
+  /// prepare() for runs that return `outputs` (their plans differ).
+  void prepare(const Shape& input_shape, RunOutputs outputs);
 
   /// Bytes of activation memory the session holds (its arena).
   size_t activation_bytes() const;
@@ -177,12 +192,16 @@ class ESPNET_API Session {
   /// arena, and says what a run of it holds. Throws espnet::Error for a shape the network
   /// cannot take.
   MemoryEstimate memory_plan(const Shape& input_shape);
+  /// memory_plan() of runs that return `outputs`.
+  MemoryEstimate memory_plan(const Shape& input_shape, RunOutputs outputs);
 
   /// Plans `input_shape` if it is new and throws the espnet::Error run() would throw if a run
   /// of it would not fit the memory limit; allocates nothing. Lets a caller refuse a size before
   /// preparing a large input for it. `other_bytes`: what the caller will hold besides the
   /// activations (its input, copies of the outputs), counted against the same limit.
   void check_memory(const Shape& input_shape, size_t other_bytes = 0);
+  /// check_memory() for runs that return `outputs`.
+  void check_memory(const Shape& input_shape, size_t other_bytes, RunOutputs outputs);
 
   /// Heap blocks runs took because they did not follow their plan (0 unless the network's
   /// allocation order changes between runs of one shape; tests check it stays 0).
@@ -220,8 +239,8 @@ class ESPNET_API Session {
   std::shared_ptr<const Model> model_;
   SessionOptions options_;
   struct PlannedShape;
-  PlannedShape& planned(const Tensor& input);
-  void check_input_shape(const Shape& shape) const;
+  PlannedShape& planned(const Tensor& input, RunOutputs outputs);
+  void check_input_shape(const Shape& shape, RunOutputs outputs) const;
   void check_memory_limit(PlannedShape& shape, size_t other_bytes = 0);
   int threads_for(const PlannedShape& shape) const;
 

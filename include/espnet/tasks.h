@@ -68,7 +68,8 @@ struct SegmentOptions {
   int max_side = 2048;
   /// false: leave SegmentationResult::logits empty. The logits are a copy of the network's whole
   /// output (24 MB for PASCAL VOC at 736x384), which a caller who wants only the label map need
-  /// not pay for.
+  /// not pay for; the run then also ends with the labels (RunOutputs::kLabels), so the session
+  /// never makes the full-size logits either (same labels, a third of the activation memory).
   bool keep_logits = true;
 };
 

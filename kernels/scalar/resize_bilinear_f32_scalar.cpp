@@ -27,4 +27,5 @@ struct Resample {
 }  // namespace espnet
 
 #define ESPNET_RESIZE_KERNEL_NAME resize_bilinear_f32_scalar
+#define ESPNET_RESIZE_ARGMAX_KERNEL_NAME resize_bilinear_argmax_f32_scalar
 #include "kernels/resize_bilinear_impl.inc"

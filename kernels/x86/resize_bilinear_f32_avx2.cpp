@@ -95,4 +95,5 @@ struct Resample {
 }  // namespace espnet
 
 #define ESPNET_RESIZE_KERNEL_NAME resize_bilinear_f32_avx2
+#define ESPNET_RESIZE_ARGMAX_KERNEL_NAME resize_bilinear_argmax_f32_avx2
 #include "kernels/resize_bilinear_impl.inc"

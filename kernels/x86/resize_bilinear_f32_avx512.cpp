@@ -66,4 +66,5 @@ struct Resample {
 }  // namespace espnet
 
 #define ESPNET_RESIZE_KERNEL_NAME resize_bilinear_f32_avx512
+#define ESPNET_RESIZE_ARGMAX_KERNEL_NAME resize_bilinear_argmax_f32_avx512
 #include "kernels/resize_bilinear_impl.inc"

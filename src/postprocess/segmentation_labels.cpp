@@ -18,6 +18,25 @@ std::vector<uint8_t> argmax_labels(const Tensor& logits, int64_t batch_index) {
   return labels;
 }
 
+std::vector<uint8_t> labels_from_tensor(const Tensor& labels, int64_t batch_index) {
+  if (labels.rank() != 4 || labels.dim(1) != 1)
+    throw Error("labels_from_tensor: expected labels [N, 1, H, W], got " +
+                shape_to_string(labels.shape()));
+  if (batch_index < 0 || batch_index >= labels.dim(0))
+    throw Error("labels_from_tensor: bad batch index");
+  const int64_t plane = labels.dim(2) * labels.dim(3);
+  const float* values = labels.data() + batch_index * plane;
+  std::vector<uint8_t> out(static_cast<size_t>(plane));
+  bool valid = true;
+  for (int64_t i = 0; i < plane; ++i) {
+    const float v = values[i];
+    valid = valid && v >= 0.0f && v <= 255.0f;  // false for NaN too
+    out[static_cast<size_t>(i)] = static_cast<uint8_t>(valid ? v : 0.0f);
+  }
+  if (!valid) throw Error("labels_from_tensor: a label outside 0..255");
+  return out;
+}
+
 std::vector<int64_t> label_histogram(const std::vector<uint8_t>& labels, int classes) {
   std::vector<int64_t> counts(static_cast<size_t>(classes > 0 ? classes : 0), 0);
   for (uint8_t l : labels)

@@ -73,6 +73,12 @@ std::vector<uint8_t> segmentation_network_labels(const Tensor& logits) {
   return argmax_labels(logits);
 }
 
+std::vector<uint8_t> segmentation_network_labels(const std::vector<NamedTensor>& outputs) {
+  if (outputs.empty()) throw Error("segment: the network gave no output");
+  if (outputs[0].name == "labels") return labels_from_tensor(outputs[0].value);
+  return argmax_labels(outputs[0].value);
+}
+
 SegmentationResult finish_segmentation(const Model& model, const PreparedPhoto& prepared,
                                        std::vector<uint8_t> network_labels, Tensor logits) {
   const int net_w = prepared.network_width, net_h = prepared.network_height;
@@ -112,15 +118,16 @@ SegmentationResult segment(Session& session, const Image& rgb, const SegmentOpti
   const size_t logits_floats = options.keep_logits ? size_t(model.info().classes) : 0;
   const size_t held =
       pixels * sizeof(float) * (3 + logits_floats) + pixels + size_t(rgb.width) * rgb.height;
-  session.check_memory({1, 3, size.height, size.width}, held);
+  // Without the logits the run ends with the labels: the full-size logits are never made.
+  const RunOutputs run_outputs = options.keep_logits ? RunOutputs::kNetwork : RunOutputs::kLabels;
+  session.check_memory({1, 3, size.height, size.width}, held, run_outputs);
   const PreparedPhoto prepared = prepare_segmentation(model, rgb, options, session.threads());
   StageClock clock;
-  const std::vector<NamedTensor>& outputs = session.run(prepared.input);
+  const std::vector<NamedTensor>& outputs = session.run(prepared.input, run_outputs);
   const double network_ms = clock.lap_ms();
-  const Tensor& network_logits = outputs.at(0).value;
-  std::vector<uint8_t> labels = segmentation_network_labels(network_logits);
+  std::vector<uint8_t> labels = segmentation_network_labels(outputs);
   // A copy: the session's outputs change on its next run.
-  Tensor logits = options.keep_logits ? network_logits : Tensor{};
+  Tensor logits = options.keep_logits ? outputs.at(0).value : Tensor{};
   SegmentationResult result =
       finish_segmentation(model, prepared, std::move(labels), std::move(logits));
   if (times) *times = {prepared.preprocess_ms, network_ms, clock.lap_ms()};
