@@ -63,7 +63,7 @@ py::list classify_raw(PySession& session, py::handle rgb, int top_k) {
   return result;
 }
 
-py::dict segment_raw(PySession& session, py::handle rgb, int width, int height) {
+py::dict segment_raw(PySession& session, py::handle rgb, int width, int height, bool keep_logits) {
   const Image image = image_from_array(rgb, "rgb");
   SegmentationResult r;
   {
@@ -71,6 +71,7 @@ py::dict segment_raw(PySession& session, py::handle rgb, int width, int height) 
     SegmentOptions options;
     options.width = width;
     options.height = height;
+    options.keep_logits = keep_logits;
     r = segment(*session.session, image, options);
   }
   py::list classes;
@@ -84,7 +85,7 @@ py::dict segment_raw(PySession& session, py::handle rgb, int width, int height) 
   result["labels"] = array_from_bytes(std::move(r.labels), {r.height, r.width});
   result["network_labels"] =
       array_from_bytes(std::move(r.network_labels), {r.network_height, r.network_width});
-  result["logits"] = array_from_tensor(std::move(r.logits));
+  result["logits"] = keep_logits ? py::object(array_from_tensor(std::move(r.logits))) : py::none();
   result["classes"] = classes;
   return result;
 }
@@ -165,7 +166,7 @@ The segmentation demo's overlay, PIL Image.blend(photo, colours, alpha): alpha 0
 1 the colours. Both H x W x 3 uint8 of the same size; returns a new one.)doc");
   m.def("_classify", &classify_raw, py::arg("session"), py::arg("rgb"), py::arg("top_k"));
   m.def("_segment", &segment_raw, py::arg("session"), py::arg("rgb"), py::arg("width"),
-        py::arg("height"));
+        py::arg("height"), py::arg("keep_logits"));
   m.def("_detect", &detect_raw, py::arg("session"), py::arg("rgb"), py::arg("score_threshold"),
         py::arg("iou_threshold"), py::arg("top_k_per_class"), py::arg("max_detections"));
   m.def("_colorize", &colorize_raw, py::arg("labels"), py::arg("model"));

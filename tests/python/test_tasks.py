@@ -101,6 +101,18 @@ def test_segment_reproduces_the_reference_label_map() -> None:
     assert np.mean(result.labels == expected) >= 0.98  # the reference data's end-to-end bar
 
 
+def test_segment_without_logits_gives_the_same_labels() -> None:
+    session = espnetv2.Session(espnetv2.Model.load(checkpoint("espnetv2_s_0.5_pascal_384x384.pth")))
+    photo = make_photo(120, 160)
+    full = espnetv2.segment(session, photo)
+    light = espnetv2.segment(session, photo, keep_logits=False)
+    assert light.logits is None
+    assert full.logits.shape[1] == 21
+    assert np.array_equal(light.labels, full.labels)
+    assert np.array_equal(light.network_labels, full.network_labels)
+    assert np.array_equal(full.network_labels, full.logits[0].argmax(axis=0))
+
+
 def test_segment_size_option() -> None:
     session = espnetv2.Session(espnetv2.Model.load(checkpoint("espnetv2_s_0.5_pascal_384x384.pth")))
     result = espnetv2.segment(session, make_photo(120, 160), size=(128, 96))

@@ -79,7 +79,8 @@ class Segmentation:
     """A segmented photo (arrays are new, owned by numpy)."""
 
     labels: np.ndarray  #: H x W uint8 class labels at the photo's size
-    logits: np.ndarray  #: float32 network output [1, classes, network_height, network_width]
+    #: float32 network output [1, classes, network_height, network_width]; None without keep_logits
+    logits: Optional[np.ndarray]
     network_labels: np.ndarray  #: argmax at the network's size, uint8
     classes: List[ClassShare]  #: classes present in ``labels``, by ascending label
     width: int  #: the photo's width
@@ -112,15 +113,21 @@ def classify(session: Session, rgb: np.ndarray, top_k: int = 5) -> List[ClassSco
 
 
 def segment(
-    session: Session, rgb: np.ndarray, size: Optional[Tuple[int, int]] = None
+    session: Session,
+    rgb: np.ndarray,
+    size: Optional[Tuple[int, int]] = None,
+    keep_logits: bool = True,
 ) -> Segmentation:
     """Segments an H x W x 3 uint8 RGB photo with the official demo of the model's family.
 
     size: the network input as (width, height), multiples of 16; None picks it as the demo does
     (EdgeNets: each side rounded down to a multiple of 32; original repository: 1024 x 512).
+    keep_logits: False leaves ``logits`` None, and the run then ends with the labels (the final
+    upsampling and the argmax fused), so the full-size logits are never made: the same labels
+    for less memory and time.
     """
     width, height = (0, 0) if size is None else size
-    raw = _core._segment(session, rgb, int(width), int(height))
+    raw = _core._segment(session, rgb, int(width), int(height), bool(keep_logits))
     raw["classes"] = [ClassShare(*row) for row in raw["classes"]]
     return Segmentation(**raw)
 
