@@ -88,6 +88,9 @@ void sigmoid_inplace(ExecContext& ctx, Tensor& x);
 void relu_inplace(ExecContext& ctx, Tensor& x);
 /// Channel shuffle as upstream: [N, G*K, H, W] viewed [N, G, K, H, W], transposed to K, G.
 Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups);
+/// channel_shuffle(concat_channels(parts), count) in one copy: output channel k * count + i is
+/// channel k of parts[i]. All parts must have the same shape.
+Tensor concat_interleaved(ExecContext& ctx, const Tensor* const* parts, size_t count);
 
 /// nn.Linear on [N, in] (any trailing shape flattened) -> [N, out_features]; `packed` is the
 /// [out, in] weight as pack_pointwise_rows lays it out (done once, at load).

@@ -1,5 +1,6 @@
 // ISA selection (ESPNET_ISA parsing, set_isa clamping) and the ops::conv2d / conv2d_prelu hook:
-// the optimised paths and the reference fallback give the reference result, bad shapes throw.
+// the optimised paths and the reference fallback give the reference result, bad shapes throw;
+// the interleaving concatenation against a concatenation and a channel shuffle.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -110,6 +111,52 @@ TEST(ConvOps, BadParametersThrow) {
   zero_groups.groups = 0;
   EXPECT_THROW(ops::conv2d(ctx, x, zero_groups, Tensor({8, 2, 1, 1}), {}, false), Error);
   EXPECT_NO_THROW(ops::conv2d(ctx, x, p, Tensor({8, 2, 1, 1}), {}, false));
+}
+
+// EfficientPyrPool's merge: concat_interleaved is channel_shuffle(concat_channels) in one copy, and
+// a per-channel BN+PReLU commutes with it once its parameters are permuted as the channels are.
+TEST(ConvOps, InterleavedConcatIsAConcatThenAShuffle) {
+  ExecContext ctx;
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> values(-2.0f, 2.0f);
+  for (const Shape& shape : {Shape{1, 3, 5, 7}, Shape{2, 4, 1, 3}, Shape{1, 10, 24, 17}}) {
+    const int count = 5;
+    std::vector<Tensor> parts;
+    std::vector<const Tensor*> pointers;
+    for (int i = 0; i < count; ++i) {
+      parts.emplace_back(shape);
+      for (int64_t j = 0; j < parts.back().numel(); ++j) parts.back().data()[j] = values(rng);
+    }
+    for (const Tensor& t : parts) pointers.push_back(&t);
+    Tensor expected = ops::channel_shuffle(
+        ctx, ops::concat_channels(ctx, pointers.data(), pointers.size()), count);
+    Tensor got = ops::concat_interleaved(ctx, pointers.data(), pointers.size());
+    ASSERT_EQ(got.shape(), expected.shape());
+    EXPECT_EQ(std::vector<float>(got.data(), got.data() + got.numel()),
+              std::vector<float>(expected.data(), expected.data() + expected.numel()));
+
+    // BN+PReLU before the shuffle equals its permuted form after it.
+    const int channels = static_cast<int>(shape[1]) * count;
+    const int per_part = static_cast<int>(shape[1]);
+    std::vector<float> scale(channels), shift(channels), slopes(channels);
+    for (int c = 0; c < channels; ++c)
+      scale[c] = values(rng), shift[c] = values(rng), slopes[c] = values(rng);
+    Tensor before = ops::concat_channels(ctx, pointers.data(), pointers.size());
+    ops::scale_shift_activate(ctx, before, scale, shift, ops::Activation::kPRelu, slopes);
+    before = ops::channel_shuffle(ctx, before, count);
+    std::vector<int> order(static_cast<size_t>(channels));
+    for (int k = 0; k < per_part; ++k)
+      for (int i = 0; i < count; ++i) order[size_t(k) * count + i] = i * per_part + k;
+    std::vector<float> p_scale(channels), p_shift(channels), p_slopes(channels);
+    for (int j = 0; j < channels; ++j)
+      p_scale[j] = scale[order[j]], p_shift[j] = shift[order[j]], p_slopes[j] = slopes[order[j]];
+    ops::scale_shift_activate(ctx, got, p_scale, p_shift, ops::Activation::kPRelu, p_slopes);
+    EXPECT_EQ(std::vector<float>(got.data(), got.data() + got.numel()),
+              std::vector<float>(before.data(), before.data() + before.numel()));
+  }
+  const Tensor a({1, 2, 3, 3}), b({1, 2, 3, 4});
+  const Tensor* mismatched[] = {&a, &b};
+  EXPECT_THROW(ops::concat_interleaved(ctx, mismatched, 2), Error);
 }
 
 }  // namespace

@@ -58,6 +58,24 @@ BnActivation::BnActivation(WeightReader& reader, const std::string& bn, int chan
   if (act == ops::Activation::kPRelu) slopes_ = read_prelu(reader, prelu_key, channels);
 }
 
+BnActivation BnActivation::permuted(const std::vector<int>& order) const {
+  auto reorder = [&](const std::vector<float>& values) {
+    if (values.empty()) return values;
+    if (values.size() != order.size())
+      throw Error("BnActivation::permuted: " + std::to_string(order.size()) + " channels for " +
+                  std::to_string(values.size()));
+    std::vector<float> out(order.size());
+    for (size_t j = 0; j < order.size(); ++j) out[j] = values.at(static_cast<size_t>(order[j]));
+    return out;
+  };
+  BnActivation result;
+  result.scale_ = reorder(scale_);
+  result.shift_ = reorder(shift_);
+  result.slopes_ = reorder(slopes_);
+  result.act_ = act_;
+  return result;
+}
+
 ConvLayer ConvLayer::followed_by(const BnActivation& after, WeightReader& reader) const {
   if (act_ != ops::Activation::kNone)
     throw Error("followed_by: the layer has an activation of its own");

@@ -33,6 +33,9 @@ class BnActivation {
   void apply(ExecContext& ctx, Tensor& x) const {
     ops::scale_shift_activate(ctx, x, scale_, shift_, act_, slopes_);
   }
+  /// The same per-channel operation on channels reordered: channel j of the result is channel
+  /// order[j] of this one (e.g. before and after a channel shuffle).
+  BnActivation permuted(const std::vector<int>& order) const;
   const std::vector<float>& scale() const { return scale_; }
   const std::vector<float>& shift() const { return shift_; }
   ops::Activation activation() const { return act_; }

@@ -30,6 +30,12 @@ EfficientPyrPool::EfficientPyrPool(WeightReader& reader, const std::string& pref
                          conv_params(proj_planes, proj_planes, 3, 1, proj_planes));
   merge_bn_ = BnActivation(reader, p + "merge_layer.0.br.0", proj_planes * n,
                            ops::Activation::kPRelu, p + "merge_layer.0.br.1.weight");
+  // The shuffle puts concatenated channel i * proj_planes + k (scale i's channel k) at k * n + i.
+  std::vector<int> shuffled_order(static_cast<size_t>(proj_planes) * n);
+  for (int k = 0; k < proj_planes; ++k)
+    for (int i = 0; i < n; ++i)
+      shuffled_order[static_cast<size_t>(k) * n + i] = i * proj_planes + k;
+  merge_bn_shuffled_ = merge_bn_.permuted(shuffled_order);
   merge_conv3x3_ = ConvLayer(reader, cbr_keys(p + "merge_layer.2"),
                              conv_params(proj_planes * n, proj_planes, 3, 1, proj_planes),
                              ops::Activation::kPRelu);
@@ -99,12 +105,22 @@ Tensor EfficientPyrPool::forward_projected(ExecContext& ctx, Tensor x) const {
     levels[i] = std::move(h);
     parts[i] = &levels[i];
   }
-  Tensor out = ops::concat_channels(ctx, parts, scales_.size());
-  for (Tensor& t : levels) t = Tensor();
-  merge_bn_.apply(ctx, out);
-  ctx.record("merge_layer.0", out);
-  out = ops::channel_shuffle(ctx, out, static_cast<int>(scales_.size()));
-  ctx.record("merge_layer.1", out);
+  Tensor out;
+  if (ctx.upstream_structure()) {
+    out = ops::concat_channels(ctx, parts, scales_.size());
+    for (Tensor& t : levels) t = Tensor();
+    merge_bn_.apply(ctx, out);
+    ctx.record("merge_layer.0", out);
+    out = ops::channel_shuffle(ctx, out, static_cast<int>(scales_.size()));
+    ctx.record("merge_layer.1", out);
+  } else {
+    // BN+PReLU is per channel: on the shuffled order with its parameters reordered, after a
+    // concatenation that writes the shuffled order directly (one copy and one tensor less; the
+    // same values).
+    out = ops::concat_interleaved(ctx, parts, scales_.size());
+    for (Tensor& t : levels) t = Tensor();
+    merge_bn_shuffled_.apply(ctx, out);
+  }
   out = merge_conv3x3_.forward(ctx, out);
   ctx.record("merge_layer.2", out);
   if (last_layer_br_ && !ctx.upstream_structure())

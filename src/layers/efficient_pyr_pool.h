@@ -44,8 +44,9 @@ class EfficientPyrPool {
   ConvLayer projection_upsampled_, projection_skip_;  // projection_ split (upsampled_channels)
   std::vector<ConvLayer> stages_;                     // depth-wise 3x3, no BN
   BnActivation merge_bn_;                             // merge_layer.0
-  ConvLayer merge_conv3x3_;                           // merge_layer.2: grouped 3x3 CBR
-  ConvLayer merge_conv1x1_;                           // merge_layer.3
+  BnActivation merge_bn_shuffled_;  // merge_layer.0 on the shuffled order (untraced runs)
+  ConvLayer merge_conv3x3_;         // merge_layer.2: grouped 3x3 CBR
+  ConvLayer merge_conv1x1_;         // merge_layer.3
   bool last_layer_br_ = true;
   BnActivation out_bn_;         // br
   ConvLayer merge_conv1x1_br_;  // merge_layer.3 with br folded in (untraced runs)
