@@ -71,10 +71,16 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
                           int8_weight);
 }
 
-Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
-                        const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
-                        const Tensor* addend, const std::vector<float>& slopes,
-                        const uint32_t* bf16_weight, const Int8Weight* int8_weight) {
+namespace {
+
+// conv2d_add_prelu, its output a new tensor or, when `accumulator` is given (the addend itself),
+// that tensor: the kernels' epilogues read each addend element before writing the output element
+// in its place.
+Tensor conv2d_add_prelu_to(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                           const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                           const Tensor* addend, const std::vector<float>& slopes,
+                           const uint32_t* bf16_weight, const Int8Weight* int8_weight,
+                           Tensor* accumulator) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
@@ -102,7 +108,12 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
   if (oh <= 0 || ow <= 0)
     throw Error("conv2d: input " + shape_to_string(input.shape()) + " is too small for a " +
                 std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
-  Tensor out = Tensor::uninitialized({n, p.out_channels, oh, ow});
+  const Shape out_shape = {n, p.out_channels, oh, ow};
+  if (accumulator && (addend != accumulator || accumulator->shape() != out_shape))
+    throw Error("conv2d: an in-place sum needs an addend of the output's shape " +
+                shape_to_string(out_shape));
+  Tensor out = accumulator ? Tensor() : Tensor::uninitialized(out_shape);
+  float* const out_data = accumulator ? accumulator->data() : out.data();
   // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
   const double macs =
       (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
@@ -126,7 +137,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
   // Small-channel 3x3 convs (the stem, the image shortcut, the grouped 3x3 of the decoders).
   const bool direct3x3 = !depthwise && p.kernel_h == 3 && p.kernel_w == 3 && p.pad == 1 &&
                          p.dilation == 1 && (p.stride == 1 || p.stride == 2);
-  if (addend && (!pointwise || addend->shape() != out.shape()))
+  if (addend && (!pointwise || addend->shape() != out_shape))
     throw Error("conv2d: an addend " + shape_to_string(addend->shape()) +
                 " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
   const bool bf16 = pointwise && ctx.bf16 && bf16_weight;
@@ -166,7 +177,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
       if (inside)
         kernels.pointwise(codes.data(), n, p.in_channels, p.out_channels, p.groups, plane,
                           int8_weight->dequantized().data(), int8_weight->fallback_bias(b).data(),
-                          a, addend ? addend->data() : nullptr, out.data());
+                          a, addend ? addend->data() : nullptr, out_data);
     } else {
       const Int8Kernels* k = int8_kernels();
       if (!k) throw Error("int8: this CPU (or ESPNET_ISA) has no int8 dot-product kernels");
@@ -177,7 +188,7 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
       if (inside)
         k->gconv(packed, n, int8_quads(p.in_channels / p.groups), p.out_channels, p.groups, plane,
                  int8_weight->quads.data(), int8_weight->compensation.data(),
-                 int8_weight->scale.data(), b, a, addend ? addend->data() : nullptr, out.data());
+                 int8_weight->scale.data(), b, a, addend ? addend->data() : nullptr, out_data);
     }
     if (inside) {
       count_precision(ctx, true, macs);
@@ -198,23 +209,41 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
     const Tensor packed = pack_bf16_input(ctx, input.data(), n, p.in_channels, p.groups, plane);
     k.pointwise(packed.data(), n, i32(packed.dim(1)), p.out_channels, p.groups, plane,
                 reinterpret_cast<const float*>(bf16_weight), b, a,
-                addend ? addend->data() : nullptr, out.data());
+                addend ? addend->data() : nullptr, out_data);
   } else if (pointwise) {
     kernels.pointwise(input.data(), n, p.in_channels, p.out_channels, p.groups, int64_t(h) * w,
-                      weight.data(), b, a, addend ? addend->data() : nullptr, out.data());
+                      weight.data(), b, a, addend ? addend->data() : nullptr, out_data);
   } else if (depthwise) {
     kernels.depthwise3x3(input.data(), n, p.in_channels, h, w, p.stride, p.dilation, weight.data(),
-                         b, a, out.data());
+                         b, a, out_data);
   } else if (direct3x3) {
     kernels.conv3x3(input.data(), n, p.in_channels, p.out_channels, p.groups, h, w, p.stride,
-                    weight.data(), b, a, out.data());
+                    weight.data(), b, a, out_data);
   } else {
-    conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), b, out.data());
+    conv2d_f32_ref(input.data(), n, h, w, p, weight.data(), b, out_data);
     if (a)
-      kernels.scale_shift_prelu(out.data(), n, p.out_channels, int64_t(oh) * ow, nullptr, nullptr,
-                                a);
+      kernels.scale_shift_prelu(out_data, n, p.out_channels, int64_t(oh) * ow, nullptr, nullptr, a);
   }
   return out;
+}
+
+}  // namespace
+
+Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                        const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                        const Tensor* addend, const std::vector<float>& slopes,
+                        const uint32_t* bf16_weight, const Int8Weight* int8_weight) {
+  return conv2d_add_prelu_to(ctx, input, p, weight, bias, counted_bias, addend, slopes, bf16_weight,
+                             int8_weight, nullptr);
+}
+
+void conv2d_add_prelu_inplace(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                              const Tensor& weight, const std::vector<float>& bias,
+                              bool counted_bias, Tensor& accumulator,
+                              const std::vector<float>& slopes, const uint32_t* bf16_weight,
+                              const Int8Weight* int8_weight) {
+  conv2d_add_prelu_to(ctx, input, p, weight, bias, counted_bias, &accumulator, slopes, bf16_weight,
+                      int8_weight, &accumulator);
 }
 
 void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const Tensor& packed,

@@ -53,6 +53,14 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                         const Tensor* addend, const std::vector<float>& slopes,
                         const uint32_t* bf16_weight = nullptr,
                         const Int8Weight* int8_weight = nullptr);
+/// conv2d_add_prelu with `accumulator` as both the addend and the output: accumulator =
+/// PReLU(conv(input) + accumulator), with no tensor of its own.
+void conv2d_add_prelu_inplace(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
+                              const Tensor& weight, const std::vector<float>& bias,
+                              bool counted_bias, Tensor& accumulator,
+                              const std::vector<float>& slopes,
+                              const uint32_t* bf16_weight = nullptr,
+                              const Int8Weight* int8_weight = nullptr);
 
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,

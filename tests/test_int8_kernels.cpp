@@ -170,6 +170,14 @@ class Int8KernelTest : public ::testing::Test {
           ADD_FAILURE() << k->gconv_name << " " << what.str() << ": wrote past the output";
           break;
         }
+      if (!add) continue;
+      // The addend may be the output itself (a sum written over its addend, in place).
+      std::vector<float> in_place = test::output_buffer(out_count);
+      std::copy(addend.begin(), addend.end(), in_place.begin());
+      k->gconv(want_packed.data(), batch, quads, out_channels, groups, plane, packed_weight.data(),
+               compensation.data(), scale.data(), b, a, in_place.data(), in_place.data());
+      EXPECT_EQ(0, std::memcmp(in_place.data(), want.data(), out_count * sizeof(float)))
+          << k->gconv_name << " " << what.str() << ": in place";
     }
   }
 

@@ -150,6 +150,15 @@ Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Ten
                                bf16_weight(ctx), int8);
 }
 
+void ConvLayer::forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator,
+                                          const std::vector<float>& slopes) const {
+  if (act_ != ops::Activation::kNone)
+    throw Error("forward_add_prelu_inplace: the layer has an activation of its own");
+  const Int8Layer* int8 = int8_layer(ctx, x);
+  ops::conv2d_add_prelu_inplace(ctx, x, params_, weight_, bias_, counted_bias_, accumulator, slopes,
+                                bf16_weight(ctx), int8);
+}
+
 const uint32_t* ConvLayer::bf16_weight(const ExecContext& ctx) const {
   if (!ctx.bf16 || !pointwise()) return nullptr;
   return bf16_

@@ -67,6 +67,9 @@ class ConvLayer {
   /// activation of its own).
   Tensor forward_add_prelu(ExecContext& ctx, const Tensor& x, const Tensor& addend,
                            const std::vector<float>& slopes) const;
+  /// The same into `accumulator`, the addend: accumulator = PReLU(conv(x) + accumulator).
+  void forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator,
+                                 const std::vector<float>& slopes) const;
   const Conv2dParams& params() const { return params_; }
   /// The state-dict key of the weight ("level2_0.proj_1x1.conv.weight"; with "@..." for a
   /// derived layer): names the packed arrays and the layer's entry in an int8 plan.

@@ -168,8 +168,10 @@ Tensor DownSampler::forward(ExecContext& ctx, const Tensor& x, ImagePyramid* pyr
     ctx.record("inp_reinf.0", r);
     if (!ctx.tracing()) {
       // The shortcut's 1x1 takes the concatenation as its addend and applies the PReLU: one
-      // pass, no separate add.
-      return reinforce_1x1_.forward_add_prelu(ctx, r, out, slopes_);
+      // pass, no separate add, and the sum written over the concatenation (at level 2 the
+      // largest tensor of the whole network's peak, which it no longer doubles).
+      reinforce_1x1_.forward_add_prelu_inplace(ctx, r, out, slopes_);
+      return out;
     }
     r = reinforce_1x1_.forward(ctx, r);
     ctx.record("inp_reinf.1", r);
