@@ -456,8 +456,10 @@ espnet_status espnet_segment_rgb8(espnet_session* session, const uint8_t* rgb, s
       fail(ESPNET_ERROR_BUFFER_TOO_SMALL,
            "labels holds " + std::to_string(labels_size) + " bytes; a " + std::to_string(width) +
                "x" + std::to_string(height) + " label map needs " + std::to_string(needed));
-    const espnet::SegmentationResult result = espnet::segment(
-        *session->session, image, espnet::SegmentOptions{network_width, network_height});
+    // Only the labels leave: the run ends with them, and no logits are made or copied.
+    espnet::SegmentOptions options{network_width, network_height};
+    options.keep_logits = false;
+    const espnet::SegmentationResult result = espnet::segment(*session->session, image, options);
     session->outputs = nullptr;
     std::memcpy(labels, result.labels.data(), needed);
   });
