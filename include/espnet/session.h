@@ -128,7 +128,7 @@ struct NamedTensor {
 ///   upsampling and the argmax run fused, so the full-resolution logits (classes x 4 bytes per
 ///   pixel) are never written nor read again, and the arena shrinks where they set its peak
 ///   (the original family's Cityscapes model at 1024x512: 62 MB instead of 92 MB; the EdgeNets
-///   models peak earlier, in their last decoder stage). Other tasks throw espnet::Error.
+///   models peak before their last step). Other tasks throw espnet::Error.
 enum class RunOutputs { kNetwork = 0, kLabels = 1 };
 
 namespace detail {
