@@ -56,8 +56,8 @@ void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
     ctx.record_scope(x);
   }
   for (int i = 0; i < 3; ++i) {
-    x = ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2,
-                             static_cast<int>(x.dim(3)) * 2);
+    // The skip's branch first, while the decoder's map is still at half its size: the skip, its
+    // branch and the upsampled map are never alive together (Cityscapes s=1.0's largest set).
     Tensor merged;
     {
       ExecContext::Scope scope(ctx, merge_names_[i]);
@@ -65,6 +65,8 @@ void SegmentationEdgeNets::forward(ExecContext& ctx, const Tensor& input,
       *skips[i] = Tensor();
       ctx.record_scope(merged);
     }
+    x = ops::resize_bilinear(ctx, x, static_cast<int>(x.dim(2)) * 2,
+                             static_cast<int>(x.dim(3)) * 2);
     ops::add_inplace(ctx, x, merged);
     merged = Tensor();
     merge_bn_[i].apply(ctx, x);

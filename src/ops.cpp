@@ -495,28 +495,31 @@ Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups) {
   return out;
 }
 
-Tensor concat_interleaved(ExecContext& ctx, const Tensor* const* parts, size_t count) {
+Tensor interleaved_joint(ExecContext& ctx, const Tensor& part, int count) {
   OpTimer timer(ctx, "concat");
-  if (count == 0) throw Error("concat_interleaved: no inputs");
-  const Tensor& first = *parts[0];
-  require_rank4(first, "concat_interleaved");
-  for (size_t i = 1; i < count; ++i)
-    if (parts[i]->shape() != first.shape())
-      throw Error("concat_interleaved: shapes " + shape_to_string(first.shape()) + " and " +
-                  shape_to_string(parts[i]->shape()) + " differ");
-  const int64_t n = first.dim(0), c = first.dim(1), plane = first.dim(2) * first.dim(3);
-  const int64_t parts_count = static_cast<int64_t>(count), channels = c * parts_count;
-  Tensor out = Tensor::uninitialized({n, channels, first.dim(2), first.dim(3)});
-  if (ctx.shape_only) return out;
-  const int64_t planes = n * channels;
+  require_rank4(part, "interleaved_joint");
+  if (count <= 0) throw Error("interleaved_joint: no parts");
+  return Tensor::uninitialized({part.dim(0), part.dim(1) * count, part.dim(2), part.dim(3)});
+}
+
+void copy_interleaved(ExecContext& ctx, const Tensor& part, Tensor& joint, int index, int count) {
+  OpTimer timer(ctx, "concat");
+  require_rank4(part, "copy_interleaved");
+  const int64_t n = part.dim(0), c = part.dim(1), plane = part.dim(2) * part.dim(3);
+  if (count <= 0 || index < 0 || index >= count ||
+      joint.shape() != Shape({n, c * count, part.dim(2), part.dim(3)}))
+    throw Error("copy_interleaved: part " + std::to_string(index) + " of " + std::to_string(count) +
+                ", " + shape_to_string(part.shape()) + ", does not fit " +
+                shape_to_string(joint.shape()));
+  if (ctx.shape_only) return;
+  const int64_t planes = n * c;
 #pragma omp parallel for schedule(static) if (double(planes) * plane >= kParallelCopyFloats)
   for (int64_t p = 0; p < planes; ++p) {
-    // Output plane p is image b's channel k * count + i: channel k of part i.
-    const int64_t b = p / channels, k = p % channels / parts_count, i = p % parts_count;
-    std::memcpy(out.data() + p * plane, parts[i]->data() + (b * c + k) * plane,
+    // Image b's channel k goes to its channel k * count + index.
+    const int64_t b = p / c, k = p % c;
+    std::memcpy(joint.data() + ((b * c + k) * count + index) * plane, part.data() + p * plane,
                 size_t(plane) * sizeof(float));
   }
-  return out;
 }
 
 Tensor linear(ExecContext& ctx, const Tensor& input, int out_features, const Tensor& packed,

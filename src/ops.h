@@ -96,9 +96,11 @@ void sigmoid_inplace(ExecContext& ctx, Tensor& x);
 void relu_inplace(ExecContext& ctx, Tensor& x);
 /// Channel shuffle as upstream: [N, G*K, H, W] viewed [N, G, K, H, W], transposed to K, G.
 Tensor channel_shuffle(ExecContext& ctx, const Tensor& input, int groups);
-/// channel_shuffle(concat_channels(parts), count) in one copy: output channel k * count + i is
-/// channel k of parts[i]. All parts must have the same shape.
-Tensor concat_interleaved(ExecContext& ctx, const Tensor* const* parts, size_t count);
+/// channel_shuffle(concat_channels(parts), count) built part by part, one copy each: a tensor
+/// [N, C * count, H, W] for `count` parts shaped like `part` (uninitialised), into which
+/// copy_interleaved puts part i's channel k at channel k * count + i.
+Tensor interleaved_joint(ExecContext& ctx, const Tensor& part, int count);
+void copy_interleaved(ExecContext& ctx, const Tensor& part, Tensor& joint, int index, int count);
 
 /// nn.Linear on [N, in] (any trailing shape flattened) -> [N, out_features]; `packed` is the
 /// [out, in] weight as pack_pointwise_rows lays it out (done once, at load).

@@ -113,8 +113,9 @@ TEST(ConvOps, BadParametersThrow) {
   EXPECT_NO_THROW(ops::conv2d(ctx, x, p, Tensor({8, 2, 1, 1}), {}, false));
 }
 
-// EfficientPyrPool's merge: concat_interleaved is channel_shuffle(concat_channels) in one copy, and
-// a per-channel BN+PReLU commutes with it once its parameters are permuted as the channels are.
+// EfficientPyrPool's merge: the interleaved join is channel_shuffle(concat_channels), built part by
+// part in any order, and a per-channel BN+PReLU commutes with it once its parameters are permuted
+// as the channels are.
 TEST(ConvOps, InterleavedConcatIsAConcatThenAShuffle) {
   ExecContext ctx;
   std::mt19937 rng(11);
@@ -130,7 +131,8 @@ TEST(ConvOps, InterleavedConcatIsAConcatThenAShuffle) {
     for (const Tensor& t : parts) pointers.push_back(&t);
     Tensor expected = ops::channel_shuffle(
         ctx, ops::concat_channels(ctx, pointers.data(), pointers.size()), count);
-    Tensor got = ops::concat_interleaved(ctx, pointers.data(), pointers.size());
+    Tensor got = ops::interleaved_joint(ctx, parts[0], count);
+    for (int i : {3, 0, 4, 1, 2}) ops::copy_interleaved(ctx, parts[size_t(i)], got, i, count);
     ASSERT_EQ(got.shape(), expected.shape());
     EXPECT_EQ(std::vector<float>(got.data(), got.data() + got.numel()),
               std::vector<float>(expected.data(), expected.data() + expected.numel()));
@@ -155,8 +157,10 @@ TEST(ConvOps, InterleavedConcatIsAConcatThenAShuffle) {
               std::vector<float>(before.data(), before.data() + before.numel()));
   }
   const Tensor a({1, 2, 3, 3}), b({1, 2, 3, 4});
-  const Tensor* mismatched[] = {&a, &b};
-  EXPECT_THROW(ops::concat_interleaved(ctx, mismatched, 2), Error);
+  Tensor joint = ops::interleaved_joint(ctx, a, 2);
+  EXPECT_THROW(ops::copy_interleaved(ctx, b, joint, 1, 2), Error);  // another shape
+  EXPECT_THROW(ops::copy_interleaved(ctx, a, joint, 2, 2), Error);  // no such part
+  EXPECT_NO_THROW(ops::copy_interleaved(ctx, a, joint, 1, 2));
 }
 
 }  // namespace

@@ -77,49 +77,80 @@ Tensor EfficientPyrPool::forward(ExecContext& ctx, Tensor&& x) const {
   return forward_projected(ctx, std::move(projected));
 }
 
+Tensor EfficientPyrPool::level(ExecContext& ctx, const Tensor& x, size_t i) const {
+  const int height = static_cast<int>(x.dim(2)), width = static_cast<int>(x.dim(3));
+  const double s = scales_[i];
+  // Upstream: int(math.ceil(dim * scale)) in double, at least 5.
+  const int hs = std::max(5, static_cast<int>(std::ceil(height * s)));
+  const int ws = std::max(5, static_cast<int>(std::ceil(width * s)));
+  Tensor h;
+  if (s < 1.0) {
+    h = ops::adaptive_avg_pool(ctx, x, hs, ws);
+    h = stages_[i].forward(ctx, h);
+    return ops::resize_bilinear(ctx, h, height, width);
+  }
+  if (s > 1.0) {
+    h = ops::resize_bilinear(ctx, x, hs, ws);
+    h = stages_[i].forward(ctx, h);
+    return ops::adaptive_avg_pool(ctx, h, height, width);
+  }
+  return stages_[i].forward(ctx, x);
+}
+
+Tensor EfficientPyrPool::joined_levels(ExecContext& ctx, Tensor x) const {
+  // Each level is copied into the joined tensor as soon as it is made, except the enlarged ones
+  // (scale > 1, first in upstream's descending order): their temporaries (the projection at up
+  // to twice its size, and its depth-wise output) are the largest of the decoder, so the joined
+  // tensor is made only after them. The largest set alive is then the scale-2 level's, not all
+  // levels and their concatenation together (Cityscapes s=1.0: 27.5 -> 22.5 floats per pixel).
+  const int count = static_cast<int>(scales_.size());
+  Tensor joined, enlarged[kMaxScales];
+  bool made = false;
+  for (int i = 0; i < count; ++i) {
+    Tensor h = level(ctx, x, size_t(i));
+    if (i + 1 == count) x = Tensor();  // the projection's last reader
+    if (!made && scales_[size_t(i)] > 1.0 && i + 1 < count) {
+      enlarged[i] = std::move(h);
+      continue;
+    }
+    if (!made) {
+      joined = ops::interleaved_joint(ctx, h, count);
+      made = true;
+      for (int j = 0; j < i; ++j) {
+        ops::copy_interleaved(ctx, enlarged[j], joined, j, count);
+        enlarged[j] = Tensor();
+      }
+    }
+    ops::copy_interleaved(ctx, h, joined, i, count);
+  }
+  return joined;
+}
+
 Tensor EfficientPyrPool::forward_projected(ExecContext& ctx, Tensor x) const {
   ctx.record("projection", x);
-  const int height = static_cast<int>(x.dim(2)), width = static_cast<int>(x.dim(3));
-  static const char* const kScaleNames[kMaxScales] = {"scale0", "scale1", "scale2", "scale3",
-                                                      "scale4", "scale5", "scale6", "scale7"};
-  Tensor levels[kMaxScales];
-  const Tensor* parts[kMaxScales];
-  for (size_t i = 0; i < scales_.size(); ++i) {
-    const double s = scales_[i];
-    // Upstream: int(math.ceil(dim * scale)) in double, at least 5.
-    const int hs = std::max(5, static_cast<int>(std::ceil(height * s)));
-    const int ws = std::max(5, static_cast<int>(std::ceil(width * s)));
-    Tensor h;
-    if (s < 1.0) {
-      h = ops::adaptive_avg_pool(ctx, x, hs, ws);
-      h = stages_[i].forward(ctx, h);
-      h = ops::resize_bilinear(ctx, h, height, width);
-    } else if (s > 1.0) {
-      h = ops::resize_bilinear(ctx, x, hs, ws);
-      h = stages_[i].forward(ctx, h);
-      h = ops::adaptive_avg_pool(ctx, h, height, width);
-    } else {
-      h = stages_[i].forward(ctx, x);
-    }
-    ctx.record(kScaleNames[i], h);
-    levels[i] = std::move(h);
-    parts[i] = &levels[i];
-  }
   Tensor out;
-  if (ctx.upstream_structure()) {
+  if (!ctx.upstream_structure()) {
+    // BN+PReLU is per channel: on the shuffled order with its parameters reordered, after a
+    // join that writes the shuffled order directly (one copy and one tensor less than a
+    // concatenation and a shuffle; the same values).
+    out = joined_levels(ctx, std::move(x));
+    merge_bn_shuffled_.apply(ctx, out);
+  } else {
+    static const char* const kScaleNames[kMaxScales] = {"scale0", "scale1", "scale2", "scale3",
+                                                        "scale4", "scale5", "scale6", "scale7"};
+    Tensor levels[kMaxScales];
+    const Tensor* parts[kMaxScales];
+    for (size_t i = 0; i < scales_.size(); ++i) {
+      levels[i] = level(ctx, x, i);
+      ctx.record(kScaleNames[i], levels[i]);
+      parts[i] = &levels[i];
+    }
     out = ops::concat_channels(ctx, parts, scales_.size());
     for (Tensor& t : levels) t = Tensor();
     merge_bn_.apply(ctx, out);
     ctx.record("merge_layer.0", out);
     out = ops::channel_shuffle(ctx, out, static_cast<int>(scales_.size()));
     ctx.record("merge_layer.1", out);
-  } else {
-    // BN+PReLU is per channel: on the shuffled order with its parameters reordered, after a
-    // concatenation that writes the shuffled order directly (one copy and one tensor less; the
-    // same values).
-    out = ops::concat_interleaved(ctx, parts, scales_.size());
-    for (Tensor& t : levels) t = Tensor();
-    merge_bn_shuffled_.apply(ctx, out);
   }
   out = merge_conv3x3_.forward(ctx, out);
   ctx.record("merge_layer.2", out);

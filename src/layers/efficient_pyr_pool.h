@@ -38,6 +38,10 @@ class EfficientPyrPool {
  private:
   // Everything after the projection.
   Tensor forward_projected(ExecContext& ctx, Tensor x) const;
+  // The projection `x` resampled at scales_[i], through its depth-wise 3x3, at x's size.
+  Tensor level(ExecContext& ctx, const Tensor& x, size_t i) const;
+  // The levels joined in the shuffled channel order (the merge's concatenation and shuffle).
+  Tensor joined_levels(ExecContext& ctx, Tensor x) const;
 
   std::vector<double> scales_;
   ConvLayer projection_;
