@@ -64,18 +64,18 @@ EncoderOutputs Espnetv2Encoder::forward(ExecContext& ctx, const Tensor& image) c
   Tensor x =
       run_stage(ctx, "level3_0", [&] { return level3_0_.forward(ctx, out.level2, &pyramid); });
   for (size_t i = 0; i < level3_.size(); ++i)
-    x = run_stage(ctx, level3_names_[i], [&] { return level3_[i].forward(ctx, x); });
+    x = run_stage(ctx, level3_names_[i], [&] { return level3_[i].forward(ctx, std::move(x)); });
   out.level3 = std::move(x);
   x = run_stage(ctx, "level4_0", [&] { return level4_0_.forward(ctx, out.level3, &pyramid); });
   for (size_t i = 0; i < level4_.size(); ++i)
-    x = run_stage(ctx, level4_names_[i], [&] { return level4_[i].forward(ctx, x); });
+    x = run_stage(ctx, level4_names_[i], [&] { return level4_[i].forward(ctx, std::move(x)); });
   out.level4 = std::move(x);
   if (!options_.with_level5) return out;
   x = run_stage(ctx, "level5_0", [&] {
     return level5_0_.forward(ctx, out.level4, options_.level5_image_shortcut ? &pyramid : nullptr);
   });
   for (size_t i = 0; i < level5_.size(); ++i)
-    x = run_stage(ctx, level5_names_[i], [&] { return level5_[i].forward(ctx, x); });
+    x = run_stage(ctx, level5_names_[i], [&] { return level5_[i].forward(ctx, std::move(x)); });
   const size_t n = level5_.size();
   x = run_stage(ctx, level5_names_[n], [&] { return level5_depthwise_.forward(ctx, x); });
   x = run_stage(ctx, level5_names_[n + 1], [&] { return level5_expand_.forward(ctx, x); });

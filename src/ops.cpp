@@ -73,14 +73,14 @@ Tensor conv2d_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParams& p
 
 namespace {
 
-// conv2d_add_prelu, its output a new tensor or, when `accumulator` is given (the addend itself),
-// that tensor: the kernels' epilogues read each addend element before writing the output element
-// in its place.
+// conv2d_add_prelu, its output a new tensor or, when `into` is given, that tensor (which may be
+// the addend itself: the kernels' epilogues read each addend element before writing the output
+// element in its place).
 Tensor conv2d_add_prelu_to(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
                            const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
                            const Tensor* addend, const std::vector<float>& slopes,
                            const uint32_t* bf16_weight, const Int8Weight* int8_weight,
-                           Tensor* accumulator) {
+                           Tensor* into) {
   require_rank4(input, "conv2d");
   if (input.dim(1) != p.in_channels)
     throw Error("conv2d: input has " + std::to_string(input.dim(1)) + " channels, layer expects " +
@@ -109,11 +109,12 @@ Tensor conv2d_add_prelu_to(ExecContext& ctx, const Tensor& input, const Conv2dPa
     throw Error("conv2d: input " + shape_to_string(input.shape()) + " is too small for a " +
                 std::to_string(p.kernel_h) + "x" + std::to_string(p.kernel_w) + " kernel");
   const Shape out_shape = {n, p.out_channels, oh, ow};
-  if (accumulator && (addend != accumulator || accumulator->shape() != out_shape))
-    throw Error("conv2d: an in-place sum needs an addend of the output's shape " +
-                shape_to_string(out_shape));
-  Tensor out = accumulator ? Tensor() : Tensor::uninitialized(out_shape);
-  float* const out_data = accumulator ? accumulator->data() : out.data();
+  if (into && into->shape() != out_shape)
+    throw Error("conv2d: output " + shape_to_string(out_shape) + " written into a tensor " +
+                shape_to_string(into->shape()));
+  if (into && into->data() == input.data()) throw Error("conv2d: output written over its input");
+  Tensor out = into ? Tensor() : Tensor::uninitialized(out_shape);
+  float* const out_data = into ? into->data() : out.data();
   // compute_flops: 2*kh*kw*cin/g*cout per position (+cout with bias), halved, per image.
   const double macs =
       (double(p.kernel_h) * p.kernel_w * (p.in_channels / p.groups) * p.out_channels +
@@ -237,13 +238,12 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                              int8_weight, nullptr);
 }
 
-void conv2d_add_prelu_inplace(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
-                              const Tensor& weight, const std::vector<float>& bias,
-                              bool counted_bias, Tensor& accumulator,
-                              const std::vector<float>& slopes, const uint32_t* bf16_weight,
-                              const Int8Weight* int8_weight) {
-  conv2d_add_prelu_to(ctx, input, p, weight, bias, counted_bias, &accumulator, slopes, bf16_weight,
-                      int8_weight, &accumulator);
+void conv2d_add_prelu_into(ExecContext& ctx, const Tensor& input, const Conv2dParams& p,
+                           const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                           const Tensor* addend, const std::vector<float>& slopes, Tensor& into,
+                           const uint32_t* bf16_weight, const Int8Weight* int8_weight) {
+  conv2d_add_prelu_to(ctx, input, p, weight, bias, counted_bias, addend, slopes, bf16_weight,
+                      int8_weight, &into);
 }
 
 void conv1x1_rows(ExecContext& ctx, const Tensor& input, int out_channels, const Tensor& packed,
@@ -321,15 +321,32 @@ void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>&
   if (act == Activation::kRelu) relu_f32_ref(x.data(), x.numel());
 }
 
-Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
-  OpTimer timer(ctx, "avg_pool");
+namespace {
+
+Shape avg_pool_3x3_s2_shape(const Tensor& input) {
   require_rank4(input, "avg_pool");
   const int h = i32(input.dim(2)), w = i32(input.dim(3));
-  Tensor out = Tensor::uninitialized({input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
-                                      conv_output_size(w, 3, 2, 1, 1)});
-  if (!ctx.shape_only && out.numel() > 0)
-    conv_kernels().avg_pool3x3s2(input.data(), input.dim(0) * input.dim(1), h, w, out.data());
+  return {input.dim(0), input.dim(1), conv_output_size(h, 3, 2, 1, 1),
+          conv_output_size(w, 3, 2, 1, 1)};
+}
+
+}  // namespace
+
+Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input) {
+  Tensor out = Tensor::uninitialized(avg_pool_3x3_s2_shape(input));
+  avg_pool_3x3_s2_into(ctx, input, out);
   return out;
+}
+
+void avg_pool_3x3_s2_into(ExecContext& ctx, const Tensor& input, Tensor& into) {
+  OpTimer timer(ctx, "avg_pool");
+  const Shape shape = avg_pool_3x3_s2_shape(input);
+  if (into.shape() != shape)
+    throw Error("avg_pool: output " + shape_to_string(shape) + " written into a tensor " +
+                shape_to_string(into.shape()));
+  if (!ctx.shape_only && into.numel() > 0)
+    conv_kernels().avg_pool3x3s2(input.data(), input.dim(0) * input.dim(1), i32(input.dim(2)),
+                                 i32(input.dim(3)), into.data());
 }
 
 Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w) {

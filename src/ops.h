@@ -53,14 +53,14 @@ Tensor conv2d_add_prelu(ExecContext& ctx, const Tensor& input, const Conv2dParam
                         const Tensor* addend, const std::vector<float>& slopes,
                         const uint32_t* bf16_weight = nullptr,
                         const Int8Weight* int8_weight = nullptr);
-/// conv2d_add_prelu with `accumulator` as both the addend and the output: accumulator =
-/// PReLU(conv(input) + accumulator), with no tensor of its own.
-void conv2d_add_prelu_inplace(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
-                              const Tensor& weight, const std::vector<float>& bias,
-                              bool counted_bias, Tensor& accumulator,
-                              const std::vector<float>& slopes,
-                              const uint32_t* bf16_weight = nullptr,
-                              const Int8Weight* int8_weight = nullptr);
+/// conv2d_add_prelu (`addend` may be null) written into `into`, which must have the output's
+/// shape and may be the addend itself (into = PReLU(conv(input) + into), in place) or a view
+/// into a larger tensor; it must not be the input.
+void conv2d_add_prelu_into(ExecContext& ctx, const Tensor& input, const Conv2dParams& params,
+                           const Tensor& weight, const std::vector<float>& bias, bool counted_bias,
+                           const Tensor* addend, const std::vector<float>& slopes, Tensor& into,
+                           const uint32_t* bf16_weight = nullptr,
+                           const Int8Weight* int8_weight = nullptr);
 
 /// x * scale[c] + shift[c] then the activation (slopes for PReLU), in place.
 void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>& scale,
@@ -69,6 +69,8 @@ void scale_shift_activate(ExecContext& ctx, Tensor& x, const std::vector<float>&
 
 /// nn.AvgPool2d(3, stride=2, padding=1) with count_include_pad=True.
 Tensor avg_pool_3x3_s2(ExecContext& ctx, const Tensor& input);
+/// The same written into `into` (the output's shape; e.g. a view into a concatenation).
+void avg_pool_3x3_s2_into(ExecContext& ctx, const Tensor& input, Tensor& into);
 Tensor adaptive_avg_pool(ExecContext& ctx, const Tensor& input, int out_h, int out_w);
 /// [N, C, H, W] -> [N, C, 1, 1]
 Tensor global_avg_pool(ExecContext& ctx, const Tensor& input);

@@ -3,6 +3,7 @@
 // the interleaving concatenation against a concatenation and a channel shuffle.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <random>
 #include <string>
@@ -111,6 +112,46 @@ TEST(ConvOps, BadParametersThrow) {
   zero_groups.groups = 0;
   EXPECT_THROW(ops::conv2d(ctx, x, zero_groups, Tensor({8, 2, 1, 1}), {}, false), Error);
   EXPECT_NO_THROW(ops::conv2d(ctx, x, p, Tensor({8, 2, 1, 1}), {}, false));
+}
+
+// Convolutions and pooling written into a given tensor (a view into a concatenation, or the
+// addend itself) give what the allocating ops give; a tensor of another shape, or the input
+// itself, is refused.
+TEST(ConvOps, WritingIntoAGivenTensor) {
+  ExecContext ctx;
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> values(-1.0f, 1.0f);
+  Tensor x({1, 8, 6, 7}), weight({12, 4, 1, 1}), addend({1, 12, 6, 7});
+  for (Tensor* t : {&x, &weight, &addend})
+    for (int64_t i = 0; i < t->numel(); ++i) t->data()[i] = values(rng);
+  const Conv2dParams p = conv_params(8, 12, 1, 1, 2);
+  const std::vector<float> bias(12, 0.25f), slopes(12, 0.1f);
+  const Tensor want = ops::conv2d_add_prelu(ctx, x, p, weight, bias, true, &addend, slopes);
+  auto same = [](const Tensor& a, const float* b) {
+    return std::equal(a.data(), a.data() + a.numel(), b);
+  };
+  // Into the second half of a larger buffer, through a view.
+  std::vector<float> joined(size_t(2 * want.numel()), -9.0f);
+  Tensor view = Tensor::view(joined.data() + want.numel(), want.shape());
+  ops::conv2d_add_prelu_into(ctx, x, p, weight, bias, true, &addend, slopes, view);
+  EXPECT_TRUE(same(want, joined.data() + want.numel()));
+  EXPECT_EQ(joined[0], -9.0f);
+  // In place: the addend is the output.
+  Tensor accumulator = addend;
+  ops::conv2d_add_prelu_into(ctx, x, p, weight, bias, true, &accumulator, slopes, accumulator);
+  EXPECT_TRUE(same(want, accumulator.data()));
+  Tensor wrong({1, 12, 6, 6});
+  EXPECT_THROW(ops::conv2d_add_prelu_into(ctx, x, p, weight, bias, true, nullptr, slopes, wrong),
+               Error);
+  Tensor square({1, 8, 6, 6}), square_weight({8, 8, 1, 1});
+  EXPECT_THROW(ops::conv2d_add_prelu_into(ctx, square, conv_params(8, 8, 1), square_weight, {},
+                                          false, nullptr, {}, square),
+               Error);  // over its own input
+  const Tensor pooled = ops::avg_pool_3x3_s2(ctx, x);
+  Tensor pooled_into({1, 8, 3, 4});
+  ops::avg_pool_3x3_s2_into(ctx, x, pooled_into);
+  EXPECT_TRUE(same(pooled, pooled_into.data()));
+  EXPECT_THROW(ops::avg_pool_3x3_s2_into(ctx, x, wrong), Error);
 }
 
 // EfficientPyrPool's merge: the interleaved join is channel_shuffle(concat_channels), built part by

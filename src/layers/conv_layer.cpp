@@ -155,8 +155,17 @@ void ConvLayer::forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Ten
   if (act_ != ops::Activation::kNone)
     throw Error("forward_add_prelu_inplace: the layer has an activation of its own");
   const Int8Layer* int8 = int8_layer(ctx, x);
-  ops::conv2d_add_prelu_inplace(ctx, x, params_, weight_, bias_, counted_bias_, accumulator, slopes,
-                                bf16_weight(ctx), int8);
+  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, &accumulator, slopes,
+                             accumulator, bf16_weight(ctx), int8);
+}
+
+void ConvLayer::forward_into(ExecContext& ctx, const Tensor& x, Tensor& into) const {
+  if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
+    throw Error("forward_into: only PReLU or no activation");
+  if (!pointwise()) throw Error("forward_into: a 1x1 layer only");
+  const Int8Layer* int8 = int8_layer(ctx, x);
+  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, nullptr, slopes_, into,
+                             bf16_weight(ctx), int8);
 }
 
 const uint32_t* ConvLayer::bf16_weight(const ExecContext& ctx) const {

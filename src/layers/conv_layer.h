@@ -70,6 +70,9 @@ class ConvLayer {
   /// The same into `accumulator`, the addend: accumulator = PReLU(conv(x) + accumulator).
   void forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator,
                                  const std::vector<float>& slopes) const;
+  /// forward() of a 1x1 layer written into `into` (the output's shape; e.g. a view into a
+  /// concatenation).
+  void forward_into(ExecContext& ctx, const Tensor& x, Tensor& into) const;
   const Conv2dParams& params() const { return params_; }
   /// The state-dict key of the weight ("level2_0.proj_1x1.conv.weight"; with "@..." for a
   /// derived layer): names the packed arrays and the layer's entry in an int8 plan.

@@ -84,7 +84,7 @@ void EespUnit::build(WeightReader& reader, const std::string& prefix, int in_cha
   module_slopes_ = read_prelu(reader, p + "module_act.weight", out_channels_);
 }
 
-Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
+Tensor EespUnit::spatial(ExecContext& ctx, const Tensor& x) const {
   Tensor reduced = reduce_.forward(ctx, x);
   ctx.record("proj_1x1", reduced);
   static const char* const kBranchNames[kMaxBranches] = {
@@ -115,9 +115,32 @@ Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
       ops::eesp_spatial(ctx, reduced, stride_, dilations_, spatial_weights_, after_concat_.scale(),
                         after_concat_.shift(), after_concat_.slopes());
   ctx.record("br_after_cat", cat);
-  if (stride_ == 1 && !ctx.tracing() && x.dim(0) == cat.dim(0) &&
-      x.dim(1) == expand_.params().out_channels && x.dim(2) == cat.dim(2) &&
-      x.dim(3) == cat.dim(3)) {
+  return cat;
+}
+
+bool EespUnit::residual_fits(const Tensor& x, const Tensor& cat) const {
+  return stride_ == 1 && x.dim(0) == cat.dim(0) && x.dim(1) == expand_.params().out_channels &&
+         x.dim(2) == cat.dim(2) && x.dim(3) == cat.dim(3);
+}
+
+Tensor EespUnit::forward(ExecContext& ctx, Tensor&& x) const {
+  // Only a unit whose residual is its input (stride 1 keeps the plane's size) writes over it.
+  if (stride_ != 1 || ctx.tracing() || x.dim(1) != expand_.params().out_channels)
+    return forward(ctx, static_cast<const Tensor&>(x));
+  Tensor cat = spatial(ctx, x);
+  // The residual and the module's PReLU in the expansion's epilogue, written over the input.
+  expand_.forward_add_prelu_inplace(ctx, cat, x, module_slopes_);
+  return std::move(x);
+}
+
+void EespUnit::expand_into(ExecContext& ctx, const Tensor& spatial_out, Tensor& into) const {
+  if (stride_ == 1) throw Error("EESP: expand_into is for units without a residual");
+  expand_.forward_into(ctx, spatial_out, into);
+}
+
+Tensor EespUnit::forward(ExecContext& ctx, const Tensor& x) const {
+  Tensor cat = spatial(ctx, x);
+  if (!ctx.tracing() && residual_fits(x, cat)) {
     // The residual and the module's PReLU in the expansion's epilogue: one pass, no add.
     return expand_.forward_add_prelu(ctx, cat, x, module_slopes_);
   }
@@ -151,18 +174,39 @@ DownSampler::DownSampler(WeightReader& reader, const std::string& prefix, int in
 }
 
 Tensor DownSampler::forward(ExecContext& ctx, const Tensor& x, ImagePyramid* pyramid) const {
-  Tensor pooled = ops::avg_pool_3x3_s2(ctx, x);
-  ctx.record("avg", pooled);
-  Tensor eesp_out;
-  {
+  Tensor out;
+  if (!ctx.tracing() && x.dim(0) == 1) {
+    // One image: the pooled input and the EESP's output are written straight into their
+    // channels of the concatenation (contiguous for one image), not into tensors of their own,
+    // and the concatenation is made after the EESP's reduced map is gone.
+    Tensor spatial_out;
+    {
+      ExecContext::Scope scope(ctx, "eesp");
+      spatial_out = eesp_.spatial(ctx, x);
+    }
+    const int64_t oh = spatial_out.dim(2), ow = spatial_out.dim(3);
+    const int64_t pooled_channels = x.dim(1), eesp_channels = eesp_.out_channels();
+    out = Tensor::uninitialized({1, pooled_channels + eesp_channels, oh, ow});
+    Tensor pooled = Tensor::view(out.data(), {1, pooled_channels, oh, ow});
+    Tensor eesp_out =
+        Tensor::view(out.data() + pooled_channels * oh * ow, {1, eesp_channels, oh, ow});
+    ops::avg_pool_3x3_s2_into(ctx, x, pooled);
     ExecContext::Scope scope(ctx, "eesp");
-    eesp_out = eesp_.forward(ctx, x);
-    ctx.record_scope(eesp_out);
+    eesp_.expand_into(ctx, spatial_out, eesp_out);
+  } else {
+    Tensor pooled = ops::avg_pool_3x3_s2(ctx, x);
+    ctx.record("avg", pooled);
+    Tensor eesp_out;
+    {
+      ExecContext::Scope scope(ctx, "eesp");
+      eesp_out = eesp_.forward(ctx, x);
+      ctx.record_scope(eesp_out);
+    }
+    out = ops::concat_channels(ctx, {&pooled, &eesp_out});
   }
-  Tensor out = ops::concat_channels(ctx, {&pooled, &eesp_out});
   ctx.record("concat", out);
   if (image_shortcut_ && pyramid) {
-    const Tensor& image = pyramid->at_height(ctx, pooled.dim(2));
+    const Tensor& image = pyramid->at_height(ctx, out.dim(2));
     ctx.record("reinf_input", image);
     Tensor r = reinforce_3x3_.forward(ctx, image);
     ctx.record("inp_reinf.0", r);

@@ -42,9 +42,19 @@ class EespUnit {
            int stride, const std::vector<int>& dilations);
 
   Tensor forward(ExecContext& ctx, const Tensor& x) const;
+  /// The same from an input the caller gives up: a unit with a residual writes its output over
+  /// the input (one tensor less alive), untraced runs only. `x` must own its memory.
+  Tensor forward(ExecContext& ctx, Tensor&& x) const;
+  /// A unit without a residual (stride 2) in two steps, so that a caller can place the output:
+  /// spatial() reduces, runs the branches with their fusion and BN+PReLU; expand_into() writes
+  /// the expansion of that into `into` (the output's shape, e.g. a view into a concatenation).
+  Tensor spatial(ExecContext& ctx, const Tensor& x) const;
+  void expand_into(ExecContext& ctx, const Tensor& spatial_out, Tensor& into) const;
   int out_channels() const { return out_channels_; }
 
  private:
+  bool residual_fits(const Tensor& x, const Tensor& cat) const;
+
   void build(WeightReader& reader, const std::string& prefix, int in_channels, int stride,
              const std::vector<int>& dilations);
 
