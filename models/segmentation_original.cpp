@@ -24,7 +24,8 @@ Tensor project_with_upsampled(ExecContext& ctx, const ConvLayer& skip_part,
                               const ConvLayer& up_part, const Tensor& skip, const Tensor& coarse) {
   Tensor up = ops::resize_bilinear(ctx, up_part.forward(ctx, coarse), static_cast<int>(skip.dim(2)),
                                    static_cast<int>(skip.dim(3)));
-  return skip_part.forward_add(ctx, skip, up);
+  skip_part.forward_add_inplace(ctx, skip, up);  // the sum over the upsampled part
+  return up;
 }
 
 }  // namespace
@@ -81,7 +82,8 @@ Tensor SegmentationOriginal::psp_module(ExecContext& ctx, const Tensor& x) const
       else
         ops::add_inplace(ctx, levels_sum, part);
     }
-    return psp_project_x_.forward_add(ctx, x, levels_sum);
+    psp_project_x_.forward_add_inplace(ctx, x, levels_sum);  // the sum over the levels' share
+    return levels_sum;
   }
   static const char* const kPoolNames[kPspLevels] = {"pool0", "pool1", "pool2", "pool3"};
   static const char* const kStageNames[kPspLevels] = {"stage0", "stage1", "stage2", "stage3"};

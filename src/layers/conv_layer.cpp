@@ -159,6 +159,14 @@ void ConvLayer::forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Ten
                              accumulator, bf16_weight(ctx), int8);
 }
 
+void ConvLayer::forward_add_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator) const {
+  if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
+    throw Error("forward_add_inplace: only PReLU or no activation can follow the sum");
+  const Int8Layer* int8 = int8_layer(ctx, x);
+  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, &accumulator, slopes_,
+                             accumulator, bf16_weight(ctx), int8);
+}
+
 void ConvLayer::forward_into(ExecContext& ctx, const Tensor& x, Tensor& into) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_into: only PReLU or no activation");

@@ -70,6 +70,8 @@ class ConvLayer {
   /// The same into `accumulator`, the addend: accumulator = PReLU(conv(x) + accumulator).
   void forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator,
                                  const std::vector<float>& slopes) const;
+  /// forward_add() into `accumulator`, the addend: accumulator = act(conv(x) + accumulator).
+  void forward_add_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator) const;
   /// forward() of a 1x1 layer written into `into` (the output's shape; e.g. a view into a
   /// concatenation).
   void forward_into(ExecContext& ctx, const Tensor& x, Tensor& into) const;

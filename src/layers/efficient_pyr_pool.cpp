@@ -64,7 +64,8 @@ Tensor EfficientPyrPool::forward_upsampled(ExecContext& ctx, const Tensor& coars
   }
   Tensor part = projection_upsampled_.forward(ctx, coarse);
   part = ops::resize_bilinear(ctx, part, height, width);
-  return forward_projected(ctx, projection_skip_.forward_add(ctx, skip, part));
+  projection_skip_.forward_add_inplace(ctx, skip, part);  // the sum over the upsampled part
+  return forward_projected(ctx, std::move(part));
 }
 
 Tensor EfficientPyrPool::forward(ExecContext& ctx, const Tensor& input) const {
