@@ -150,30 +150,32 @@ Tensor ConvLayer::forward_add_prelu(ExecContext& ctx, const Tensor& x, const Ten
                                bf16_weight(ctx), int8);
 }
 
+void ConvLayer::write_into(ExecContext& ctx, const Tensor& x, const Tensor* addend,
+                           const std::vector<float>& slopes, Tensor& into,
+                           const char* caller) const {
+  if (!pointwise()) throw Error(std::string(caller) + ": a 1x1 layer only");
+  const Int8Layer* int8 = int8_layer(ctx, x);
+  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, addend, slopes, into,
+                             bf16_weight(ctx), int8);
+}
+
 void ConvLayer::forward_add_prelu_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator,
                                           const std::vector<float>& slopes) const {
   if (act_ != ops::Activation::kNone)
     throw Error("forward_add_prelu_inplace: the layer has an activation of its own");
-  const Int8Layer* int8 = int8_layer(ctx, x);
-  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, &accumulator, slopes,
-                             accumulator, bf16_weight(ctx), int8);
+  write_into(ctx, x, &accumulator, slopes, accumulator, "forward_add_prelu_inplace");
 }
 
 void ConvLayer::forward_add_inplace(ExecContext& ctx, const Tensor& x, Tensor& accumulator) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_add_inplace: only PReLU or no activation can follow the sum");
-  const Int8Layer* int8 = int8_layer(ctx, x);
-  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, &accumulator, slopes_,
-                             accumulator, bf16_weight(ctx), int8);
+  write_into(ctx, x, &accumulator, slopes_, accumulator, "forward_add_inplace");
 }
 
 void ConvLayer::forward_into(ExecContext& ctx, const Tensor& x, Tensor& into) const {
   if (act_ != ops::Activation::kNone && act_ != ops::Activation::kPRelu)
     throw Error("forward_into: only PReLU or no activation");
-  if (!pointwise()) throw Error("forward_into: a 1x1 layer only");
-  const Int8Layer* int8 = int8_layer(ctx, x);
-  ops::conv2d_add_prelu_into(ctx, x, params_, weight_, bias_, counted_bias_, nullptr, slopes_, into,
-                             bf16_weight(ctx), int8);
+  write_into(ctx, x, nullptr, slopes_, into, "forward_into");
 }
 
 const uint32_t* ConvLayer::bf16_weight(const ExecContext& ctx) const {

@@ -92,6 +92,10 @@ class ConvLayer {
                         WeightReader& reader) const;
 
  private:
+  // PReLU(conv(x) + addend) (`addend` may be null, or `into` itself) written into `into`, a 1x1
+  // layer only; `caller` names the public method in errors.
+  void write_into(ExecContext& ctx, const Tensor& x, const Tensor* addend,
+                  const std::vector<float>& slopes, Tensor& into, const char* caller) const;
   /// A 1x1 layer's weight in bf16 pairs (pack_bf16_gconv1x1_weight) when `ctx` runs bf16, made
   /// on first use; else nullptr.
   const uint32_t* bf16_weight(const ExecContext& ctx) const;
