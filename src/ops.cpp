@@ -140,7 +140,7 @@ Tensor conv2d_add_prelu_to(ExecContext& ctx, const Tensor& input, const Conv2dPa
                          p.dilation == 1 && (p.stride == 1 || p.stride == 2);
   if (addend && (!pointwise || addend->shape() != out_shape))
     throw Error("conv2d: an addend " + shape_to_string(addend->shape()) +
-                " needs a 1x1 convolution with output " + shape_to_string(out.shape()));
+                " needs a 1x1 convolution with output " + shape_to_string(out_shape));
   const bool bf16 = pointwise && ctx.bf16 && bf16_weight;
   const bool int8 = pointwise && ctx.int8 && int8_weight;
   const bool int8_vnni = int8 && !ctx.int8_dequantized;

@@ -124,7 +124,7 @@ class Evaluator {
         }
       }
       if (segmentation_) {
-        const std::vector<uint8_t> labels = segmentation_network_labels(outputs[0].value);
+        const std::vector<uint8_t> labels = segmentation_network_labels(outputs);
         const std::vector<uint8_t>& fp32 = reference_.labels[i];
         for (size_t k = 0; k < fp32.size(); ++k) agreeing += labels[k] == fp32[k];
         pixels += double(fp32.size());
@@ -196,7 +196,7 @@ std::shared_ptr<const Model> quantize(std::shared_ptr<const Model> model,
     for (const NamedTensor& o : outputs)
       values.emplace_back(o.value.data(), o.value.data() + o.value.numel());
     reference.outputs.push_back(std::move(values));
-    if (segmentation) reference.labels.push_back(segmentation_network_labels(outputs[0].value));
+    if (segmentation) reference.labels.push_back(segmentation_network_labels(outputs));
   }
   if (options.range_method == "mse") {
     collector.histogram_pass = true;

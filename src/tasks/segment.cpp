@@ -69,10 +69,6 @@ PreparedPhoto prepare_segmentation(const Model& model, const Image& rgb,
   return prepared;
 }
 
-std::vector<uint8_t> segmentation_network_labels(const Tensor& logits) {
-  return argmax_labels(logits);
-}
-
 std::vector<uint8_t> segmentation_network_labels(const std::vector<NamedTensor>& outputs) {
   if (outputs.empty()) throw Error("segment: the network gave no output");
   if (outputs[0].name == "labels") return labels_from_tensor(outputs[0].value);

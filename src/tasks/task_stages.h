@@ -33,11 +33,9 @@ NetworkSize segmentation_network_size(const Model& model, const Image& rgb,
 /// The preprocessing of segment() (size choice and checks included), on up to `threads` threads.
 PreparedPhoto prepare_segmentation(const Model& model, const Image& rgb,
                                    const SegmentOptions& options, int threads = 1);
-/// The label map at the network's size from its logits (argmax, first maximum wins): cheap to
-/// keep, unlike the logits, which the session overwrites on its next run.
-std::vector<uint8_t> segmentation_network_labels(const Tensor& logits);
-/// The same from a run's outputs: its "labels" (RunOutputs::kLabels, the argmax made by the
-/// run) or the argmax of its "output" logits.
+/// The label map at the network's size from a run's outputs: its "labels" (RunOutputs::kLabels,
+/// the argmax made by the run) or the argmax of its "output" logits (first maximum wins). Cheap
+/// to keep, unlike the outputs, which the session overwrites on its next run.
 std::vector<uint8_t> segmentation_network_labels(const std::vector<NamedTensor>& outputs);
 /// The result from the network-size labels: labels back at the photo's size (PIL nearest), class
 /// shares. `logits` (may be empty) is stored in the result as it is.
